@@ -1,0 +1,48 @@
+import type { Locale } from "@caisse/core";
+
+/** Where a command writes: stdout for results, stderr for logs and progress. */
+export interface Stream {
+  write(text: string): void;
+  /** True when a person is watching (progress bars, colours allowed). */
+  readonly isTTY: boolean;
+}
+
+/**
+ * Everything a command may take from the process, in one object, so that tests run commands
+ * in-process with their own folder, environment, clock and captured output.
+ */
+export interface CliContext {
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  stdout: Stream;
+  stderr: Stream;
+  now: () => Date;
+}
+
+export function processContext(): CliContext {
+  const stream = (target: NodeJS.WriteStream): Stream => ({
+    write: (text) => target.write(text),
+    get isTTY() {
+      return target.isTTY;
+    },
+  });
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    stdout: stream(process.stdout),
+    stderr: stream(process.stderr),
+    now: () => new Date(),
+  };
+}
+
+/** `fr` when the locale variables say French (`LANG=fr_FR.UTF-8`), else `en` (SPEC section 7). */
+export function localeOf(env: CliContext["env"]): Locale {
+  const value = env.LC_ALL ?? env.LC_MONETARY ?? env.LANG ?? "";
+  return /^fr([_.@-]|$)/iu.test(value) ? "fr" : "en";
+}
+
+/** Colour only on a terminal and only when NO_COLOR is not set (https://no-color.org). */
+export function colorAllowed(ctx: CliContext, stream: Stream): boolean {
+  const noColor = ctx.env.NO_COLOR;
+  return stream.isTTY && (noColor === undefined || noColor === "");
+}

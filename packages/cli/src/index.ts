@@ -1,0 +1,5 @@
+export * from "./context.js";
+export * from "./exit.js";
+export * from "./logger.js";
+export * from "./output.js";
+export * from "./run.js";

@@ -1,0 +1,60 @@
+import { CaisseError, oneLine } from "@caisse/core";
+import { CommanderError, type Command } from "commander";
+import type { CliContext } from "./context.js";
+import { EXIT, exitCodeFor, type ExitCode } from "./exit.js";
+
+/**
+ * Runs a commander program whose actions return their exit status through `setExit`, and turns
+ * every error into a message and a status: one top-level catch for the whole tool.
+ */
+export async function runProgram(
+  program: Command,
+  argv: readonly string[],
+  ctx: CliContext,
+  exitCode: () => ExitCode,
+): Promise<ExitCode> {
+  // Settings given after the commands are declared must be applied to each one.
+  const configure = (command: Command): void => {
+    command
+      .exitOverride()
+      .configureOutput({
+        writeOut: (text) => ctx.stdout.write(text),
+        writeErr: (text) => ctx.stderr.write(text),
+      })
+      .showHelpAfterError("(add --help for the list of options)");
+    command.commands.forEach(configure);
+  };
+  configure(program);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return exitCode();
+  } catch (error) {
+    return reportError(error, ctx, argv.includes("--verbose"));
+  }
+}
+
+export function reportError(error: unknown, ctx: CliContext, verbose: boolean): ExitCode {
+  if (error instanceof CommanderError) {
+    // Help and version are not errors; commander has already printed the usage message.
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return EXIT.ok;
+    if (error.code === "commander.help") return EXIT.ok;
+    return EXIT.usage;
+  }
+  if (error instanceof CaisseError) {
+    ctx.stderr.write(`error ${error.code}: ${oneLine(error.message)}\n`);
+    if (error.hint !== undefined) ctx.stderr.write(`  ${oneLine(error.hint)}\n`);
+  } else {
+    const message = error instanceof Error ? error.message : String(error);
+    ctx.stderr.write(`error E_INTERNAL: ${oneLine(message)}\n`);
+    if (!verbose) ctx.stderr.write("  this is a bug; run again with --verbose and report the output.\n");
+  }
+  if (verbose && error instanceof Error && error.stack !== undefined) {
+    ctx.stderr.write(`${error.stack}\n`);
+    let cause = error.cause;
+    while (cause instanceof Error) {
+      ctx.stderr.write(`caused by: ${cause.stack ?? cause.message}\n`);
+      cause = cause.cause;
+    }
+  }
+  return exitCodeFor(error);
+}

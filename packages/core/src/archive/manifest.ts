@@ -1,0 +1,143 @@
+import { createHash } from "node:crypto";
+import { CaisseError } from "../errors.js";
+import { tillRefProblem } from "../till.js";
+import { isReservedName, unsafeNameReason } from "./names.js";
+
+export const MANIFEST_FORMAT = "caisse-archive/1";
+
+/** What an archive is: a till's sales data, or (later) the catalogue published by head office. */
+export type ArchiveKind = "sales" | "catalog";
+
+export interface ManifestFile {
+  /** Path relative to the data directory, `/` separated. */
+  path: string;
+  /** Size in bytes. */
+  size: number;
+  /** SHA-256 of the content, lower-case hex. */
+  sha256: string;
+}
+
+/** `caisse-manifest.json` (SPEC section 3). */
+export interface Manifest {
+  format: typeof MANIFEST_FORMAT;
+  kind: ArchiveKind;
+  till: string;
+  name: string;
+  /** ISO 8601 with the till's local offset. */
+  created: string;
+  sequence: number;
+  /** SHA-256 hex of the previous archive's manifest bytes, or null for the first one. */
+  previous: string | null;
+  files: ManifestFile[];
+}
+
+const HEX64 = /^[0-9a-f]{64}$/u;
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/u;
+
+/** The exact bytes written into the archive; the signature and `previous` are over these bytes. */
+export function serializeManifest(manifest: Manifest): Buffer {
+  const ordered: Manifest = {
+    format: manifest.format,
+    kind: manifest.kind,
+    till: manifest.till,
+    name: manifest.name,
+    created: manifest.created,
+    sequence: manifest.sequence,
+    previous: manifest.previous,
+    files: manifest.files.map((file) => ({ path: file.path, size: file.size, sha256: file.sha256 })),
+  };
+  return Buffer.from(`${JSON.stringify(ordered, null, 2)}\n`, "utf8");
+}
+
+export function sha256Hex(bytes: Buffer | string): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+function invalid(problems: string[]): CaisseError {
+  return new CaisseError(
+    "E_MANIFEST_INVALID",
+    `${MANIFEST_NAME_FOR_MESSAGES} is invalid: ${problems.join("; ")}`,
+    {
+      details: { problems },
+      hint: "the archive was not made by caisse-export, or was altered on the way; ask the store to run 'caisse-export run' again.",
+    },
+  );
+}
+
+const MANIFEST_NAME_FOR_MESSAGES = "caisse-manifest.json";
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Parses and validates manifest bytes taken from an untrusted archive. Reports every problem at
+ * once (E_MANIFEST_INVALID). Unknown fields are ignored, so that later versions can add some.
+ */
+export function parseManifest(bytes: Buffer): Manifest {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch (error) {
+    throw invalid([`not valid UTF-8 JSON (${error instanceof Error ? error.message : String(error)})`]);
+  }
+  if (!isRecord(value)) throw invalid(["not a JSON object"]);
+  const problems: string[] = [];
+  const { format, kind, till, name, created, sequence, previous, files } = value;
+  if (format !== MANIFEST_FORMAT) problems.push(`format is ${JSON.stringify(format)}, expected "${MANIFEST_FORMAT}"`);
+  if (kind !== "sales" && kind !== "catalog") problems.push(`kind is ${JSON.stringify(kind)}, expected "sales" or "catalog"`);
+  if (typeof till !== "string") problems.push("till is not a string");
+  else {
+    const problem = tillRefProblem(till);
+    if (problem !== undefined) problems.push(`till: ${problem}`);
+  }
+  if (typeof name !== "string") problems.push("name is not a string");
+  if (typeof created !== "string" || !ISO_INSTANT.test(created) || Number.isNaN(Date.parse(created))) {
+    problems.push(`created is ${JSON.stringify(created)}, expected an ISO 8601 time with offset`);
+  }
+  if (typeof sequence !== "number" || !Number.isSafeInteger(sequence) || sequence < 1) {
+    problems.push(`sequence is ${JSON.stringify(sequence)}, expected a whole number from 1`);
+  }
+  if (previous !== null && (typeof previous !== "string" || !HEX64.test(previous))) {
+    problems.push("previous is neither null nor a SHA-256 in lower-case hex");
+  }
+  const checkedFiles: ManifestFile[] = [];
+  if (!Array.isArray(files)) problems.push("files is not an array");
+  else {
+    files.forEach((file: unknown, index) => {
+      const where = `files[${index}]`;
+      if (!isRecord(file)) {
+        problems.push(`${where} is not an object`);
+        return;
+      }
+      const { path, size, sha256 } = file;
+      if (typeof path !== "string") problems.push(`${where}.path is not a string`);
+      else {
+        const reason = unsafeNameReason(path);
+        if (reason !== undefined) problems.push(`${where}.path '${path}': ${reason}`);
+        else if (path.endsWith("/")) problems.push(`${where}.path '${path}' is a folder`);
+        else if (isReservedName(path)) problems.push(`${where}.path '${path}' is a reserved name`);
+      }
+      if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0) {
+        problems.push(`${where}.size is not a whole number of bytes`);
+      }
+      if (typeof sha256 !== "string" || !HEX64.test(sha256)) {
+        problems.push(`${where}.sha256 is not a SHA-256 in lower-case hex`);
+      }
+      if (typeof path === "string" && typeof size === "number" && typeof sha256 === "string") {
+        checkedFiles.push({ path, size, sha256 });
+      }
+    });
+  }
+  if (problems.length > 0) throw invalid(problems);
+  return {
+    format: MANIFEST_FORMAT,
+    kind: kind as ArchiveKind,
+    till: till as string,
+    name: name as string,
+    created: created as string,
+    sequence: sequence as number,
+    previous: previous as string | null,
+    files: checkedFiles,
+  };
+}

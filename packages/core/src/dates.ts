@@ -1,0 +1,155 @@
+/**
+ * Naive local dates and times, as the tills write them (SPEC section 2). No time zone is attached:
+ * a sale at `2026-11-27 23:10` is on the 27th wherever the report runs.
+ *
+ * - `LocalDate`: `YYYY-MM-DD`.
+ * - `LocalDateTime`: `YYYY-MM-DDTHH:MM:SS`; a date without time is at `00:00:00`.
+ *
+ * Both are strings, so they compare and sort as text.
+ */
+export type LocalDate = string & { readonly __kind: "local-date" };
+export type LocalDateTime = string & { readonly __kind: "local-date-time" };
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/u;
+const FRENCH = /^(\d{2})\/(\d{2})\/(\d{4})(?: (\d{2}):(\d{2})(?::(\d{2}))?)?$/u;
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+function pad(value: number, width = 2): string {
+  return String(value).padStart(width, "0");
+}
+
+function build(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+): LocalDateTime | undefined {
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+    return undefined;
+  }
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  return `${pad(year, 4)}-${pad(month)}-${pad(day)}T${pad(hour)}:${pad(minute)}:${pad(second)}` as LocalDateTime;
+}
+
+/**
+ * Parses the five forms: `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS]`, `YYYY-MM-DDTHH:MM[:SS]`,
+ * `DD/MM/YYYY`, `DD/MM/YYYY HH:MM[:SS]`. Returns undefined for anything else and for impossible
+ * dates such as `31/02/2024` or `24:00`.
+ */
+export function parseLocalDateTime(text: string): LocalDateTime | undefined {
+  const value = text.trim();
+  const iso = ISO.exec(value);
+  if (iso !== null) {
+    const [, y, m, d, hh, mm, ss] = iso;
+    return build(Number(y), Number(m), Number(d), Number(hh ?? 0), Number(mm ?? 0), Number(ss ?? 0));
+  }
+  const french = FRENCH.exec(value);
+  if (french !== null) {
+    const [, d, m, y, hh, mm, ss] = french;
+    return build(Number(y), Number(m), Number(d), Number(hh ?? 0), Number(mm ?? 0), Number(ss ?? 0));
+  }
+  return undefined;
+}
+
+/** A date given on the command line: `YYYY-MM-DD` or `DD/MM/YYYY`, no time. */
+export function parseLocalDate(text: string): LocalDate | undefined {
+  const value = text.trim();
+  if (value.includes(" ") || value.includes("T")) return undefined;
+  const parsed = parseLocalDateTime(value);
+  return parsed === undefined ? undefined : dateOf(parsed);
+}
+
+export function dateOf(moment: LocalDateTime): LocalDate {
+  return moment.slice(0, 10) as LocalDate;
+}
+
+/** The hour `00`..`23` of a moment. */
+export function hourOf(moment: LocalDateTime): string {
+  return moment.slice(11, 13);
+}
+
+/** `YYYY-MM` */
+export function monthOf(date: LocalDate | LocalDateTime): string {
+  return date.slice(0, 7);
+}
+
+function toUtc(date: LocalDate): Date {
+  return new Date(`${date.slice(0, 10)}T00:00:00Z`);
+}
+
+function fromUtc(value: Date): LocalDate {
+  return value.toISOString().slice(0, 10) as LocalDate;
+}
+
+export function addDays(date: LocalDate, days: number): LocalDate {
+  const value = toUtc(date);
+  value.setUTCDate(value.getUTCDate() + days);
+  return fromUtc(value);
+}
+
+/** Adds months, keeping the day where it exists (31 March + 1 month is 30 April). */
+export function addMonths(date: LocalDate, months: number): LocalDate {
+  const year = Number(date.slice(0, 4));
+  const month = Number(date.slice(5, 7)) - 1 + months;
+  const targetYear = year + Math.floor(month / 12);
+  const targetMonth = ((month % 12) + 12) % 12;
+  const day = Math.min(Number(date.slice(8, 10)), daysInMonth(targetYear, targetMonth + 1));
+  return `${pad(targetYear, 4)}-${pad(targetMonth + 1)}-${pad(day)}` as LocalDate;
+}
+
+/** Days from `from` to `to` (positive when `to` is later). */
+export function daysBetween(from: LocalDate, to: LocalDate): number {
+  return Math.round((toUtc(to).getTime() - toUtc(from).getTime()) / 86_400_000);
+}
+
+/** Monday = 1 ... Sunday = 7. */
+export function isoWeekday(date: LocalDate): number {
+  const day = toUtc(date).getUTCDay();
+  return day === 0 ? 7 : day;
+}
+
+/** The ISO 8601 week of a date: `2026-W48`. Early January may belong to the previous year's week. */
+export function isoWeekOf(date: LocalDate | LocalDateTime): string {
+  const day = dateOf(`${date.slice(0, 10)}T00:00:00` as LocalDateTime);
+  const thursday = addDays(day, 4 - isoWeekday(day));
+  const year = Number(thursday.slice(0, 4));
+  const week = Math.floor(daysBetween(`${pad(year, 4)}-01-01` as LocalDate, thursday) / 7) + 1;
+  return `${pad(year, 4)}-W${pad(week)}`;
+}
+
+export function lastDayOfMonth(month: string): LocalDate {
+  const year = Number(month.slice(0, 4));
+  const monthNumber = Number(month.slice(5, 7));
+  return `${month}-${pad(daysInMonth(year, monthNumber))}` as LocalDate;
+}
+
+/** The local calendar date of an instant, in the time zone of this process. */
+export function localDateOf(instant: Date): LocalDate {
+  return `${pad(instant.getFullYear(), 4)}-${pad(instant.getMonth() + 1)}-${pad(instant.getDate())}` as LocalDate;
+}
+
+/**
+ * An instant as ISO 8601 with the local offset, as in the manifest: `2026-11-27T23:00:05+01:00`.
+ */
+export function isoWithOffset(instant: Date): string {
+  const offset = -instant.getTimezoneOffset();
+  const sign = offset >= 0 ? "+" : "-";
+  const abs = Math.abs(offset);
+  return (
+    `${localDateOf(instant)}T${pad(instant.getHours())}:${pad(instant.getMinutes())}:` +
+    `${pad(instant.getSeconds())}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
+  );
+}
+
+/** `20261127T230005`: the local time of an instant, for archive file names. */
+export function compactLocalTime(instant: Date): string {
+  return (
+    `${pad(instant.getFullYear(), 4)}${pad(instant.getMonth() + 1)}${pad(instant.getDate())}T` +
+    `${pad(instant.getHours())}${pad(instant.getMinutes())}${pad(instant.getSeconds())}`
+  );
+}

@@ -1,0 +1,44 @@
+import { randomBytes } from "node:crypto";
+import { open, rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { ioError } from "../errors.js";
+
+/** A name beside `path` that no other writer uses: `.name.<random>.tmp`. */
+export function temporarySibling(path: string, suffix = ".tmp"): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}${suffix}`);
+}
+
+/** Flushes a folder's entry table, so that a rename inside it survives a power cut. */
+export async function syncDirectory(path: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(path, "r");
+    await handle.sync();
+  } catch {
+    // Windows cannot open a folder for syncing; its renames are journaled by NTFS anyway.
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * Writes a whole file so that readers see the old content or the new one, never a mix: write to a
+ * temporary sibling, flush it to disk, rename it over the target, flush the folder.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+  const temporary = temporarySibling(path);
+  try {
+    const handle = await open(temporary, "wx", mode);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw ioError("write", path, error);
+  }
+  await syncDirectory(dirname(path));
+}

@@ -1,0 +1,158 @@
+/**
+ * Money, quantities and VAT rates as integers, never binary floating point (SPEC section 2).
+ *
+ * - `Cents`: an amount in euro cents (`12,50` is 1250).
+ * - `Milli`: a quantity in thousandths (`1,5` is 1500), because quantities have up to 3 decimals.
+ * - `RateBp`: a VAT rate in hundredths of a percent (`5,5` is 550, `20` is 2000).
+ *
+ * They are plain safe integers with a brand, so that a quantity is never added to an amount.
+ */
+export type Cents = number & { readonly __unit: "cents" };
+export type Milli = number & { readonly __unit: "milli" };
+export type RateBp = number & { readonly __unit: "rate-bp" };
+
+export const ZERO_CENTS = 0 as Cents;
+export const ZERO_MILLI = 0 as Milli;
+
+export function cents(value: number): Cents {
+  if (!Number.isSafeInteger(value)) throw new RangeError(`not a whole number of cents: ${value}`);
+  return value as Cents;
+}
+
+export function addCents(a: Cents, b: Cents): Cents {
+  return cents(a + b);
+}
+
+export function addMilli(a: Milli, b: Milli): Milli {
+  const sum = a + b;
+  if (!Number.isSafeInteger(sum)) throw new RangeError(`quantity out of range: ${sum}`);
+  return sum as Milli;
+}
+
+// Spaces used as thousands separators: space, no-break space, narrow no-break space.
+const THOUSANDS = "[ \\u00A0\\u202F]";
+
+function decimalPattern(maxDecimals: number): RegExp {
+  const fraction = maxDecimals > 0 ? `(?:[.,](\\d{1,${maxDecimals}}))?` : "";
+  return new RegExp(`^(-?)(\\d{1,3}(?:${THOUSANDS}\\d{3})+|\\d+)${fraction}$`, "u");
+}
+
+const patterns = new Map<number, RegExp>();
+
+/**
+ * Parses a decimal as French tills and Excel write it, scaled to an integer: `parseScaled("1 234,5",
+ * 2)` is 123450. Accepts a comma or a point, an optional leading minus, and spaces (also U+00A0,
+ * U+202F) between groups of three digits. Returns undefined for anything else (`(3,00)`, `3,00-`,
+ * `12,505` with 2 decimals, `1.234,56`, `abc`, an empty string) and for values beyond 2^53.
+ */
+export function parseScaled(text: string, maxDecimals: number): number | undefined {
+  let pattern = patterns.get(maxDecimals);
+  if (pattern === undefined) {
+    pattern = decimalPattern(maxDecimals);
+    patterns.set(maxDecimals, pattern);
+  }
+  const match = pattern.exec(text.trim());
+  if (match === null) return undefined;
+  const [, sign = "", integerPart = "", fraction = ""] = match;
+  const digits = integerPart.replace(/[ \u00A0\u202F]/gu, "") + fraction.padEnd(maxDecimals, "0");
+  const value = Number(digits);
+  if (!Number.isSafeInteger(value)) return undefined;
+  return sign === "-" && value !== 0 ? -value : value;
+}
+
+export function parseCents(text: string): Cents | undefined {
+  return parseScaled(text, 2) as Cents | undefined;
+}
+
+export function parseMilli(text: string): Milli | undefined {
+  return parseScaled(text, 3) as Milli | undefined;
+}
+
+/** A VAT rate: a percentage from 0 to 100 with at most 2 decimals. */
+export function parseRate(text: string): RateBp | undefined {
+  const value = parseScaled(text, 2);
+  if (value === undefined || value < 0 || value > 10000) return undefined;
+  return value as RateBp;
+}
+
+/**
+ * numerator / denominator rounded to the nearest integer, halves away from zero, exactly.
+ */
+export function divideRounded(numerator: bigint, denominator: bigint): bigint {
+  if (denominator === 0n) throw new RangeError("division by zero");
+  if (denominator < 0n) return divideRounded(-numerator, -denominator);
+  const negative = numerator < 0n;
+  const magnitude = negative ? -numerator : numerator;
+  const quotient = (magnitude * 2n + denominator) / (denominator * 2n);
+  return negative ? -quotient : quotient;
+}
+
+/** The HT part of a TTC amount at one VAT rate: TTC x 100 / (100 + rate), rounded to the cent. */
+export function htOf(ttc: Cents, rate: RateBp): Cents {
+  return cents(Number(divideRounded(BigInt(ttc) * 10000n, 10000n + BigInt(rate))));
+}
+
+/** An amount in euros for JSON: a number with at most 2 decimals (1234.56). */
+export function centsToEuros(amount: Cents): number {
+  return amount / 100;
+}
+
+export function milliToNumber(quantity: Milli): number {
+  return quantity / 1000;
+}
+
+/** The key of a VAT rate in reports: `"20"`, `"5.5"`, `"2.1"`, `"0"`. */
+export function rateKey(rate: RateBp): string {
+  return scaledToPlain(rate, 2, ".");
+}
+
+/** Writes a scaled integer as a plain decimal without trailing zeros: (550, 2) is "5.5". */
+function scaledToPlain(value: number, decimals: number, point: string): string {
+  const negative = value < 0;
+  const digits = String(Math.abs(value)).padStart(decimals + 1, "0");
+  const integerPart = digits.slice(0, digits.length - decimals);
+  const fraction = digits.slice(digits.length - decimals).replace(/0+$/u, "");
+  return (negative ? "-" : "") + integerPart + (fraction === "" ? "" : point + fraction);
+}
+
+export type Locale = "fr" | "en";
+
+const GROUP: Record<Locale, string> = { fr: "\u202F", en: "," };
+const POINT: Record<Locale, string> = { fr: ",", en: "." };
+
+function groupThousands(integerDigits: string, separator: string): string {
+  return integerDigits.replace(/\B(?=(\d{3})+(?!\d))/gu, separator);
+}
+
+/** `1 234,56 €` in French, `€1,234.56` in English; computed from the cents, never rounded. */
+export function formatMoney(amount: Cents, locale: Locale): string {
+  const negative = amount < 0;
+  const digits = String(Math.abs(amount)).padStart(3, "0");
+  const number =
+    groupThousands(digits.slice(0, -2), GROUP[locale]) + POINT[locale] + digits.slice(-2);
+  if (locale === "fr") return `${negative ? "-" : ""}${number}\u00A0€`;
+  return `${negative ? "-" : ""}€${number}`;
+}
+
+/** A plain decimal for CSV cells: `1234,56` in French, `1234.56` in English. */
+export function formatCentsPlain(amount: Cents, locale: Locale): string {
+  const negative = amount < 0;
+  const digits = String(Math.abs(amount)).padStart(3, "0");
+  return `${negative ? "-" : ""}${digits.slice(0, -2)}${POINT[locale]}${digits.slice(-2)}`;
+}
+
+/** A quantity with up to 3 decimals, grouped: `1 234,5` in French, `1,234.5` in English. */
+export function formatQuantity(quantity: Milli, locale: Locale, grouped = true): string {
+  const plain = scaledToPlain(quantity, 3, POINT[locale]);
+  if (!grouped) return plain;
+  const [head = "", tail] = plain.split(POINT[locale]);
+  const sign = head.startsWith("-") ? "-" : "";
+  const grouped3 = sign + groupThousands(head.replace("-", ""), GROUP[locale]);
+  return tail === undefined ? grouped3 : grouped3 + POINT[locale] + tail;
+}
+
+/** A VAT rate for people: `5,5 %` in French, `5.5%` in English. */
+export function formatRate(rate: RateBp, locale: Locale): string {
+  const plain = scaledToPlain(rate, 2, POINT[locale]);
+  return locale === "fr" ? `${plain}\u00A0%` : `${plain}%`;
+}

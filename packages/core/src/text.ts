@@ -1,0 +1,31 @@
+/**
+ * Text that came from a till (article labels, file names inside archives...) is untrusted: it
+ * must not move the cursor or recolour a terminal, nor run as a formula in a spreadsheet.
+ */
+
+// C0 controls except tab and newline, DEL, C1 controls (which include the 8-bit CSI).
+// eslint-disable-next-line no-control-regex
+const TERMINAL_CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/gu;
+// Bidirectional overrides can make a name read differently from what it is.
+const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/gu;
+
+/** Removes control characters (escape sequences, bells, bidi overrides) from text for a terminal. */
+export function forTerminal(text: string): string {
+  return text.replace(TERMINAL_CONTROL, "").replace(BIDI_CONTROL, "");
+}
+
+/** Like forTerminal, and newlines and tabs become spaces: for one line of a log or table cell. */
+export function oneLine(text: string): string {
+  return forTerminal(text).replace(/[\t\n]/gu, " ");
+}
+
+const FORMULA_START = /^[=+\-@\t\r]/u;
+
+/**
+ * Protects a text cell of CSV output against formula injection: a cell starting with `=`, `+`,
+ * `-`, `@`, tab or carriage return gets a leading `'`. Only for text: numbers are written as
+ * numbers by the caller.
+ */
+export function protectFormula(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
