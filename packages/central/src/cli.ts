@@ -1,0 +1,32 @@
+import { EXIT, processContext, runProgram, type CliContext, type ExitCode } from "@caisse/cli";
+import { Command } from "commander";
+import { registerFetch } from "./commands/fetch.js";
+import { registerImport } from "./commands/import.js";
+import { registerInit } from "./commands/init.js";
+import { registerJournal } from "./commands/journal.js";
+import { registerReport } from "./commands/report.js";
+import { registerTills } from "./commands/tills.js";
+import type { CommandEnv } from "./context.js";
+import { VERSION } from "./version.js";
+
+/** Declares the commands; each one lives in commands/<name>.ts. */
+export function buildProgram(env: CommandEnv): Command {
+  const program = new Command("caisse-central")
+    .description("Collect the tills' archives, check them, import them, and compare the stores' turnover.")
+    .version(VERSION)
+    .option("--root <dir>", "the central root (default: $CAISSE_CENTRAL_ROOT, else the current folder)")
+    .option("--verbose", "more detail in the log, and stack traces on errors")
+    .option("--quiet", "only warnings and errors in the log")
+    .enablePositionalOptions(false);
+  for (const register of [registerInit, registerTills, registerImport, registerFetch, registerReport, registerJournal]) {
+    register(program, env);
+  }
+  return program;
+}
+
+/** Runs caisse-central with these arguments and returns the exit status (SPEC section 7). */
+export async function main(argv: readonly string[], ctx: CliContext = processContext()): Promise<ExitCode> {
+  let code: ExitCode = EXIT.ok;
+  const program = buildProgram({ ctx, setExit: (status) => (code = status) });
+  return runProgram(program, argv, ctx, () => code);
+}

@@ -1,0 +1,33 @@
+import { CaisseError } from "@caisse/core";
+import type { Command } from "commander";
+import { logger, openCentral, type CommandEnv } from "../context.js";
+import { exitCodeOfRun } from "../import/exit.js";
+import { fetchSources } from "../import/run.js";
+import { importOptions, logObserver, oneOf, optionsOf, printSummary } from "./shared.js";
+
+interface FetchFlags {
+  source?: string[];
+  format: string;
+}
+
+export function registerFetch(program: Command, env: CommandEnv): void {
+  program
+    .command("fetch")
+    .description("collect archives from every configured source (default: inbox/), then import them")
+    .option("--source <name...>", "only these sources (names from caisse-central.json)")
+    .option("--format <format>", "text or json", "text")
+    .action(async (_flags: FetchFlags, command: Command) => {
+      const options = optionsOf<FetchFlags>(command);
+      const format = oneOf("--format", options.format, ["text", "json"] as const);
+      const central = await openCentral(env.ctx, options);
+      const known = central.config.sources.map((source) => source.name);
+      for (const name of options.source ?? []) {
+        if (!known.includes(name)) {
+          throw new CaisseError("E_USAGE", `--source: no source named '${name}'`, { hint: `configured sources: ${known.join(", ")}.` });
+        }
+      }
+      const summary = await fetchSources(central, options.source, importOptions(env.ctx, undefined), logObserver(logger(env.ctx, options)));
+      await printSummary(env.ctx, summary, format);
+      env.setExit(exitCodeOfRun(summary));
+    });
+}

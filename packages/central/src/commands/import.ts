@@ -1,0 +1,39 @@
+import { CaisseError } from "@caisse/core";
+import type { Command } from "commander";
+import { stat } from "node:fs/promises";
+import { resolve } from "node:path";
+import { requireTill } from "../config.js";
+import { logger, openCentral, type CommandEnv } from "../context.js";
+import { exitCodeOfRun } from "../import/exit.js";
+import { importFiles } from "../import/run.js";
+import { importOptions, logObserver, oneOf, optionsOf, printSummary } from "./shared.js";
+
+interface ImportFlags {
+  till?: string;
+  format: string;
+}
+
+export function registerImport(program: Command, env: CommandEnv): void {
+  program
+    .command("import")
+    .description("import archives given by hand (a legacy zip needs --till)")
+    .argument("<files...>", "archive files; they are left where they are, a copy is kept")
+    .option("--till <ref>", "the till the archives belong to; required for a zip without manifest")
+    .option("--format <format>", "text or json", "text")
+    .action(async (files: string[], _flags: ImportFlags, command: Command) => {
+      const options = optionsOf<ImportFlags>(command);
+      const format = oneOf("--format", options.format, ["text", "json"] as const);
+      const central = await openCentral(env.ctx, options);
+      if (options.till !== undefined) requireTill(central.config, options.till);
+      const paths = files.map((file) => resolve(env.ctx.cwd, file));
+      for (const path of paths) {
+        const info = await stat(path).catch(() => undefined);
+        if (info?.isFile() !== true) {
+          throw new CaisseError("E_USAGE", `${path} is not a file`, { hint: "give the path of an archive (.zip)." });
+        }
+      }
+      const summary = await importFiles(central, paths, importOptions(env.ctx, options.till), logObserver(logger(env.ctx, options)));
+      await printSummary(env.ctx, summary, format);
+      env.setExit(exitCodeOfRun(summary));
+    });
+}

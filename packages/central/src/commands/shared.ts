@@ -1,0 +1,76 @@
+import { CaisseError, isoWithOffset, oneLine } from "@caisse/core";
+import { writeResult, type CliContext } from "@caisse/cli";
+import type { Command } from "commander";
+import type { GlobalOptions } from "../context.js";
+import type { ImportOptions } from "../import/importArchive.js";
+import type { RunObserver, RunSummary } from "../import/run.js";
+import { renderSummaryJson, renderSummaryText } from "../render/summary.js";
+import type { Logger } from "@caisse/cli";
+import type { SwapPoint } from "../swap.js";
+
+/** The global options merged with the command's own. */
+export function optionsOf<T>(command: Command): T & GlobalOptions {
+  return command.optsWithGlobals<T & GlobalOptions>();
+}
+
+/** Accepts only one of the listed values for a flag (E_USAGE names the flag and the choices). */
+export function oneOf<T extends string>(flag: string, value: string, choices: readonly T[]): T {
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  throw new CaisseError("E_USAGE", `${flag} must be one of ${choices.join(", ")} (found '${oneLine(value)}')`);
+}
+
+const SWAP_POINTS: readonly SwapPoint[] = ["staged", "marked", "moved-old", "moved-new", "journaled"];
+
+/**
+ * The import options a command passes down. `CAISSE_CENTRAL_PAUSE_AT=<point>` makes the process
+ * stop at that step of the directory swap and wait to be killed: how the tests prove that an
+ * import killed at any point recovers. It has no other effect.
+ */
+export function importOptions(ctx: CliContext, till: string | undefined): ImportOptions {
+  const point = ctx.env.CAISSE_CENTRAL_PAUSE_AT;
+  const pauseAt = point !== undefined && (SWAP_POINTS as readonly string[]).includes(point) ? point : undefined;
+  return {
+    till,
+    now: ctx.now,
+    pause:
+      pauseAt === undefined
+        ? undefined
+        : async (reached) => {
+            if (reached !== pauseAt) return;
+            ctx.stderr.write(`paused at ${reached}\n`);
+            await new Promise<never>(() => {
+              setInterval(() => undefined, 60_000);
+            });
+          },
+  };
+}
+
+/** Logs each archive as it is decided: cron mails show what happened, in order. */
+export function logObserver(log: Logger): RunObserver {
+  return {
+    onRecovered: (recovered) =>
+      log.warn(`${recovered.till}: an interrupted import was ${recovered.kind === "rolled-forward" ? "completed" : "undone"}`),
+    onSource: (source, items) => log.info(`${source}: ${items} archive${items === 1 ? "" : "s"} to collect`),
+    onResult: (result) => {
+      if (result.outcome === "rejected") {
+        log.warn(`${result.file} rejected (${result.code ?? ""}): ${result.reason ?? ""}; kept in ${result.stored ?? "quarantine"}`);
+      } else if (result.outcome === "duplicate") log.info(`${result.file}: already imported`);
+      else {
+        log.info(`${result.file}: imported into ${result.till ?? "?"} (${result.files} files)`);
+        if (result.gap !== null) log.warn(`${result.till ?? "?"}: archives #${result.gap[0]} to #${result.gap[1]} never arrived`);
+      }
+    },
+    onFailure: (failure) => {
+      const error = failure.error;
+      log.error(`${failure.source}${failure.item === null ? "" : ` ${failure.item}`}: ${error instanceof Error ? error.message : String(error)}`);
+    },
+  };
+}
+
+export async function printSummary(ctx: CliContext, summary: RunSummary, format: "text" | "json"): Promise<void> {
+  await writeResult(ctx, format === "json" ? renderSummaryJson(summary) : renderSummaryText(summary));
+}
+
+export function timestamp(ctx: CliContext): string {
+  return isoWithOffset(ctx.now());
+}

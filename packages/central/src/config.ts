@@ -1,0 +1,353 @@
+import {
+  CaisseError,
+  DEFAULT_LIMITS,
+  ioError,
+  systemErrorCode,
+  tillNameProblem,
+  tillRefProblem,
+  writeFileAtomic,
+  type ArchiveLimits,
+} from "@caisse/core";
+import { readFile } from "node:fs/promises";
+import { SWAP_SUFFIXES } from "./swap.js";
+import { isAbsolute, join, parse as parsePath, resolve, sep, win32 } from "node:path";
+
+export const CONFIG_FILE = "caisse-central.json";
+
+/** One row of the till table: the till software's "remote stations" screen (SPEC section 6). */
+export interface TillRecord {
+  ref: string;
+  name: string;
+  /** As given: relative to `<root>/tills/`, or absolute (`c:\caisse1\`). */
+  path: string;
+  enabled: boolean;
+  /** `ed25519:<base64>` public key; archives must then be signed with it. */
+  key?: string | undefined;
+  /** Address to mail the catalogue to. */
+  mail?: string | undefined;
+  /** CSV encoding to use instead of detecting it (`windows-1252`, `utf-8`...). */
+  encoding?: string | undefined;
+  /** Our column name to the till's header, for till software with other names. */
+  columns?: Record<string, string> | undefined;
+}
+
+export interface DirSourceConfig {
+  name: string;
+  type: "dir";
+  /** Folder to take `*.zip` from; relative to the root. */
+  path: string;
+}
+
+export type SourceConfig = DirSourceConfig;
+
+export interface CentralConfig {
+  tills: TillRecord[];
+  sources: SourceConfig[];
+  limits: ArchiveLimits;
+  /** A till with no archive for longer than this is `late` in the monitor; hours. */
+  staleAfterHours: number;
+}
+
+/** The layout of a central root (SPEC section 6). */
+export interface CentralPaths {
+  root: string;
+  config: string;
+  inbox: string;
+  tills: string;
+  archives: string;
+  quarantine: string;
+  catalog: string;
+  /** Working folders of the central itself: staging of downloads, locks. */
+  work: string;
+  journal: string;
+  lock: string;
+}
+
+export function centralPaths(root: string): CentralPaths {
+  const work = join(root, ".caisse");
+  return {
+    root,
+    config: join(root, CONFIG_FILE),
+    inbox: join(root, "inbox"),
+    tills: join(root, "tills"),
+    archives: join(root, "archives"),
+    quarantine: join(root, "quarantine"),
+    catalog: join(root, "catalog"),
+    work,
+    journal: join(root, "journal.jsonl"),
+    lock: join(work, "central.lock"),
+  };
+}
+
+export const DEFAULT_SOURCES: readonly SourceConfig[] = [{ name: "inbox", type: "dir", path: "inbox" }];
+export const DEFAULT_STALE_AFTER_HOURS = 36;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function configError(path: string, problems: string[]): CaisseError {
+  return new CaisseError(
+    "E_CONFIG",
+    `${path} has ${problems.length === 1 ? "a problem" : `${problems.length} problems`}:\n  - ${problems.join("\n  - ")}`,
+    { details: { path, problems }, hint: "fix the keys named above (see docs/configuration.md)." },
+  );
+}
+
+function optionalString(
+  value: Record<string, unknown>,
+  key: string,
+  where: string,
+  problems: string[],
+): string | undefined {
+  const field = value[key];
+  if (field === undefined || field === null) return undefined;
+  if (typeof field !== "string") {
+    problems.push(`${where}.${key} must be a string`);
+    return undefined;
+  }
+  return field;
+}
+
+function validateTill(value: unknown, where: string, problems: string[]): TillRecord | undefined {
+  if (!isRecord(value)) {
+    problems.push(`${where} must be an object`);
+    return undefined;
+  }
+  const before = problems.length;
+  const { ref, name, path, enabled, columns } = value;
+  if (typeof ref !== "string") problems.push(`${where}.ref must be a string`);
+  else {
+    const problem = tillRefProblem(ref);
+    if (problem !== undefined) problems.push(`${where}.ref: ${problem}`);
+  }
+  if (typeof name !== "string") problems.push(`${where}.name must be a string`);
+  else {
+    const problem = tillNameProblem(name);
+    if (problem !== undefined) problems.push(`${where}.name: ${problem}`);
+  }
+  if (typeof path !== "string" || path.trim() === "") problems.push(`${where}.path must be a non-empty string`);
+  if (enabled !== undefined && typeof enabled !== "boolean") problems.push(`${where}.enabled must be true or false`);
+  const key = optionalString(value, "key", where, problems);
+  if (key !== undefined && !/^ed25519:[A-Za-z0-9+/]+={0,2}$/u.test(key)) {
+    problems.push(`${where}.key must look like ed25519:<base64>`);
+  }
+  const mail = optionalString(value, "mail", where, problems);
+  const encoding = optionalString(value, "encoding", where, problems);
+  let columnMap: Record<string, string> | undefined;
+  if (columns !== undefined && columns !== null) {
+    if (!isRecord(columns) || Object.values(columns).some((header) => typeof header !== "string")) {
+      problems.push(`${where}.columns must map column names to header names (strings)`);
+    } else columnMap = columns as Record<string, string>;
+  }
+  if (problems.length > before) return undefined;
+  return {
+    ref: ref as string,
+    name: name as string,
+    path: path as string,
+    enabled: enabled !== false,
+    key,
+    mail,
+    encoding,
+    columns: columnMap,
+  };
+}
+
+function validateSource(value: unknown, where: string, problems: string[]): SourceConfig | undefined {
+  if (!isRecord(value)) {
+    problems.push(`${where} must be an object`);
+    return undefined;
+  }
+  const { name, type, path } = value;
+  if (typeof name !== "string" || name.trim() === "") problems.push(`${where}.name must be a non-empty string`);
+  if (type === "dir") {
+    if (typeof path !== "string" || path.trim() === "") {
+      problems.push(`${where}.path must be the folder to collect from`);
+      return undefined;
+    }
+    return typeof name === "string" ? { name, type, path } : undefined;
+  }
+  if (type === "ftp" || type === "imap") {
+    problems.push(`${where}.type '${type}' is not available in this version; use "dir"`);
+  } else {
+    problems.push(`${where}.type must be "dir" (found ${JSON.stringify(type)})`);
+  }
+  return undefined;
+}
+
+function validateLimits(value: unknown, problems: string[]): ArchiveLimits {
+  if (value === undefined) return { ...DEFAULT_LIMITS };
+  if (!isRecord(value)) {
+    problems.push("limits must be an object");
+    return { ...DEFAULT_LIMITS };
+  }
+  const limits: ArchiveLimits = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(DEFAULT_LIMITS) as (keyof ArchiveLimits)[]) {
+    const field = value[key];
+    if (field === undefined) continue;
+    if (typeof field !== "number" || !Number.isSafeInteger(field) || field < 1) {
+      problems.push(`limits.${key} must be a whole number from 1`);
+    } else limits[key] = field;
+  }
+  return limits;
+}
+
+/** Parse, normalise and validate, reporting every problem at once (E_CONFIG). */
+export function validateCentralConfig(value: unknown, path: string): CentralConfig {
+  if (!isRecord(value)) throw configError(path, ["the file must hold a JSON object"]);
+  const problems: string[] = [];
+  const tills: TillRecord[] = [];
+  if (value.tills !== undefined && !Array.isArray(value.tills)) problems.push("tills must be an array");
+  const rawTills: unknown[] = Array.isArray(value.tills) ? value.tills : [];
+  rawTills.forEach((raw, index) => {
+    const till = validateTill(raw, `tills[${index}]`, problems);
+    if (till === undefined) return;
+    if (tills.some((other) => other.ref.toUpperCase() === till.ref.toUpperCase())) {
+      problems.push(`tills[${index}].ref '${till.ref}' is used twice`);
+    }
+    tills.push(till);
+  });
+  const sources: SourceConfig[] = [];
+  if (value.sources !== undefined && !Array.isArray(value.sources)) problems.push("sources must be an array");
+  const rawSources: unknown[] = Array.isArray(value.sources) ? value.sources : [];
+  rawSources.forEach((raw, index) => {
+    const source = validateSource(raw, `sources[${index}]`, problems);
+    if (source === undefined) return;
+    if (sources.some((other) => other.name === source.name)) {
+      problems.push(`sources[${index}].name '${source.name}' is used twice`);
+    }
+    sources.push(source);
+  });
+  const limits = validateLimits(value.limits, problems);
+  let staleAfterHours = DEFAULT_STALE_AFTER_HOURS;
+  if (value.staleAfterHours !== undefined) {
+    const hours = value.staleAfterHours;
+    if (typeof hours !== "number" || !(hours > 0)) problems.push("staleAfterHours must be a number of hours above 0");
+    else staleAfterHours = hours;
+  }
+  if (problems.length > 0) throw configError(path, problems);
+  return {
+    tills,
+    sources: sources.length > 0 ? sources : [...DEFAULT_SOURCES],
+    limits,
+    staleAfterHours,
+  };
+}
+
+/** The config of a root, or E_CENTRAL_ROOT when the folder has none. */
+export async function loadCentralConfig(paths: CentralPaths): Promise<CentralConfig> {
+  let text: string;
+  try {
+    text = await readFile(paths.config, "utf8");
+  } catch (error) {
+    if (systemErrorCode(error) === "ENOENT") {
+      throw new CaisseError("E_CENTRAL_ROOT", `${paths.root} is not a caisse-central root: ${CONFIG_FILE} not found`, {
+        details: { root: paths.root },
+        hint: "run 'caisse-central init' there first, or give the root with --root DIR or CAISSE_CENTRAL_ROOT.",
+      });
+    }
+    throw ioError("read", paths.config, error);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw configError(paths.config, [`not valid JSON: ${error instanceof Error ? error.message : String(error)}`]);
+  }
+  const config = validateCentralConfig(value, paths.config);
+  checkTillPaths(config.tills, paths);
+  return config;
+}
+
+/** Writes the config back, keeping the keys people wrote that this version does not know. */
+export async function saveCentralConfig(paths: CentralPaths, config: CentralConfig): Promise<void> {
+  let previous: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(await readFile(paths.config, "utf8"));
+    if (isRecord(parsed)) previous = parsed;
+  } catch {
+    // A new root, or a config that load would have refused: write ours.
+  }
+  const tills = config.tills.map((till) =>
+    Object.fromEntries(Object.entries(till).filter(([, field]) => field !== undefined)),
+  );
+  const next = { ...previous, tills, sources: config.sources, limits: config.limits, staleAfterHours: config.staleAfterHours };
+  await writeFileAtomic(paths.config, `${JSON.stringify(next, null, 2)}\n`);
+}
+
+/**
+ * The till's directory. A relative path is under `<root>/tills/`. A Windows path such as
+ * `c:\caisse1\` is absolute on Windows; elsewhere it cannot be a folder of this machine.
+ */
+export function tillDirectory(paths: CentralPaths, till: Pick<TillRecord, "path" | "ref">): string {
+  const given = till.path.trim();
+  if (isAbsolute(given)) return resolve(given);
+  if (process.platform !== "win32" && (given.includes("\\") || win32.isAbsolute(given))) {
+    throw new CaisseError(
+      "E_TILL_PATH",
+      `till ${till.ref}: the path '${given}' is a Windows path, and this machine is not Windows`,
+      { details: { ref: till.ref, path: given }, hint: "give a path with '/' separators, relative to tills/ or absolute." },
+    );
+  }
+  return resolve(paths.tills, given);
+}
+
+function isInside(parent: string, child: string): boolean {
+  const prefix = parent.endsWith(sep) ? parent : parent + sep;
+  return child.startsWith(prefix);
+}
+
+/**
+ * Every till has a folder of its own: not the root of a disk, not the central root or above it,
+ * not inside the central's own folders, not inside or around another till's folder.
+ */
+export function checkTillPaths(tills: readonly TillRecord[], paths: CentralPaths): void {
+  const problems: string[] = [];
+  const resolved: { ref: string; dir: string }[] = [];
+  for (const till of tills) {
+    let dir: string;
+    try {
+      dir = tillDirectory(paths, till);
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message : String(error));
+      continue;
+    }
+    const key = process.platform === "win32" || process.platform === "darwin" ? dir.toLowerCase() : dir;
+    if (SWAP_SUFFIXES.some((suffix) => key.endsWith(suffix))) {
+      problems.push(`till ${till.ref}: the path '${till.path}' ends like the central's own working folders`);
+    } else if (parsePath(dir).root === dir) problems.push(`till ${till.ref}: the path '${till.path}' is the root of a disk`);
+    else if (key === paths.root || isInside(key, paths.root)) {
+      problems.push(`till ${till.ref}: the path '${till.path}' contains the central root`);
+    } else if (isInside(paths.root, key) && !isInside(paths.tills, key)) {
+      problems.push(`till ${till.ref}: the path '${till.path}' is inside the central root but not under tills/`);
+    }
+    for (const other of resolved) {
+      if (other.dir === key || isInside(other.dir, key) || isInside(key, other.dir)) {
+        problems.push(`tills ${other.ref} and ${till.ref} share the folder ${dir}`);
+      }
+    }
+    resolved.push({ ref: till.ref, dir: key });
+  }
+  if (problems.length > 0) {
+    throw new CaisseError("E_TILL_PATH", problems.join("; "), {
+      details: { problems },
+      hint: "give each till a folder of its own, for example its reference: --path D01",
+    });
+  }
+}
+
+export function findTill(config: CentralConfig, ref: string): TillRecord | undefined {
+  return config.tills.find((till) => till.ref.toUpperCase() === ref.toUpperCase());
+}
+
+export function requireTill(config: CentralConfig, ref: string): TillRecord {
+  const till = findTill(config, ref);
+  if (till === undefined) {
+    const known = config.tills.map((candidate) => candidate.ref).join(", ");
+    throw new CaisseError("E_TILL_UNKNOWN", `no till '${ref}' is registered`, {
+      details: { ref },
+      hint: known === "" ? "add it with 'caisse-central tills add REF --name NAME --path PATH'." : `registered tills: ${known}.`,
+    });
+  }
+  return till;
+}

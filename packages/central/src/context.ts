@@ -1,0 +1,38 @@
+import { createLogger, type CliContext, type ExitCode, type Logger } from "@caisse/cli";
+import { isAbsolute, resolve } from "node:path";
+import { centralPaths, loadCentralConfig, type CentralConfig, type CentralPaths } from "./config.js";
+
+/** Options every caisse-central command takes. */
+export interface GlobalOptions {
+  root?: string;
+  verbose?: boolean;
+  quiet?: boolean;
+}
+
+/** What a command's action receives besides its own options. */
+export interface CommandEnv {
+  ctx: CliContext;
+  /** Records the exit status of the command that ran. */
+  setExit: (code: ExitCode) => void;
+}
+
+/** The root: `--root`, else `$CAISSE_CENTRAL_ROOT`, else the current folder (SPEC section 6). */
+export function resolveRoot(ctx: CliContext, root: string | undefined): string {
+  const given = root ?? ctx.env.CAISSE_CENTRAL_ROOT ?? ctx.cwd;
+  return isAbsolute(given) ? resolve(given) : resolve(ctx.cwd, given);
+}
+
+export function logger(ctx: CliContext, options: GlobalOptions): Logger {
+  return createLogger(ctx, { program: "caisse-central", verbose: options.verbose ?? false, quiet: options.quiet ?? false });
+}
+
+/** A loaded root: where things are and what the config says. */
+export interface Central {
+  paths: CentralPaths;
+  config: CentralConfig;
+}
+
+export async function openCentral(ctx: CliContext, options: GlobalOptions): Promise<Central> {
+  const paths = centralPaths(resolveRoot(ctx, options.root));
+  return { paths, config: await loadCentralConfig(paths) };
+}

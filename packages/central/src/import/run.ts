@@ -1,0 +1,116 @@
+import { CaisseError, ioError, withLock } from "@caisse/core";
+import type { Source } from "@caisse/transports";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { basename, join } from "node:path";
+import type { Central } from "../context.js";
+import { createSource } from "../sources.js";
+import { importArchive, type ImportOptions, type ImportResult } from "./importArchive.js";
+import { recoverInterruptedImports, type RecoveredTill } from "./recover.js";
+
+/** Something that went wrong with a source or the disk; the run went on with the rest. */
+export interface RunFailure {
+  source: string;
+  item: string | null;
+  error: unknown;
+}
+
+export interface RunSummary {
+  recovered: RecoveredTill[];
+  results: ImportResult[];
+  failures: RunFailure[];
+}
+
+/** Progress events, for the log. */
+export interface RunObserver {
+  onResult?(result: ImportResult): void;
+  onFailure?(failure: RunFailure): void;
+  onRecovered?(recovered: RecoveredTill): void;
+  onSource?(source: string, items: number): void;
+}
+
+async function underLock<T>(central: Central, purpose: string, observer: RunObserver, task: (summary: RunSummary) => Promise<T>): Promise<RunSummary> {
+  try {
+    await mkdir(central.paths.work, { recursive: true });
+  } catch (error) {
+    throw ioError("create the folder", central.paths.work, error);
+  }
+  return withLock(central.paths.lock, purpose, async () => {
+    const summary: RunSummary = { recovered: await recoverInterruptedImports(central), results: [], failures: [] };
+    summary.recovered.forEach((recovered) => observer.onRecovered?.(recovered));
+    await task(summary);
+    return summary;
+  });
+}
+
+/** `caisse-central import FILE...`: the files stay where they are; copies are kept. */
+export async function importFiles(
+  central: Central,
+  files: readonly string[],
+  options: ImportOptions,
+  observer: RunObserver = {},
+): Promise<RunSummary> {
+  return underLock(central, "caisse-central import", observer, async (summary) => {
+    for (const file of files) {
+      const result = await importArchive(central, { path: file, name: basename(file), source: "import", owned: false }, options);
+      summary.results.push(result);
+      observer.onResult?.(result);
+    }
+  });
+}
+
+/** A failure of one item or source, kept for the summary; errors that are bugs are not hidden. */
+function asFailure(source: string, item: string | null, error: unknown): RunFailure {
+  if (error instanceof CaisseError && error.errorClass === "failure") return { source, item, error };
+  throw error;
+}
+
+async function collectFrom(central: Central, source: Source, options: ImportOptions, observer: RunObserver, summary: RunSummary): Promise<void> {
+  const items = await source.list();
+  observer.onSource?.(source.name, items.length);
+  for (const item of items) {
+    const folder = await mkdtemp(join(central.paths.work, "incoming-"));
+    try {
+      const files = await source.download(item, folder);
+      let rejected = files.length === 0;
+      for (const file of files) {
+        const result = await importArchive(central, { path: file, name: basename(file), source: source.name, owned: true }, options);
+        summary.results.push(result);
+        observer.onResult?.(result);
+        rejected ||= result.outcome === "rejected";
+      }
+      // Only now is every archive of the item stored at the central.
+      await source.settle(item, rejected ? "rejected" : "imported");
+    } catch (error) {
+      const failure = asFailure(source.name, item.label, error);
+      summary.failures.push(failure);
+      observer.onFailure?.(failure);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  }
+}
+
+/** `caisse-central fetch`: every configured source (or the named ones), then import. */
+export async function fetchSources(
+  central: Central,
+  sourceNames: readonly string[] | undefined,
+  options: ImportOptions,
+  observer: RunObserver = {},
+): Promise<RunSummary> {
+  const selected = central.config.sources.filter((source) => sourceNames === undefined || sourceNames.includes(source.name));
+  return underLock(central, "caisse-central fetch", observer, async (summary) => {
+    for (const config of selected) {
+      const source = createSource(config, central.paths);
+      try {
+        await collectFrom(central, source, options, observer, summary);
+      } catch (error) {
+        // A source that cannot be reached is reported and skipped; the others still run.
+        const failure = asFailure(source.name, null, error);
+        summary.failures.push(failure);
+        observer.onFailure?.(failure);
+      } finally {
+        await source.close();
+      }
+    }
+  });
+}

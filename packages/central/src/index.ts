@@ -1,0 +1,2 @@
+export { buildProgram, main } from "./cli.js";
+export * from "./config.js";

@@ -1,0 +1,201 @@
+import { CaisseError, ioError, sha256Hex, syncDirectory, systemErrorCode, type ErrorCode } from "@caisse/core";
+import { open, readFile, truncate } from "node:fs/promises";
+import { dirname } from "node:path";
+
+/**
+ * The import journal (SPEC section 4): one JSON line per archive received, appended, never
+ * rewritten. Each line holds the SHA-256 of the line before it (`prev`), so that editing or
+ * removing a line in the middle breaks the chain, which `caisse-central journal --verify` shows.
+ *
+ * A line counts once its newline is on disk: an unterminated tail left by a crash in the middle of
+ * a write was never committed, and is cut before the next append.
+ */
+export type Outcome = "accepted" | "duplicate" | "rejected";
+
+/** What the import pipeline says about one archive. */
+export interface JournalRecord {
+  /** ISO time of the decision, with offset. */
+  time: string;
+  /** The source's name (`inbox`, `ftp-depot`), or `import` for files given by hand. */
+  source: string;
+  /** The archive's name as received. */
+  file: string;
+  /** The till, when known (the manifest's, or --till). */
+  till: string | null;
+  /** The manifest's sequence; null for a legacy archive or when unreadable. */
+  sequence: number | null;
+  /** SHA-256 of the archive file. */
+  sha256: string;
+  size: number;
+  outcome: Outcome;
+  /** Why it was rejected. */
+  code: ErrorCode | null;
+  reason: string | null;
+  /** Where the archive is kept, relative to the root: `archives/D01/...` or `quarantine/...`. */
+  stored: string | null;
+  /** Sequences skipped between the last import and this one, as [first, last]. */
+  gap: [number, number] | null;
+  /** SHA-256 of the manifest bytes, for accepted archives with a manifest. */
+  manifest: string | null;
+}
+
+export interface JournalEntry extends JournalRecord {
+  /** 1, 2, 3... */
+  n: number;
+  /** SHA-256 of the previous line's bytes (without its newline); 64 zeros for the first. */
+  prev: string;
+}
+
+export const GENESIS = "0".repeat(64);
+
+interface Tail {
+  /** Entries with a newline. */
+  count: number;
+  /** Hash of the last complete line. */
+  last: string;
+  /** Bytes of the complete lines: where an unterminated tail starts. */
+  committedBytes: number;
+  totalBytes: number;
+}
+
+async function readJournalText(path: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    if (systemErrorCode(error) === "ENOENT") return "";
+    throw ioError("read the journal", path, error);
+  }
+}
+
+function tailOf(text: string): Tail {
+  const committed = text.lastIndexOf("\n") + 1;
+  const lines = text.slice(0, committed).split("\n").slice(0, -1);
+  const lastLine = lines.at(-1);
+  return {
+    count: lines.length,
+    last: lastLine === undefined ? GENESIS : sha256Hex(lastLine),
+    committedBytes: Buffer.byteLength(text.slice(0, committed)),
+    totalBytes: Buffer.byteLength(text),
+  };
+}
+
+/** Appends one record, chained to the last line, flushed to disk before it returns. */
+export async function appendJournal(path: string, record: JournalRecord): Promise<JournalEntry> {
+  const tail = tailOf(await readJournalText(path));
+  if (tail.totalBytes > tail.committedBytes) {
+    try {
+      await truncate(path, tail.committedBytes);
+    } catch (error) {
+      throw ioError("cut the interrupted last line of", path, error);
+    }
+  }
+  const entry: JournalEntry = { n: tail.count + 1, ...record, prev: tail.last };
+  const line = `${JSON.stringify(entry)}\n`;
+  try {
+    const handle = await open(path, "a", 0o644);
+    try {
+      await handle.write(line);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    throw ioError("append to the journal", path, error);
+  }
+  if (tail.count === 0) await syncDirectory(dirname(path));
+  return entry;
+}
+
+/** Every committed entry, in order. Lines that do not parse are an error: see verifyJournal. */
+export async function readJournal(path: string): Promise<JournalEntry[]> {
+  const text = await readJournalText(path);
+  const committed = text.slice(0, text.lastIndexOf("\n") + 1);
+  const entries: JournalEntry[] = [];
+  committed
+    .split("\n")
+    .slice(0, -1)
+    .forEach((line, index) => {
+      try {
+        entries.push(JSON.parse(line) as JournalEntry);
+      } catch {
+        throw new CaisseError("E_IO", `${path} line ${index + 1} is not a journal entry`, {
+          details: { path, line: index + 1 },
+          hint: "run 'caisse-central journal --verify' to see what is wrong with the journal.",
+        });
+      }
+    });
+  return entries;
+}
+
+export interface JournalProblem {
+  line: number;
+  problem: string;
+}
+
+export interface JournalVerification {
+  entries: number;
+  problems: JournalProblem[];
+  /** An unterminated last line left by a crash (not an alteration). */
+  interruptedTail: boolean;
+}
+
+/** Checks the chain: numbering, `prev` hashes, and that every line is a journal entry. */
+export async function verifyJournal(path: string): Promise<JournalVerification> {
+  const text = await readJournalText(path);
+  const tail = tailOf(text);
+  const lines = text.slice(0, text.lastIndexOf("\n") + 1).split("\n").slice(0, -1);
+  const problems: JournalProblem[] = [];
+  let previous = GENESIS;
+  lines.forEach((line, index) => {
+    const number = index + 1;
+    let entry: Partial<JournalEntry> | undefined;
+    try {
+      entry = JSON.parse(line) as Partial<JournalEntry>;
+    } catch {
+      problems.push({ line: number, problem: "not valid JSON" });
+    }
+    if (entry !== undefined) {
+      if (entry.n !== number) problems.push({ line: number, problem: `numbered ${String(entry.n)}, expected ${number}` });
+      if (entry.prev !== previous) {
+        problems.push({ line: number, problem: "the hash of the line before does not match: a line was edited, removed or inserted" });
+      }
+    }
+    previous = sha256Hex(line);
+  });
+  return { entries: lines.length, problems, interruptedTail: tail.totalBytes > tail.committedBytes };
+}
+
+/** What the journal says about one till: the basis of sequence checks and of the monitor. */
+export interface TillHistory {
+  /** The last accepted archive with a sequence. */
+  lastSequence: number | null;
+  lastAccepted: JournalEntry | null;
+  lastRejected: JournalEntry | null;
+  lastReceived: JournalEntry | null;
+  /** SHA-256 of every accepted archive, for "already imported". */
+  acceptedSha256: Set<string>;
+  gaps: [number, number][];
+}
+
+function emptyHistory(): TillHistory {
+  return { lastSequence: null, lastAccepted: null, lastRejected: null, lastReceived: null, acceptedSha256: new Set(), gaps: [] };
+}
+
+/** Folds the journal into one history per till (by upper-case reference). */
+export function tillHistories(entries: readonly JournalEntry[]): Map<string, TillHistory> {
+  const histories = new Map<string, TillHistory>();
+  for (const entry of entries) {
+    if (entry.till === null) continue;
+    const key = entry.till.toUpperCase();
+    const history = histories.get(key) ?? emptyHistory();
+    histories.set(key, history);
+    history.lastReceived = entry;
+    if (entry.outcome === "rejected") history.lastRejected = entry;
+    if (entry.outcome !== "accepted") continue;
+    history.lastAccepted = entry;
+    history.acceptedSha256.add(entry.sha256);
+    if (entry.sequence !== null) history.lastSequence = Math.max(history.lastSequence ?? 0, entry.sequence);
+    if (entry.gap !== null) history.gaps.push(entry.gap);
+  }
+  return histories;
+}

@@ -1,0 +1,119 @@
+import { CaisseError, ioError, isKnownEncoding, parsePublicKey, tillNameProblem, tillRefProblem, withLock } from "@caisse/core";
+import { mkdir } from "node:fs/promises";
+import {
+  checkTillPaths,
+  findTill,
+  loadCentralConfig,
+  requireTill,
+  saveCentralConfig,
+  type CentralConfig,
+  type CentralPaths,
+  type TillRecord,
+} from "./config.js";
+
+/** The changes `tills add` and `tills set` can make; undefined leaves a field as it is, "" clears it. */
+export interface TillChanges {
+  name?: string | undefined;
+  path?: string | undefined;
+  enabled?: boolean | undefined;
+  key?: string | undefined;
+  mail?: string | undefined;
+  encoding?: string | undefined;
+  columns?: Record<string, string> | undefined;
+}
+
+const MAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/u;
+
+/** Every problem with the changes at once, each naming its flag. */
+function validateChanges(changes: TillChanges): void {
+  const problems: string[] = [];
+  if (changes.name !== undefined) {
+    const problem = tillNameProblem(changes.name);
+    if (problem !== undefined) problems.push(`--name: ${problem}`);
+  }
+  if (changes.path?.trim() === "") problems.push("--path: the path is empty");
+  if (changes.key !== undefined && changes.key !== "") {
+    try {
+      parsePublicKey(changes.key);
+    } catch {
+      problems.push("--key: not an Ed25519 public key; it looks like ed25519:<44 base64 characters>, as printed by 'caisse-export keygen'");
+    }
+  }
+  if (changes.mail !== undefined && changes.mail !== "" && !MAIL.test(changes.mail)) {
+    problems.push(`--mail: '${changes.mail}' is not a mail address`);
+  }
+  if (changes.encoding !== undefined && changes.encoding !== "" && !isKnownEncoding(changes.encoding)) {
+    problems.push(`--encoding: '${changes.encoding}' is not an encoding this tool knows; try windows-1252 or utf-8`);
+  }
+  if (problems.length > 0) {
+    throw new CaisseError("E_USAGE", problems.join("; "), { details: { problems } });
+  }
+}
+
+function apply(till: TillRecord, changes: TillChanges): TillRecord {
+  const cleared = (value: string | undefined, previous: string | undefined): string | undefined =>
+    value === undefined ? previous : value === "" ? undefined : value;
+  return {
+    ref: till.ref,
+    name: changes.name ?? till.name,
+    path: changes.path ?? till.path,
+    enabled: changes.enabled ?? till.enabled,
+    key: cleared(changes.key, till.key),
+    mail: cleared(changes.mail, till.mail),
+    encoding: cleared(changes.encoding, till.encoding),
+    columns: changes.columns === undefined ? till.columns : { ...till.columns, ...changes.columns },
+  };
+}
+
+/** Loads the config, changes it and saves it under the central lock, so two edits never race. */
+async function edit(paths: CentralPaths, change: (config: CentralConfig) => CentralConfig): Promise<CentralConfig> {
+  await loadCentralConfig(paths); // E_CENTRAL_ROOT before anything is created
+  try {
+    await mkdir(paths.work, { recursive: true });
+  } catch (error) {
+    throw ioError("create the folder", paths.work, error);
+  }
+  return withLock(paths.lock, "caisse-central tills", async () => {
+    const next = change(await loadCentralConfig(paths));
+    checkTillPaths(next.tills, paths);
+    await saveCentralConfig(paths, next);
+    return next;
+  });
+}
+
+export async function addTill(paths: CentralPaths, ref: string, changes: TillChanges & { name: string }): Promise<TillRecord> {
+  const refProblem = tillRefProblem(ref);
+  if (refProblem !== undefined) {
+    throw new CaisseError("E_TILL_REF", `REF: ${refProblem}`, { hint: "a reference is 1 to 16 letters, digits, '-' or '_', such as D01." });
+  }
+  validateChanges(changes);
+  const config = await edit(paths, (current) => {
+    const existing = findTill(current, ref);
+    if (existing !== undefined) {
+      throw new CaisseError("E_TILL_EXISTS", `till ${existing.ref} (${existing.name}) is already registered`, {
+        hint: `change it with 'caisse-central tills set ${existing.ref} ...'.`,
+      });
+    }
+    const till = apply({ ref, name: changes.name, path: changes.path ?? ref, enabled: true }, changes);
+    return { ...current, tills: [...current.tills, till] };
+  });
+  return requireTill(config, ref);
+}
+
+export async function setTill(paths: CentralPaths, ref: string, changes: TillChanges): Promise<TillRecord> {
+  validateChanges(changes);
+  const config = await edit(paths, (current) => {
+    const till = requireTill(current, ref);
+    return { ...current, tills: current.tills.map((candidate) => (candidate === till ? apply(till, changes) : candidate)) };
+  });
+  return requireTill(config, ref);
+}
+
+export async function removeTill(paths: CentralPaths, ref: string): Promise<TillRecord> {
+  let removed: TillRecord | undefined;
+  await edit(paths, (current) => {
+    removed = requireTill(current, ref);
+    return { ...current, tills: current.tills.filter((candidate) => candidate !== removed) };
+  });
+  return removed as TillRecord;
+}

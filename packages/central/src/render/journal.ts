@@ -1,0 +1,39 @@
+import { oneLine } from "@caisse/core";
+import Table from "cli-table3";
+import type { JournalEntry, JournalVerification } from "../journal.js";
+
+export function renderJournalTable(entries: readonly JournalEntry[], options: { color: boolean }): string {
+  if (entries.length === 0) return "the journal is empty: no archive received yet";
+  const table = new Table({
+    head: ["#", "Time", "Source", "Till", "Seq", "Outcome", "Archive", "Reason"],
+    style: options.color ? {} : { head: [], border: [] },
+  });
+  for (const entry of entries) {
+    table.push([
+      String(entry.n),
+      entry.time,
+      oneLine(entry.source),
+      entry.till ?? "?",
+      entry.sequence === null ? "-" : String(entry.sequence),
+      entry.outcome,
+      oneLine(entry.file),
+      oneLine(entry.code === null ? "" : `${entry.code}: ${entry.reason ?? ""}`),
+    ]);
+  }
+  return table.toString();
+}
+
+export function renderJournalJson(entries: readonly JournalEntry[]): string {
+  return JSON.stringify(entries, null, 2);
+}
+
+export function renderVerification(verification: JournalVerification): string {
+  const lines = verification.problems.map((problem) => `line ${problem.line}: ${problem.problem}`);
+  if (verification.interruptedTail) lines.push("the last line is incomplete (a write interrupted by a crash); it is cut at the next import");
+  lines.push(
+    verification.problems.length === 0
+      ? `journal intact: ${verification.entries} entries, hash chain verified`
+      : `journal ALTERED: ${verification.problems.length} problem(s) in ${verification.entries} entries`,
+  );
+  return lines.join("\n");
+}

@@ -1,0 +1,14 @@
+import { createDirSource, type Source } from "@caisse/transports";
+import { isAbsolute, resolve } from "node:path";
+import type { CentralPaths, SourceConfig } from "./config.js";
+
+/** The source described by one entry of `sources` in the config; relative paths from the root. */
+export function createSource(config: SourceConfig, paths: CentralPaths): Source {
+  switch (config.type) {
+    case "dir":
+      return createDirSource({
+        name: config.name,
+        path: isAbsolute(config.path) ? config.path : resolve(paths.root, config.path),
+      });
+  }
+}

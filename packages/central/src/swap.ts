@@ -1,0 +1,148 @@
+import { ioError, syncDirectory, systemErrorCode, writeFileAtomic } from "@caisse/core";
+import { readFile, rename, rm, stat } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+
+/**
+ * Replaces a till's directory by a fully extracted new one, all or nothing (SPEC section 4).
+ *
+ * Two renames cannot be one atomic step, so a marker file records the decision in between:
+ *
+ *   1. extract into `<dir>.caisse-new` (the staging folder), flush every file;
+ *   2. write `<dir>.caisse-swap.json`: from here on the new data wins;
+ *   3. rename `<dir>` to `<dir>.caisse-old`;
+ *   4. rename `<dir>.caisse-new` to `<dir>`;
+ *   5. (the caller journals the import);
+ *   6. delete the marker, then `<dir>.caisse-old`.
+ *
+ * Recovery after a crash at any point: with a marker, finish steps 3 to 6 (roll forward); without
+ * one, delete a staging folder (roll back) and a leftover old folder (the swap had completed).
+ * Either way the directory ends exactly as before or exactly as after the import.
+ */
+export interface SwapPaths {
+  target: string;
+  staging: string;
+  old: string;
+  marker: string;
+}
+
+export const SWAP_SUFFIXES = [".caisse-new", ".caisse-old", ".caisse-swap.json"] as const;
+
+export function swapPaths(target: string): SwapPaths {
+  const parent = dirname(target);
+  const name = basename(target);
+  return {
+    target,
+    staging: join(parent, `${name}.caisse-new`),
+    old: join(parent, `${name}.caisse-old`),
+    marker: join(parent, `${name}.caisse-swap.json`),
+  };
+}
+
+/** Named moments of the swap, where tests stop the process to prove the recovery. */
+export type SwapPoint = "staged" | "marked" | "moved-old" | "moved-new" | "journaled";
+
+export type PauseHook = (point: SwapPoint) => Promise<void>;
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if (systemErrorCode(error) === "ENOENT") return false;
+    throw ioError("look at", path, error);
+  }
+}
+
+async function move(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (error) {
+    throw ioError(`rename ${from} to`, to, error);
+  }
+}
+
+async function remove(path: string): Promise<void> {
+  try {
+    await rm(path, { recursive: true, force: true });
+  } catch (error) {
+    throw ioError("remove", path, error);
+  }
+}
+
+/** An empty staging folder path for a new import: whatever an earlier crash left there is gone. */
+export async function freshStaging(paths: SwapPaths): Promise<string> {
+  await remove(paths.staging);
+  return paths.staging;
+}
+
+/** Throws away a staging folder after a refusal. */
+export async function discardStaging(paths: SwapPaths): Promise<void> {
+  await remove(paths.staging);
+}
+
+/**
+ * Steps 2 to 4: after this the new data is in place. `note` is kept in the marker so that a
+ * recovery can finish what the caller does after the swap (its journal entry).
+ */
+export async function commitSwap(paths: SwapPaths, note: unknown, pause?: PauseHook): Promise<void> {
+  await pause?.("staged");
+  await writeFileAtomic(paths.marker, `${JSON.stringify(note)}\n`);
+  await pause?.("marked");
+  await rollForward(paths, pause);
+}
+
+async function rollForward(paths: SwapPaths, pause?: PauseHook): Promise<void> {
+  const parent = dirname(paths.target);
+  if (await exists(paths.staging)) {
+    if ((await exists(paths.target)) && !(await exists(paths.old))) {
+      await move(paths.target, paths.old);
+      await syncDirectory(parent);
+      await pause?.("moved-old");
+    }
+    await move(paths.staging, paths.target);
+    await syncDirectory(parent);
+    await pause?.("moved-new");
+  }
+}
+
+/** Step 6: the swap is complete and journaled. */
+export async function finishSwap(paths: SwapPaths, pause?: PauseHook): Promise<void> {
+  await pause?.("journaled");
+  await remove(paths.marker);
+  await syncDirectory(dirname(paths.marker));
+  await remove(paths.old);
+}
+
+export type Recovery =
+  | { kind: "clean" }
+  | { kind: "rolled-back" }
+  /** The swap was decided: the caller must make sure the import it records is journaled. */
+  | { kind: "rolled-forward"; note: unknown };
+
+/** Brings a till's directory back to "before" or "after" an interrupted import. */
+export async function recoverSwap(paths: SwapPaths): Promise<Recovery> {
+  if (await exists(paths.marker)) {
+    let note: unknown = null;
+    try {
+      note = JSON.parse(await readFile(paths.marker, "utf8"));
+    } catch {
+      // The marker is written atomically, so this is a marker from someone else's hand; the
+      // swap decision stands, only the journal note is lost.
+    }
+    await rollForward(paths);
+    return { kind: "rolled-forward", note };
+  }
+  let changed = false;
+  if (await exists(paths.staging)) {
+    await remove(paths.staging);
+    changed = true;
+  }
+  if (await exists(paths.old)) {
+    if (!(await exists(paths.target))) {
+      // Only possible if the old folder was renamed back by hand; keep the data.
+      await move(paths.old, paths.target);
+    } else await remove(paths.old);
+    changed = true;
+  }
+  return changed ? { kind: "rolled-back" } : { kind: "clean" };
+}

@@ -1,0 +1,110 @@
+import { spawn } from "node:child_process";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { BIN, runBin, temporaryFolder } from "../helpers/cli.js";
+import { snapshotTree } from "../helpers/tree.js";
+
+/**
+ * An import killed with SIGKILL at every step of the directory swap leaves the till's directory
+ * exactly as before or exactly as after, and the next run finishes the job by itself.
+ */
+let work: { path: string; remove: () => Promise<void> };
+let root: string;
+const central = (...argv: string[]) => runBin(BIN.central, ["--root", root, ...argv], { cwd: work.path });
+
+async function writeData(dir: string, files: Record<string, string>): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const [name, content] of Object.entries(files)) {
+    await mkdir(join(dir, name, ".."), { recursive: true });
+    await writeFile(join(dir, name), content);
+  }
+}
+
+/** Builds an archive of `files` with the real caisse-export, and returns its path. */
+async function archiveOf(name: string, files: Record<string, string>): Promise<string> {
+  const data = join(work.path, `data-${name}`);
+  await writeData(data, files);
+  const out = join(work.path, `${name}.zip`);
+  const result = await runBin(BIN.export, ["zip", "--data", data, "--till", "D01", "--name", "Magasin 1", "--out", out], { cwd: work.path });
+  expect(result.stderr).toBe("");
+  expect(result.code).toBe(0);
+  return out;
+}
+
+/** Starts an import that stops at `point`, and kills it there with SIGKILL. */
+function importKilledAt(point: string, archive: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN.central, "--root", root, "import", archive], {
+      cwd: work.path,
+      env: { PATH: process.env.PATH, CAISSE_CENTRAL_PAUSE_AT: point },
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes(`paused at ${point}`)) child.kill("SIGKILL");
+    });
+    child.on("error", reject);
+    child.on("close", (_code, signal) => {
+      if (signal === "SIGKILL") resolve();
+      else reject(new Error(`the import ended by itself before '${point}': ${stderr}`));
+    });
+  });
+}
+
+const BEFORE = { "ventes.csv": "ticket;date\n1;2026-11-01\n", "sub/old.csv": "old\n" };
+const AFTER = { "ventes.csv": "ticket;date\n1;2026-11-01\n2;2026-11-02\n", "sub/new.csv": "new\n", "z.txt": "z" };
+
+function expected(files: Record<string, string>): Promise<Record<string, string>> {
+  return (async () => {
+    const reference = join(work.path, `expected-${Object.keys(files).length}-${Math.random()}`);
+    await writeData(reference, files);
+    return snapshotTree(reference);
+  })();
+}
+
+beforeEach(async () => {
+  work = await temporaryFolder();
+  root = join(work.path, "central");
+  expect((await central("init")).code).toBe(0);
+  expect((await central("tills", "add", "D01", "--name", "Magasin 1")).code).toBe(0);
+});
+afterEach(async () => work.remove());
+
+describe("an import killed in the middle of the swap", () => {
+  it.each([
+    ["staged", "before"],
+    ["marked", "after"],
+    ["moved-old", "after"],
+    ["moved-new", "after"],
+    ["journaled", "after"],
+  ] as const)("killed at '%s': the next run leaves the directory exactly %s, then imports", async (point, state) => {
+    const first = await archiveOf("first", BEFORE);
+    const second = await archiveOf("second", AFTER);
+    expect((await central("import", first)).code).toBe(0);
+    const tillDir = join(root, "tills", "D01");
+    expect(await snapshotTree(tillDir)).toEqual(await expected(BEFORE));
+
+    await importKilledAt(point, second);
+
+    // A run with nothing to import only recovers: before or after, never a mix.
+    const recovery = await central("fetch");
+    expect(recovery.code).toBe(0);
+    expect(await snapshotTree(tillDir)).toEqual(await expected(state === "before" ? BEFORE : AFTER));
+    const tills = await snapshotTree(join(root, "tills"));
+    expect(Object.keys(tills).filter((name) => name.includes(".caisse-"))).toEqual([]);
+
+    // Importing again completes the work (or says it is already done), once.
+    const again = await central("import", second, "--format", "json");
+    expect(again.code).toBe(0);
+    const outcome = (JSON.parse(again.stdout) as { archives: { outcome: string }[] }).archives[0]?.outcome;
+    expect(outcome).toBe(state === "before" ? "accepted" : "duplicate");
+    expect(await snapshotTree(tillDir)).toEqual(await expected(AFTER));
+
+    const journal = (await readFile(join(root, "journal.jsonl"), "utf8")).trim().split("\n").map((line) => JSON.parse(line) as { outcome: string; sequence: number });
+    expect(journal.filter((entry) => entry.outcome === "accepted").map((entry) => entry.sequence)).toEqual([1, 2]);
+    const verify = await central("journal", "--verify");
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toContain("hash chain verified");
+  });
+});

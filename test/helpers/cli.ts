@@ -1,0 +1,71 @@
+import type { CliContext } from "@caisse/cli";
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO = fileURLToPath(new URL("../..", import.meta.url));
+export const BIN = { export: join(REPO, "bin", "caisse-export"), central: join(REPO, "bin", "caisse-central") };
+
+export interface Captured {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A context for running a command in-process: its own folder, environment and clock. */
+export function captureContext(
+  cwd: string,
+  env: Record<string, string | undefined> = {},
+  now: () => Date = () => new Date(),
+): { ctx: CliContext; output: () => { stdout: string; stderr: string } } {
+  let stdout = "";
+  let stderr = "";
+  const ctx: CliContext = {
+    cwd,
+    env,
+    stdout: { write: (text) => void (stdout += text), isTTY: false },
+    stderr: { write: (text) => void (stderr += text), isTTY: false },
+    now,
+  };
+  return { ctx, output: () => ({ stdout, stderr }) };
+}
+
+/** Runs a `main(argv, ctx)` in-process and returns what it printed and its exit status. */
+export async function runInProcess(
+  main: (argv: readonly string[], ctx: CliContext) => Promise<number>,
+  argv: readonly string[],
+  cwd: string,
+  env: Record<string, string | undefined> = {},
+): Promise<Captured> {
+  const { ctx, output } = captureContext(cwd, env);
+  const code = await main(argv, ctx);
+  return { code, ...output() };
+}
+
+/** Runs a built launcher of bin/ as a child process (the CLIs as users run them). */
+export function runBin(
+  bin: string,
+  argv: readonly string[],
+  options: { cwd: string; env?: Record<string, string | undefined> },
+): Promise<Captured> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...argv], {
+      cwd: options.cwd,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, LANG: "C", ...options.env },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** A temporary folder, removed by the returned function. */
+export async function temporaryFolder(prefix = "caisse-test-"): Promise<{ path: string; remove: () => Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
