@@ -33,6 +33,7 @@ const catalogue = {
   E_TRANSPORT: { class: "failure", summary: "Sending an archive failed; it stays in the outbox for the next run." },
   E_SOURCE: { class: "failure", summary: "A source of archives could not be read; the others still ran." },
   E_TIMEOUT: { class: "failure", summary: "An operation took longer than its time limit." },
+  E_STATE: { class: "failure", summary: "The till's state file (next sequence, last manifest) is damaged or unreadable." },
   E_INTERNAL: { class: "failure", summary: "An unexpected error: a bug. Run again with --verbose and report it." },
 
   // Archives refused by the central (each one is quarantined).

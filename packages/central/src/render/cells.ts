@@ -1,0 +1,43 @@
+import { formatMoney, formatQuantity, type Cents, type Locale, type Milli } from "@caisse/core";
+
+/** What a figure that does not exist (HT of payments, basket without tickets) shows. */
+export const NONE = "—";
+
+/** An amount for people, or {@link NONE}: `1 234,56 €`, `€1,234.56`. */
+export function moneyCell(amount: Cents | null, locale: Locale): string {
+  return amount === null ? NONE : formatMoney(amount, locale);
+}
+
+/** A change of amount, with its sign: `+134,56 €`, `-12,00 €`. */
+export function deltaCell(amount: Cents, locale: Locale): string {
+  return amount > 0 ? `+${formatMoney(amount, locale)}` : formatMoney(amount, locale);
+}
+
+/** A count for people, grouped as amounts are: `1 234` in French, `1,234` in English. */
+export function countCell(count: number, locale: Locale): string {
+  // A count is a quantity without decimals: the same grouping as quantities and amounts.
+  return formatQuantity((count * 1000) as Milli, locale);
+}
+
+/** A quantity in thousandths for people: `512,5`. */
+export function quantityCell(quantity: Milli | null, locale: Locale): string {
+  return quantity === null ? NONE : formatQuantity(quantity, locale);
+}
+
+/**
+ * A scaled integer as a decimal with exactly `decimals` digits: (4123, 4, ",") is `0,4123`,
+ * (-1223, 2, ".") is `-12.23`. For the machine formats (CSV) and the percentages of tables.
+ */
+export function fixedDecimal(value: number, decimals: number, point: string): string {
+  const digits = String(Math.abs(value)).padStart(decimals + 1, "0");
+  const sign = value < 0 ? "-" : "";
+  return `${sign}${digits.slice(0, -decimals)}${point}${digits.slice(-decimals)}`;
+}
+
+/** Hundredths of a percent for people: `41,23 %` in French, `41.23%` in English. */
+export function percentCell(hundredths: number | null, locale: Locale, signed = false): string {
+  if (hundredths === null) return NONE;
+  const sign = signed && hundredths > 0 ? "+" : "";
+  const number = fixedDecimal(hundredths, 2, locale === "fr" ? "," : ".");
+  return locale === "fr" ? `${sign}${number}\u00A0%` : `${sign}${number}%`;
+}

@@ -1,0 +1,26 @@
+import type { Report } from "@caisse/core";
+import { renderCsv } from "./csv.js";
+import type { RenderOptions } from "./grid.js";
+import { renderHtml } from "./html.js";
+import { renderJson } from "./json.js";
+import { renderMarkdown } from "./md.js";
+import { renderTable } from "./table.js";
+
+export type { RenderOptions } from "./grid.js";
+
+/** What `report --format` accepts. */
+export const REPORT_FORMATS = ["table", "csv", "json", "md", "html"] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+const RENDERERS: Record<ReportFormat, (report: Report, options: RenderOptions) => string> = {
+  table: renderTable,
+  csv: renderCsv,
+  json: renderJson,
+  md: renderMarkdown,
+  html: renderHtml,
+};
+
+/** A report as text in one of the formats; pure: the same report and options give the same text. */
+export function renderReport(report: Report, format: ReportFormat, options: RenderOptions): string {
+  return RENDERERS[format](report, options);
+}

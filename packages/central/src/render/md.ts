@@ -1,0 +1,35 @@
+import { oneLine, type Report } from "@caisse/core";
+import { reportGrid, type RenderOptions } from "./grid.js";
+
+// Characters that mean something in a Markdown table cell: backslash-escaped (CommonMark lets
+// any ASCII punctuation be), so a label cannot close a cell, link, emphasise or open HTML.
+const MARKDOWN_SPECIAL = /[\\|`*_[\]<>&~#!]/gu;
+
+function cell(text: string): string {
+  return text.replace(MARKDOWN_SPECIAL, (character) => `\\${character}`);
+}
+
+function row(cells: readonly string[]): string {
+  return `| ${cells.map(cell).join(" | ")} |`;
+}
+
+/**
+ * The report as a Markdown document: the title as a heading, a table whose figures are
+ * right-aligned with the total row in bold, and the warnings as a list.
+ */
+export function renderMarkdown(report: Report, options: RenderOptions): string {
+  const grid = reportGrid(report, options.locale);
+  const lines = [
+    `# ${cell(grid.title)}`,
+    "",
+    row(grid.head),
+    `| ${grid.numeric.map((numeric) => (numeric ? "---:" : "---")).join(" | ")} |`,
+    ...grid.body.map(row),
+    `| ${grid.total.map((text) => (text === "" ? "" : `**${cell(text)}**`)).join(" | ")} |`,
+  ];
+  if (report.warnings.length > 0) {
+    lines.push("", options.locale === "fr" ? "## Avertissements" : "## Warnings", "");
+    lines.push(...report.warnings.map((warning) => `- ${cell(oneLine(warning))}`));
+  }
+  return `${lines.join("\n")}\n`;
+}

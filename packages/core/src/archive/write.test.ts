@@ -1,0 +1,375 @@
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import {
+  appendFile,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  symlink,
+  unlink,
+  utimes,
+  writeFile,
+} from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readZip, sha256, sha256OfFile } from "../../../../test/export/zip.js";
+import { isCaisseError, type CaisseError } from "../errors.js";
+import { generateSigningKey, signManifest, verifyManifest } from "../signature.js";
+import { parseManifest } from "./manifest.js";
+import {
+  archiveTransportName,
+  buildArchive,
+  parseArchiveTransportName,
+  planArchive,
+  type BuildArchiveOptions,
+} from "./write.js";
+
+let root: string;
+let data: string;
+let out: string;
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), "caisse-write-"));
+  data = join(root, "data");
+  out = join(root, "out");
+  await mkdir(data);
+  await mkdir(out);
+});
+
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function put(relative: string, content: string | Buffer): Promise<string> {
+  const path = join(data, relative);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, content);
+  return path;
+}
+
+function options(overrides: Partial<BuildArchiveOptions> = {}): BuildArchiveOptions {
+  return {
+    outPath: join(out, "tfichier.zip"),
+    till: "D01",
+    name: "Magasin 1",
+    sequence: 1,
+    previous: null,
+    created: new Date(2026, 10, 27, 23, 0, 5),
+    ...overrides,
+  };
+}
+
+async function failure(promise: Promise<unknown>): Promise<CaisseError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isCaisseError(error)) return error;
+    throw error;
+  }
+  throw new Error("expected a CaisseError");
+}
+
+describe("planArchive", () => {
+  it("lists regular files with / paths and sizes, and skips links", async () => {
+    await put("ventes.csv", "ticket;date\n1;2026-11-27\n");
+    await put("sous dossier/réglements.csv", "x");
+    await symlink(join(data, "ventes.csv"), join(data, "lien.csv"));
+    const plan = await planArchive(data);
+    expect(plan.files.map((file) => [file.path, file.size])).toEqual([
+      ["sous dossier/réglements.csv", 1],
+      ["ventes.csv", 25],
+    ]);
+    expect(plan.skipped).toEqual([{ relative: "lien.csv", reason: "link" }]);
+    expect(plan.totalBytes).toBe(26);
+  });
+
+  it("skips special files such as a FIFO", async () => {
+    await put("ventes.csv", "x");
+    const made = spawnSync("mkfifo", [join(data, "tube")]);
+    if (made.status !== 0) return; // no mkfifo on this system: nothing to check
+    const plan = await planArchive(data);
+    expect(plan.skipped).toEqual([{ relative: "tube", reason: "special" }]);
+  });
+
+  it.each([
+    ["caisse-manifest.json", "reserved"],
+    ["CAISSE-Manifest.SIG", "reserved"],
+    ["con.csv", "reserved name on Windows"],
+    ["ab:c.csv", "Windows refuses"],
+    ["fin.", "ends with a dot"],
+  ])("refuses a till file named %s", async (name, reason) => {
+    await put("ventes.csv", "x");
+    await put(name, "x");
+    const error = await failure(planArchive(data));
+    expect(error.code).toBe("E_ARCHIVE_BUILD");
+    expect(error.message).toContain(name);
+    expect(error.message).toContain(reason);
+  });
+
+  it("allows the reserved names below the root", async () => {
+    await put("sub/caisse-manifest.json", "x");
+    const plan = await planArchive(data);
+    expect(plan.files.map((file) => file.path)).toEqual(["sub/caisse-manifest.json"]);
+  });
+
+  it("reports every colliding and unsafe name at once", async () => {
+    await put("Ventes.csv", "1");
+    await put("ventes.csv", "2");
+    await put("A", "3");
+    await put("a/b.csv", "4");
+    await put("nul", "5");
+    const error = await failure(planArchive(data));
+    expect(error.code).toBe("E_ARCHIVE_BUILD");
+    expect(error.details.problems).toHaveLength(3);
+    expect(error.message).toContain("'ventes.csv' and 'Ventes.csv'");
+    expect(error.message).toContain("'A' is a file and also the folder of 'a/b.csv'");
+    expect(error.message).toContain("'nul'");
+  });
+
+  it("names the path and the key 'data' when the data directory is missing or a file", async () => {
+    const missing = await failure(planArchive(join(root, "absent")));
+    expect(missing.code).toBe("E_CONFIG");
+    expect(missing.message).toContain(join(root, "absent"));
+    expect(missing.message).toContain("'data'");
+    const file = await put("ventes.csv", "x");
+    const notFolder = await failure(planArchive(file));
+    expect(notFolder.code).toBe("E_CONFIG");
+  });
+
+  it("refuses an empty data directory, which the central would quarantine", async () => {
+    const error = await failure(planArchive(data));
+    expect(error.code).toBe("E_ARCHIVE_BUILD");
+    expect(error.message).toContain("no file");
+  });
+});
+
+describe("buildArchive", () => {
+  it("writes the files, then the manifest with sizes and sums of their bytes", async () => {
+    const ventes = await put(
+      "ventes.csv",
+      "ticket;date;article\n1;2026-11-27 10:00;A1\n".repeat(200),
+    );
+    const reglements = await put(
+      "sous dossier/règlements.csv",
+      "ticket;mode;montant\n1;CB;12,50\n",
+    );
+    const mtime = new Date(2024, 0, 2, 3, 4, 6);
+    await utimes(ventes, mtime, mtime);
+    await symlink(ventes, join(data, "lien.csv"));
+    const plan = await planArchive(data);
+    const built = await buildArchive(plan, options());
+
+    expect(built.path).toBe(join(out, "tfichier.zip"));
+    expect(await readdir(out)).toEqual(["tfichier.zip"]);
+    const entries = await readZip(built.path);
+    expect(entries.map((entry) => entry.name)).toEqual([
+      "sous dossier/règlements.csv",
+      "ventes.csv",
+      "caisse-manifest.json",
+    ]);
+    const [first, second, manifestEntry] = entries;
+    expect(first?.content).toEqual(await readFile(reglements));
+    expect(first?.utf8Flag).toBe(true);
+    expect(second?.content).toEqual(await readFile(ventes));
+    expect(second?.method).toBe(8);
+    expect(second?.mode).toBe(0o100644);
+    expect(second?.lastModified.getTime()).toBe(mtime.getTime());
+    expect(manifestEntry?.content).toEqual(built.manifestBytes);
+
+    const manifest = parseManifest(built.manifestBytes);
+    expect(manifest).toEqual(built.manifest);
+    expect(manifest.files).toEqual([
+      {
+        path: "sous dossier/règlements.csv",
+        size: (await readFile(reglements)).length,
+        sha256: await sha256OfFile(reglements),
+      },
+      {
+        path: "ventes.csv",
+        size: (await readFile(ventes)).length,
+        sha256: await sha256OfFile(ventes),
+      },
+    ]);
+    expect(manifest).toMatchObject({
+      format: "caisse-archive/1",
+      kind: "sales",
+      till: "D01",
+      name: "Magasin 1",
+      sequence: 1,
+      previous: null,
+    });
+    expect(manifest.created).toMatch(/^2026-11-27T23:00:05[+-]\d{2}:\d{2}$/u);
+    expect(built.manifestSha256).toBe(sha256(built.manifestBytes));
+    expect(built.size).toBe((await readFile(built.path)).length);
+  });
+
+  it("chains archives: previous is the SHA-256 of the previous manifest's bytes", async () => {
+    await put("ventes.csv", "1");
+    const first = await buildArchive(
+      await planArchive(data),
+      options({ outPath: join(out, "1.zip") }),
+    );
+    await put("ventes.csv", "2");
+    const second = await buildArchive(
+      await planArchive(data),
+      options({ outPath: join(out, "2.zip"), sequence: 2, previous: first.manifestSha256 }),
+    );
+    const firstManifest = (await readZip(first.path)).find(
+      (entry) => entry.name === "caisse-manifest.json",
+    );
+    expect(second.manifest.previous).toBe(sha256(firstManifest?.content ?? ""));
+    expect(second.manifest.sequence).toBe(2);
+  });
+
+  it("records the bytes actually read when a file grew since the plan", async () => {
+    const ventes = await put("ventes.csv", "ligne 1\n");
+    const plan = await planArchive(data);
+    await appendFile(ventes, "ligne 2\n");
+    const built = await buildArchive(plan, options());
+    expect(built.manifest.files[0]).toEqual({
+      path: "ventes.csv",
+      size: 16,
+      sha256: await sha256OfFile(ventes),
+    });
+  });
+
+  it("adds caisse-manifest.sig when given a signing function", async () => {
+    await put("ventes.csv", "x");
+    const { privateKeyPem, publicKey } = generateSigningKey();
+    const built = await buildArchive(
+      await planArchive(data),
+      options({ sign: (bytes) => signManifest(bytes, privateKeyPem) }),
+    );
+    const entries = await readZip(built.path);
+    expect(entries.map((entry) => entry.name)).toEqual([
+      "ventes.csv",
+      "caisse-manifest.json",
+      "caisse-manifest.sig",
+    ]);
+    const line = entries[2]?.content.toString("utf8") ?? "";
+    expect(line).toMatch(/^ed25519:[A-Za-z0-9+/]+=*\n$/u);
+    expect(verifyManifest(built.manifestBytes, line, publicKey)).toBe(true);
+  });
+
+  describe("fails loudly and leaves nothing half-written", () => {
+    async function expectNothingLeft(previous?: string): Promise<void> {
+      const names = await readdir(out);
+      if (previous === undefined) expect(names).toEqual([]);
+      else {
+        expect(names).toEqual(["tfichier.zip"]);
+        expect(await readFile(join(out, "tfichier.zip"), "utf8")).toBe(previous);
+      }
+    }
+
+    it("when a file vanished between the plan and the build", async () => {
+      await put("a.csv", "a".repeat(100_000));
+      const gone = await put("b.csv", "b");
+      await put("c.csv", "c");
+      const plan = await planArchive(data);
+      await unlink(gone);
+      const error = await failure(buildArchive(plan, options()));
+      expect(error.code).toBe("E_ARCHIVE_BUILD");
+      expect(error.message).toContain("b.csv");
+      expect(error.message).toContain("no such file");
+      await expectNothingLeft();
+    });
+
+    it("when a file was replaced by a folder (unreadable, even for root)", async () => {
+      const replaced = await put("b.csv", "b");
+      await put("c.csv", "c");
+      const plan = await planArchive(data);
+      await unlink(replaced);
+      await mkdir(replaced);
+      // An earlier archive at the same place stays as it was.
+      await writeFile(join(out, "tfichier.zip"), "previous archive");
+      const error = await failure(buildArchive(plan, options()));
+      expect(error.code).toBe("E_ARCHIVE_BUILD");
+      expect(error.message).toContain("'b.csv'");
+      await expectNothingLeft("previous archive");
+    });
+
+    it("when a file was replaced by a link, which is not followed", async () => {
+      const replaced = await put("b.csv", "b");
+      await writeFile(join(root, "secret"), "outside the data directory");
+      const plan = await planArchive(data);
+      await unlink(replaced);
+      await symlink(join(root, "secret"), replaced);
+      const error = await failure(buildArchive(plan, options()));
+      expect(error.code).toBe("E_ARCHIVE_BUILD");
+      expect(error.message).toContain("b.csv");
+      await expectNothingLeft();
+    });
+
+    it("when the time limit is reached", async () => {
+      await put("gros.csv", Buffer.alloc(8_000_000, "ventes;1234,56\n"));
+      const error = await failure(buildArchive(await planArchive(data), options({ timeoutMs: 1 })));
+      expect(error.code).toBe("E_TIMEOUT");
+      await expectNothingLeft();
+    });
+
+    it("when the step before the rename fails", async () => {
+      await put("ventes.csv", "x");
+      const commit = (): Promise<void> => Promise.reject(new Error("state not written"));
+      await expect(
+        buildArchive(await planArchive(data), options({ beforeRename: commit })),
+      ).rejects.toThrow("state not written");
+      await expectNothingLeft();
+    });
+
+    it("when the till reference or the sequence is invalid", async () => {
+      await put("ventes.csv", "x");
+      const error = await failure(
+        buildArchive(await planArchive(data), options({ till: "D 01", sequence: 0 })),
+      );
+      expect(error.code).toBe("E_ARCHIVE_BUILD");
+      expect(error.details.problems).toHaveLength(2);
+      await expectNothingLeft();
+    });
+  });
+
+  it("keeps one file open at a time, however many files there are", async () => {
+    let fdDir: string[];
+    try {
+      fdDir = readdirSync("/proc/self/fd");
+    } catch {
+      return; // no /proc: nothing to measure here
+    }
+    for (let index = 0; index < 400; index += 1)
+      await put(`f/${String(index).padStart(4, "0")}.csv`, `ligne ${index}\n`);
+    const plan = await planArchive(data);
+    const before = fdDir.length;
+    let most = before;
+    const sampler = setInterval(() => {
+      most = Math.max(most, readdirSync("/proc/self/fd").length);
+    }, 1);
+    const built = await buildArchive(plan, options()).finally(() => {
+      clearInterval(sampler);
+    });
+    expect(built.manifest.files).toHaveLength(400);
+    expect(most - before).toBeLessThan(20);
+  });
+});
+
+describe("archive names on a transport", () => {
+  it("is TILL_YYYYMMDDTHHMMSS_SEQUENCE.zip in local time", () => {
+    expect(archiveTransportName("D01", new Date(2026, 10, 27, 23, 0, 5), 42)).toBe(
+      "D01_20261127T230005_000042.zip",
+    );
+    expect(archiveTransportName("D01", "2026-11-27T23:00:05+01:00", 1_234_567)).toBe(
+      "D01_20261127T230005_1234567.zip",
+    );
+  });
+
+  it("reads back the parts of a name", () => {
+    expect(parseArchiveTransportName("D_01_20261127T230005_000042.zip")).toEqual({
+      till: "D_01",
+      stamp: "20261127T230005",
+      sequence: 42,
+    });
+    expect(parseArchiveTransportName("tfichier.zip")).toBeUndefined();
+    expect(parseArchiveTransportName("D01_20261127T230005_000042.zip.part")).toBeUndefined();
+  });
+});

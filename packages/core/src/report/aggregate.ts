@@ -1,0 +1,125 @@
+import type { Payment, SaleLine } from "../csv/types.js";
+import { dateOf, type LocalDate, type LocalDateTime } from "../dates.js";
+import {
+  paymentKey,
+  saleKey,
+  sourceOf,
+  type DateShift,
+  type Dimension,
+  type FigureSource,
+} from "./dimension.js";
+import { Tally } from "./tally.js";
+
+/** Tallies per till of one row (or of the total): till ref -> tally. */
+export type TillTallies = Map<string, Tally>;
+
+/** An article's label as last seen in the sales lines. */
+interface SeenLabel {
+  at: LocalDateTime;
+  label: string;
+}
+
+function tallyOf(tallies: TillTallies, till: string): Tally {
+  let tally = tallies.get(till);
+  if (tally === undefined) {
+    tally = new Tally();
+    tallies.set(till, tally);
+  }
+  return tally;
+}
+
+function mergeTallies(into: TillTallies, from: TillTallies): void {
+  for (const [till, tally] of from) tallyOf(into, till).merge(tally);
+}
+
+/**
+ * Sums sales lines (or payments, for `--by payment`) into the rows of a report: one tally per
+ * (row, till), plus one per till for the total, whose tickets are counted on their own (a ticket
+ * with lines in two families counts once in the total).
+ *
+ * Accumulators merge: the collector fills one per file and merges it into the report's only when
+ * the file was read to its end, so that a file left out is left out whole.
+ */
+export class Aggregator {
+  readonly source: FigureSource;
+  /** Row key -> till ref -> tally. */
+  readonly rows = new Map<string, TillTallies>();
+  /** Till ref -> tally of every line. */
+  readonly total: TillTallies = new Map();
+  /** The first and last dates of the lines added, as written (not shifted). */
+  first: LocalDate | undefined;
+  last: LocalDate | undefined;
+  /** With `--by article`: the most recent `libelle` per article code, for articles not in a catalogue. */
+  readonly saleLabels = new Map<string, SeenLabel>();
+
+  /**
+   * @param by the dimension of the rows.
+   * @param shift for a compared period: brings its dates onto the reported period, so that each
+   *   compared line lands in the row it is compared with.
+   */
+  constructor(
+    readonly by: Dimension,
+    private readonly shift?: DateShift,
+  ) {
+    this.source = sourceOf(by);
+  }
+
+  /** Adds one sales line of till `till`. */
+  addSale(till: string, line: SaleLine): void {
+    if (this.by === "payment") throw new Error("--by payment is computed from payments, not sales");
+    this.add(till, saleKey(this.by, till, line, this.shift), line.at, (tally) => {
+      tally.addSale(line);
+    });
+    if (this.by === "article" && line.label !== undefined) {
+      this.seeLabel(line.article, { at: line.at, label: line.label });
+    }
+  }
+
+  /** Adds one payment of till `till` (`--by payment` only). */
+  addPayment(till: string, payment: Payment): void {
+    if (this.by !== "payment")
+      throw new Error(`--by ${this.by} is computed from sales, not payments`);
+    this.add(till, paymentKey(payment), payment.at, (tally) => {
+      tally.addPayment(payment);
+    });
+  }
+
+  /** Adds everything another aggregator of the same dimension counted. */
+  merge(other: Aggregator): void {
+    if (other.by !== this.by) throw new Error(`cannot merge --by ${other.by} into --by ${this.by}`);
+    for (const [key, tallies] of other.rows) {
+      let into = this.rows.get(key);
+      if (into === undefined) {
+        into = new Map();
+        this.rows.set(key, into);
+      }
+      mergeTallies(into, tallies);
+    }
+    mergeTallies(this.total, other.total);
+    if (other.first !== undefined) this.seeDate(other.first);
+    if (other.last !== undefined) this.seeDate(other.last);
+    for (const [article, seen] of other.saleLabels) this.seeLabel(article, seen);
+  }
+
+  private add(till: string, key: string, at: LocalDateTime, count: (tally: Tally) => void): void {
+    let tallies = this.rows.get(key);
+    if (tallies === undefined) {
+      tallies = new Map();
+      this.rows.set(key, tallies);
+    }
+    count(tallyOf(tallies, till));
+    count(tallyOf(this.total, till));
+    this.seeDate(dateOf(at));
+  }
+
+  private seeDate(date: LocalDate): void {
+    if (this.first === undefined || date < this.first) this.first = date;
+    if (this.last === undefined || date > this.last) this.last = date;
+  }
+
+  // The most recent sale wins; at the same moment, the one added last (files are read in order).
+  private seeLabel(article: string, seen: SeenLabel): void {
+    const current = this.saleLabels.get(article);
+    if (current === undefined || seen.at >= current.at) this.saleLabels.set(article, seen);
+  }
+}

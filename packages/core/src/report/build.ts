@@ -1,0 +1,188 @@
+import { addCents, ZERO_CENTS, type Cents, type Locale } from "../money.js";
+import type { Aggregator, TillTallies } from "./aggregate.js";
+import { isTimeDimension, type Dimension } from "./dimension.js";
+import { labelOf, othersLabel, type LabelBook, type LabelSources } from "./labels.js";
+import {
+  OTHERS_KEY,
+  type Figures,
+  type Report,
+  type ReportRow,
+  type ReportTotal,
+  type TillRef,
+} from "./model.js";
+import type { ClosedRange, CompareMode, DateRange } from "./period.js";
+import { compareFigures, figuresOf, Tally } from "./tally.js";
+
+/** Everything a report is made from; the collector gathers it, `buildReport` only computes. */
+export interface ReportInput {
+  by: Dimension;
+  /** The range asked for; an open end is filled with the first or last date found. */
+  range: DateRange;
+  /** The selected tills, in till-table order. */
+  tills: readonly TillRef[];
+  /** The lines of the range, summed. */
+  data: Aggregator;
+  /** With `--compare`: the lines of the compared range, summed with their dates shifted. */
+  comparison?: { mode: CompareMode; range: ClosedRange; data: Aggregator } | undefined;
+  /** `--top N`: keep the N rows with the largest TTC, sum the others into one row. */
+  top?: number | undefined;
+  labels: LabelBook;
+  warnings: readonly string[];
+  locale: Locale;
+}
+
+const EMPTY: TillTallies = new Map();
+
+function ttcOf(tallies: TillTallies | undefined): Cents {
+  let ttc = ZERO_CENTS;
+  for (const tally of tallies?.values() ?? []) ttc = addCents(ttc, tally.ttc);
+  return ttc;
+}
+
+/** The row keys: every selected till for `--by till`, else every key seen in either period. */
+function rowKeys(input: ReportInput): string[] {
+  if (input.by === "till") return input.tills.map((till) => till.ref);
+  const keys = new Set(input.data.rows.keys());
+  for (const key of input.comparison?.data.rows.keys() ?? []) keys.add(key);
+  return [...keys];
+}
+
+/** Time in order; tills in table order (as `rowKeys` gives them); the rest by TTC, largest first. */
+function sortRows(by: Dimension, rows: ReportRow[]): ReportRow[] {
+  if (by === "till") return rows;
+  if (isTimeDimension(by)) return rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return rows.sort(byTtcDescending);
+}
+
+function byTtcDescending(a: ReportRow, b: ReportRow): number {
+  return b.ttc - a.ttc || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+}
+
+/** Per-till figures of one row: every selected till, zeros where it sold nothing. */
+function perTill(
+  input: ReportInput,
+  tallies: TillTallies,
+  totalTtc: Cents,
+): Record<string, Figures> {
+  const source = input.data.source;
+  return Object.fromEntries(
+    input.tills.map((till) => {
+      const tally = tallies.get(till.ref);
+      return [till.ref, figuresOf(tally === undefined ? [] : [tally], source, totalTtc)];
+    }),
+  );
+}
+
+function makeRow(
+  input: ReportInput,
+  key: string,
+  label: string,
+  tallies: TillTallies,
+  comparedTtc: Cents | undefined,
+  totalTtc: Cents,
+): ReportRow {
+  const row: ReportRow = {
+    key,
+    label,
+    ...figuresOf(tallies.values(), input.data.source, totalTtc),
+  };
+  if (input.by !== "till") row.byTill = perTill(input, tallies, totalTtc);
+  if (comparedTtc !== undefined) row.compare = compareFigures(row.ttc, comparedTtc);
+  return row;
+}
+
+/**
+ * The `--top N` remainder: its own set of lines, so its tickets are distinct pairs (a ticket in
+ * two of the rows counts once): the per-till tallies are merged, not their figures added.
+ */
+function othersRow(input: ReportInput, rest: readonly ReportRow[], totalTtc: Cents): ReportRow {
+  const tallies: TillTallies = new Map();
+  let comparedTtc: Cents | undefined = input.comparison === undefined ? undefined : ZERO_CENTS;
+  for (const row of rest) {
+    for (const [till, tally] of input.data.rows.get(row.key) ?? EMPTY) {
+      let into = tallies.get(till);
+      if (into === undefined) {
+        into = new Tally();
+        tallies.set(till, into);
+      }
+      into.merge(tally);
+    }
+    if (comparedTtc !== undefined && row.compare !== undefined) {
+      comparedTtc = addCents(comparedTtc, row.compare.ttc);
+    }
+  }
+  return makeRow(input, OTHERS_KEY, othersLabel(input.locale), tallies, comparedTtc, totalTtc);
+}
+
+function applyTop(input: ReportInput, rows: ReportRow[], totalTtc: Cents): ReportRow[] {
+  const { top } = input;
+  if (top === undefined || rows.length <= top) return rows;
+  const kept = new Set([...rows].sort(byTtcDescending).slice(0, top));
+  const rest = rows.filter((row) => !kept.has(row));
+  return [...rows.filter((row) => kept.has(row)), othersRow(input, rest, totalTtc)];
+}
+
+function totalOf(input: ReportInput): ReportTotal {
+  const figures = figuresOf(input.data.total.values(), input.data.source, ZERO_CENTS);
+  // Every figure but the share, which would be 100 % by definition.
+  const total: ReportTotal = {
+    ttc: figures.ttc,
+    ht: figures.ht,
+    vat: figures.vat,
+    tickets: figures.tickets,
+    quantity: figures.quantity,
+    avgBasket: figures.avgBasket,
+  };
+  if (input.by !== "till") total.byTill = perTill(input, input.data.total, figures.ttc);
+  if (input.comparison !== undefined) {
+    total.compare = compareFigures(figures.ttc, ttcOf(input.comparison.data.total));
+  }
+  return total;
+}
+
+/**
+ * Computes a report from summed data (SPEC section 6). Pure: the same input gives the same
+ * report. The total is computed from its own tallies (its HT from its own TTC per rate, its
+ * tickets counted once), never by adding up the rows.
+ */
+export function buildReport(input: ReportInput): Report {
+  const total = totalOf(input);
+  const sources: LabelSources = {
+    tills: input.tills,
+    labels: input.labels,
+    saleLabels: mergedSaleLabels(input),
+    locale: input.locale,
+  };
+  const rows = rowKeys(input).map((key) =>
+    makeRow(
+      input,
+      key,
+      labelOf(input.by, key, sources),
+      input.data.rows.get(key) ?? EMPTY,
+      input.comparison === undefined ? undefined : ttcOf(input.comparison.data.rows.get(key)),
+      total.ttc,
+    ),
+  );
+  const report: Report = {
+    from: input.range.from ?? input.data.first ?? null,
+    to: input.range.to ?? input.data.last ?? null,
+    by: input.by,
+    currency: "EUR",
+    tills: input.tills.map(({ ref, name }) => ({ ref, name })),
+    rows: applyTop(input, sortRows(input.by, rows), total.ttc),
+    total,
+    warnings: [...input.warnings],
+  };
+  if (input.comparison !== undefined) {
+    const { mode, range } = input.comparison;
+    report.compared = { mode, from: range.from, to: range.to };
+  }
+  return report;
+}
+
+// An article sold only in the compared period still gets its label from those sales.
+function mergedSaleLabels(input: ReportInput): ReadonlyMap<string, { label: string }> {
+  const compared = input.comparison?.data.saleLabels;
+  if (compared === undefined || compared.size === 0) return input.data.saleLabels;
+  return new Map([...compared, ...input.data.saleLabels]);
+}

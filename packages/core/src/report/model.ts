@@ -1,0 +1,187 @@
+import type { LocalDate } from "../dates.js";
+import { centsToEuros, milliToNumber, type Cents, type Milli } from "../money.js";
+import type { Dimension } from "./dimension.js";
+import type { CompareMode } from "./period.js";
+
+/**
+ * The figures of one set of sales lines (SPEC section 6), in integers: amounts in cents,
+ * quantities in thousandths, ratios in basis points (1/10 000). `toJson` turns them into the
+ * numbers of the JSON output, at the edge.
+ */
+export interface Figures {
+  /** The sum of `montant_ttc` (of `montant` for `--by payment`). */
+  ttc: Cents;
+  /** Per VAT rate TTC x 100 / (100 + rate) rounded half away from zero, summed; null for payments. */
+  ht: Cents | null;
+  /** `ttc - ht`; null for payments. */
+  vat: Cents | null;
+  /** Distinct (till, ticket) pairs. */
+  tickets: number;
+  /** The sum of `quantite`; null for payments, which have none. */
+  quantity: Milli | null;
+  /** `ttc / tickets` rounded half away from zero to the cent; null when there is no ticket. */
+  avgBasket: Cents | null;
+  /** This `ttc` over the report total's, in basis points (4123 is 0.4123); null when that is 0. */
+  shareBp: number | null;
+}
+
+/** The total row's figures: those of every line of the report, so no share. */
+export type TotalFigures = Omit<Figures, "shareBp">;
+
+/** A row beside the same row of the compared period (`--compare`). */
+export interface CompareFigures {
+  /** The compared period's TTC. */
+  ttc: Cents;
+  /** This period's TTC minus the compared one. */
+  delta: Cents;
+  /**
+   * `delta` over the size of the compared TTC, in basis points (1223 is +12.23 %), rounded half
+   * away from zero; null when the compared TTC is 0.
+   */
+  pctBp: number | null;
+}
+
+/** A till as reports show it. */
+export interface TillRef {
+  ref: string;
+  name: string;
+}
+
+export interface ReportRow extends Figures {
+  /** Till ref, family or article code, `YYYY-MM-DD`, `YYYY-Www`, `YYYY-MM`, `00`..`23`, mode, rate. */
+  key: string;
+  /** For people: till name, family or article label, a readable date, mode or rate. */
+  label: string;
+  /** The same figures per till (every selected till); absent with `--by till`. */
+  byTill?: Record<string, Figures>;
+  compare?: CompareFigures;
+}
+
+export interface ReportTotal extends TotalFigures {
+  /** Per till; absent with `--by till`, where the rows already are the tills. */
+  byTill?: Record<string, Figures>;
+  compare?: CompareFigures;
+}
+
+/** The key and label of the row that sums what `--top N` leaves out. */
+export const OTHERS_KEY = "(others)";
+
+/** A comparative turnover report (SPEC section 6), amounts in cents. */
+export interface Report {
+  /** First day covered: `--from` or the period's, else the first date found; null with no data. */
+  from: LocalDate | null;
+  /** Last day covered: `--to` or the period's, else the last date found; null with no data. */
+  to: LocalDate | null;
+  by: Dimension;
+  currency: "EUR";
+  tills: TillRef[];
+  rows: ReportRow[];
+  total: ReportTotal;
+  /** Rows and files left out, one line each: `D02 ventes.csv line 17: invalid amount '12,505'`. */
+  warnings: string[];
+  /** With `--compare`: which period the `compare` figures come from. */
+  compared?: { mode: CompareMode; from: LocalDate; to: LocalDate };
+}
+
+/** Figures as JSON numbers: euros with at most 2 decimals, quantities with at most 3. */
+export interface FiguresJson {
+  ttc: number;
+  ht: number | null;
+  vat: number | null;
+  tickets: number;
+  quantity: number | null;
+  avg_basket: number | null;
+  share?: number | null;
+}
+
+export interface CompareJson {
+  ttc: number;
+  delta: number;
+  pct: number | null;
+}
+
+/** Figures with their per-till detail and comparison, as in rows and the total. */
+export interface DetailedFiguresJson extends FiguresJson {
+  byTill?: Record<string, FiguresJson>;
+  compare?: CompareJson;
+}
+
+export interface ReportRowJson extends DetailedFiguresJson {
+  key: string;
+  label: string;
+}
+
+export interface ReportJson {
+  from: string | null;
+  to: string | null;
+  by: Dimension;
+  currency: "EUR";
+  tills: TillRef[];
+  rows: ReportRowJson[];
+  total: DetailedFiguresJson;
+  warnings: string[];
+  compared?: { mode: CompareMode; from: string; to: string };
+}
+
+function euros(amount: Cents | null): number | null {
+  return amount === null ? null : centsToEuros(amount);
+}
+
+function figuresJson(figures: Figures | TotalFigures): FiguresJson {
+  const json: FiguresJson = {
+    ttc: centsToEuros(figures.ttc),
+    ht: euros(figures.ht),
+    vat: euros(figures.vat),
+    tickets: figures.tickets,
+    quantity: figures.quantity === null ? null : milliToNumber(figures.quantity),
+    avg_basket: euros(figures.avgBasket),
+  };
+  if ("shareBp" in figures) json.share = figures.shareBp === null ? null : figures.shareBp / 10000;
+  return json;
+}
+
+function compareJson(compare: CompareFigures): CompareJson {
+  return {
+    ttc: centsToEuros(compare.ttc),
+    delta: centsToEuros(compare.delta),
+    pct: compare.pctBp === null ? null : compare.pctBp / 100,
+  };
+}
+
+function withDetails<T extends DetailedFiguresJson>(
+  json: T,
+  source: { byTill?: Record<string, Figures>; compare?: CompareFigures },
+): T {
+  if (source.byTill !== undefined) {
+    json.byTill = Object.fromEntries(
+      Object.entries(source.byTill).map(([ref, figures]) => [ref, figuresJson(figures)]),
+    );
+  }
+  if (source.compare !== undefined) json.compare = compareJson(source.compare);
+  return json;
+}
+
+/**
+ * The report in the JSON shape of SPEC section 6. This is the only place where cents become
+ * euros: integers divided by 100 print with at most 2 decimals (`1234.56`), exactly.
+ */
+export function toJson(report: Report): ReportJson {
+  const { byTill: totalByTill, compare: totalCompare, ...total } = report.total;
+  const json: ReportJson = {
+    from: report.from,
+    to: report.to,
+    by: report.by,
+    currency: report.currency,
+    tills: report.tills.map(({ ref, name }) => ({ ref, name })),
+    rows: report.rows.map((row) =>
+      withDetails({ key: row.key, label: row.label, ...figuresJson(row) }, row),
+    ),
+    total: withDetails(figuresJson(total), {
+      ...(totalByTill === undefined ? {} : { byTill: totalByTill }),
+      ...(totalCompare === undefined ? {} : { compare: totalCompare }),
+    }),
+    warnings: [...report.warnings],
+  };
+  if (report.compared !== undefined) json.compared = { ...report.compared };
+  return json;
+}

@@ -1,0 +1,106 @@
+import type { Payment, SaleLine } from "../csv/types.js";
+import {
+  addCents,
+  addMilli,
+  cents,
+  divideRounded,
+  htOf,
+  ZERO_CENTS,
+  ZERO_MILLI,
+  type Cents,
+  type Milli,
+  type RateBp,
+} from "../money.js";
+import type { FigureSource } from "./dimension.js";
+import type { CompareFigures, Figures } from "./model.js";
+
+/**
+ * The running sums of one set of lines at ONE till: what the figures of SPEC section 6 need, and
+ * no line kept. Tallies merge, so that a file's lines can be counted apart and added to the
+ * report only once the whole file was read.
+ */
+export class Tally {
+  ttc: Cents = ZERO_CENTS;
+  /** TTC per VAT rate: HT is rounded once per rate, not once per line. */
+  readonly ttcByRate = new Map<RateBp, Cents>();
+  /**
+   * The ticket numbers seen. One till's numbers only, so that tallies of different tills never
+   * share a ticket and their counts add up. Memory grows with tickets, not with lines.
+   */
+  readonly tickets = new Set<string>();
+  quantity: Milli = ZERO_MILLI;
+
+  addSale(line: SaleLine): void {
+    this.ttc = addCents(this.ttc, line.ttc);
+    this.ttcByRate.set(line.rate, addCents(this.ttcByRate.get(line.rate) ?? ZERO_CENTS, line.ttc));
+    this.tickets.add(line.ticket);
+    this.quantity = addMilli(this.quantity, line.quantity);
+  }
+
+  addPayment(payment: Payment): void {
+    this.ttc = addCents(this.ttc, payment.amount);
+    this.tickets.add(payment.ticket);
+  }
+
+  /** Adds another tally of the SAME till: ticket numbers are united, not added. */
+  merge(other: Tally): void {
+    this.ttc = addCents(this.ttc, other.ttc);
+    for (const [rate, ttc] of other.ttcByRate) {
+      this.ttcByRate.set(rate, addCents(this.ttcByRate.get(rate) ?? ZERO_CENTS, ttc));
+    }
+    for (const ticket of other.tickets) this.tickets.add(ticket);
+    this.quantity = addMilli(this.quantity, other.quantity);
+  }
+}
+
+/** A ratio in basis points (1/10 000), half away from zero; null when the denominator is 0. */
+export function basisPoints(numerator: Cents, denominator: Cents): number | null {
+  if (denominator === 0) return null;
+  return Number(divideRounded(BigInt(numerator) * 10000n, BigInt(denominator)));
+}
+
+/**
+ * The figures of a set of lines given as tallies of DIFFERENT tills (so their tickets are
+ * distinct pairs and simply add up). `totalTtc` is the report total, for the share.
+ */
+export function figuresOf(
+  tallies: Iterable<Tally>,
+  source: FigureSource,
+  totalTtc: Cents,
+): Figures {
+  let ttc = ZERO_CENTS;
+  let quantity = ZERO_MILLI;
+  let tickets = 0;
+  const ttcByRate = new Map<RateBp, Cents>();
+  for (const tally of tallies) {
+    ttc = addCents(ttc, tally.ttc);
+    quantity = addMilli(quantity, tally.quantity);
+    tickets += tally.tickets.size;
+    for (const [rate, amount] of tally.ttcByRate) {
+      ttcByRate.set(rate, addCents(ttcByRate.get(rate) ?? ZERO_CENTS, amount));
+    }
+  }
+  let ht: Cents | null = null;
+  if (source === "sales") {
+    ht = ZERO_CENTS;
+    for (const [rate, amount] of ttcByRate) ht = addCents(ht, htOf(amount, rate));
+  }
+  return {
+    ttc,
+    ht,
+    vat: ht === null ? null : cents(ttc - ht),
+    tickets,
+    quantity: source === "sales" ? quantity : null,
+    avgBasket: tickets === 0 ? null : cents(Number(divideRounded(BigInt(ttc), BigInt(tickets)))),
+    shareBp: basisPoints(ttc, totalTtc),
+  };
+}
+
+/**
+ * A row beside the compared period. The percentage is over the size of the compared TTC, so that
+ * its sign is the sign of the change even when refunds made the compared TTC negative.
+ */
+export function compareFigures(ttc: Cents, compared: Cents): CompareFigures {
+  const delta = cents(ttc - compared);
+  return { ttc: compared, delta, pctBp: basisPoints(delta, cents(Math.abs(compared))) };
+}

@@ -1,0 +1,102 @@
+import {
+  archiveTransportName,
+  buildArchive,
+  CaisseError,
+  isoWithOffset,
+  planArchive,
+  type ArchivePlan,
+  type BuiltArchive,
+} from "@caisse/core";
+import type { Logger } from "@caisse/cli";
+import { basename, join } from "node:path";
+import { listOutbox, nextSequence } from "./outbox.js";
+import { loadSigner } from "./signing.js";
+import {
+  checkStateOutsideData,
+  isSameOrInside,
+  readState,
+  writeState,
+  type StatePaths,
+} from "./state.js";
+
+/** Options of `buildNextArchive`. */
+export interface BuildNextOptions {
+  paths: StatePaths;
+  /** Absolute path of the config file; undefined when running without one. */
+  configFile: string | undefined;
+  till: string;
+  name: string;
+  /** Absolute path of the data directory. */
+  data: string;
+  /** Absolute path of the private key; undefined: unsigned. */
+  key: string | undefined;
+  /** Absolute path of the archive to write; undefined: into the outbox under its transport name. */
+  out: string | undefined;
+  now: Date;
+  /** Time limit of the build in milliseconds; default that of `buildArchive` (10 minutes). */
+  timeoutMs?: number;
+}
+
+export interface BuildNextResult {
+  plan: ArchivePlan;
+  archive: BuiltArchive;
+  /** The file name written: the transport name in the outbox, or the name given with --out. */
+  fileName: string;
+}
+
+/**
+ * Builds the till's next archive and commits its sequence. The caller holds the state lock.
+ *
+ * The sequence is never reused: the archive is built under a temporary name, then state.json is
+ * written (next sequence, this manifest's hash), then the archive is renamed into place. A crash
+ * before the state is written leaves only a temporary file and the same sequence is built again,
+ * since no archive with it was ever visible; a crash between the state and the rename loses this
+ * archive, which the central reports as a gap. No order of events gives two archives one sequence.
+ */
+export async function buildNextArchive(options: BuildNextOptions): Promise<BuildNextResult> {
+  const { paths, data } = options;
+  // The commands check this before writing anything; checked again here for any other caller.
+  await checkStateOutsideData(paths.dir, data, options.configFile);
+  if (options.out !== undefined && (await isSameOrInside(data, options.out))) {
+    throw new CaisseError("E_USAGE", `--out ${options.out} is inside the data directory ${data}`, {
+      details: { flag: "--out", out: options.out, data },
+      hint: "write the archive outside the data directory, or it would be packed into the next one.",
+    });
+  }
+  const plan = await planArchive(data);
+  const state = await readState(paths);
+  // An outbox archive newer than the state (a state file restored from an old backup) still
+  // keeps its sequence for itself.
+  const sequence = nextSequence(state.nextSequence, await listOutbox(paths.outbox));
+  const sign = options.key === undefined ? undefined : await loadSigner(options.key);
+  const outPath =
+    options.out ?? join(paths.outbox, archiveTransportName(options.till, options.now, sequence));
+  const archive = await buildArchive(plan, {
+    outPath,
+    till: options.till,
+    name: options.name,
+    sequence,
+    previous: state.lastManifestSha256,
+    created: options.now,
+    sign,
+    timeoutMs: options.timeoutMs,
+    beforeRename: (built) =>
+      writeState(paths, {
+        nextSequence: sequence + 1,
+        lastSequence: sequence,
+        lastManifestSha256: built.manifestSha256,
+        till: options.till,
+        lastArchive: basename(outPath),
+        updated: isoWithOffset(options.now),
+      }),
+  });
+  return { plan, archive, fileName: basename(outPath) };
+}
+
+/** Logs what the plan left out: links are never followed, special files never read. */
+export function warnSkipped(plan: ArchivePlan, log: Logger): void {
+  for (const entry of plan.skipped) {
+    const what = entry.reason === "link" ? "a symbolic link, never followed" : "not a regular file";
+    log.warn(`left out of the archive: ${entry.relative} (${what})`);
+  }
+}

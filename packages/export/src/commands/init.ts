@@ -1,0 +1,80 @@
+import { EXIT, writeResult } from "@caisse/cli";
+import { CaisseError, writeFileAtomic } from "@caisse/core";
+import type { Command } from "commander";
+import { access } from "node:fs/promises";
+import { checkTillFlags, locateConfig, starterConfig, validateExportConfig } from "../config.js";
+import { logger, type CommandEnv, type GlobalOptions } from "../context.js";
+
+export interface InitOptions {
+  /** Absolute path of the config file to write. */
+  path: string;
+  /** Replace an existing file. */
+  force: boolean;
+  till?: string | undefined;
+  name?: string | undefined;
+  data?: string | undefined;
+  transportPath?: string | undefined;
+}
+
+/** Writes a starter caisse-export.json that validates; refuses to replace one without `force`. */
+export async function initConfig(
+  options: InitOptions,
+): Promise<{ path: string; replaced: boolean }> {
+  checkTillFlags(options);
+  const exists = await access(options.path).then(
+    () => true,
+    () => false,
+  );
+  if (exists && !options.force) {
+    throw new CaisseError("E_USAGE", `${options.path} already exists; it was left as it was`, {
+      details: { path: options.path },
+      hint: "add --force to replace it with a starter config.",
+    });
+  }
+  const starter = starterConfig(options);
+  // The starter must pass the same checks as any config: a bug here would be caught now.
+  validateExportConfig(starter, options.path);
+  await writeFileAtomic(options.path, `${JSON.stringify(starter, null, 2)}\n`);
+  return { path: options.path, replaced: exists };
+}
+
+interface InitFlags {
+  force?: boolean;
+  till?: string;
+  name?: string;
+  data?: string;
+  dir?: string;
+}
+
+export function registerInit(program: Command, env: CommandEnv): void {
+  program
+    .command("init")
+    .description(
+      "write a starter caisse-export.json (a dir transport), explained in docs/export.md",
+    )
+    .option("--force", "replace an existing config file")
+    .option("--till <ref>", "the till reference to write (default D01)")
+    .option("--name <name>", "the till name to write (default Magasin 1)")
+    .option(
+      "--data <dir>",
+      "the data directory to write, relative to the config file (default donnees)",
+    )
+    .option("--dir <dir>", "the folder archives are sent to (transport.path; default depot)")
+    .action(async (_flags: object, command: Command) => {
+      const options = command.optsWithGlobals<InitFlags & GlobalOptions>();
+      const log = logger(env.ctx, options);
+      const result = await initConfig({
+        path: locateConfig(env.ctx, options.config).path,
+        force: options.force === true,
+        till: options.till,
+        name: options.name,
+        data: options.data,
+        transportPath: options.dir,
+      });
+      await writeResult(env.ctx, `${result.replaced ? "replaced" : "wrote"} ${result.path}`);
+      log.info(
+        "next: set till, name, data and transport.path in it, then try 'caisse-export zip' and 'caisse-export run'.",
+      );
+      env.setExit(EXIT.ok);
+    });
+}

@@ -1,0 +1,103 @@
+import { localeOf, writeResult, type Logger } from "@caisse/cli";
+import { isCaisseError, isoWithOffset, type CaisseError } from "@caisse/core";
+import { createSender, type Sender } from "@caisse/transports";
+import type { Command } from "commander";
+import { buildNextArchive, warnSkipped, type BuildNextResult } from "../build.js";
+import { requireConfig, requireTransport, type ExportConfig } from "../config.js";
+import { logger, settle, type CommandEnv, type GlobalOptions } from "../context.js";
+import { sendOutbox, tidyOutbox, type SendReport } from "../outbox.js";
+import { renderBuilt, renderSent } from "../render.js";
+import { openSettings } from "../settings.js";
+import {
+  checkStateOutsideData,
+  recordRun,
+  withStateLock,
+  type RecordedResult,
+  type StatePaths,
+} from "../state.js";
+
+export interface RunOptions {
+  config: ExportConfig;
+  paths: StatePaths;
+  /** Opens the transport; called only when there is something to send. */
+  openSender: () => Sender;
+  now: Date;
+  log: Logger;
+  /** Time limit of the build in milliseconds; default 10 minutes. */
+  timeoutMs?: number;
+}
+
+export interface RunResult extends RecordedResult {
+  /** Undefined when the build failed (the failure is in `failures`). */
+  build: BuildNextResult | undefined;
+  send: SendReport;
+}
+
+/**
+ * The nightly job: build the next archive into the outbox, then send the whole outbox. A failed
+ * build does not stop the sending of the archives already waiting; both failures are reported.
+ */
+export async function runNightly(options: RunOptions): Promise<RunResult> {
+  const { config, paths, now, log } = options;
+  // Before anything is written: the run journal and the lock live in the state folder too.
+  await checkStateOutsideData(paths.dir, config.data, config.file);
+  return recordRun(paths, { time: isoWithOffset(now), command: "run" }, log, () =>
+    withStateLock(paths, "caisse-export run", async () => {
+      const failures: CaisseError[] = [];
+      await tidyOutbox(paths.outbox, now, log);
+      let build: BuildNextResult | undefined;
+      try {
+        build = await buildNextArchive({
+          ...config,
+          paths,
+          configFile: config.file,
+          out: undefined,
+          now,
+          timeoutMs: options.timeoutMs,
+        });
+        warnSkipped(build.plan, log);
+      } catch (error) {
+        if (!isCaisseError(error)) throw error;
+        failures.push(error);
+        log.warn("the archive of this run could not be built; the outbox is sent anyway");
+      }
+      const send = await sendOutbox(paths.outbox, options.openSender, log);
+      if (send.failure !== undefined) failures.push(send.failure);
+      return {
+        build,
+        send,
+        built: build === undefined ? [] : [build.fileName],
+        sent: send.sent.map((item) => item.name),
+        failures,
+      };
+    }),
+  );
+}
+
+export function registerRun(program: Command, env: CommandEnv): void {
+  program
+    .command("run")
+    .description(
+      "the nightly job: build the archive into the outbox, then send the outbox, oldest first",
+    )
+    .action(async (_flags: object, command: Command) => {
+      const options = command.optsWithGlobals<GlobalOptions>();
+      const log = logger(env.ctx, options);
+      const settings = await openSettings(env.ctx, options.config, log);
+      const config = requireConfig(settings.config, settings.location, "run");
+      const transport = requireTransport(config, "run");
+      const result = await runNightly({
+        config,
+        paths: settings.paths,
+        openSender: () => createSender(transport),
+        now: env.ctx.now(),
+        log,
+      });
+      const lines = [
+        ...(result.build === undefined ? [] : [renderBuilt(result.build, localeOf(env.ctx.env))]),
+        ...renderSent(result.send.sent, result.send.notSent),
+      ];
+      await writeResult(env.ctx, lines.length === 0 ? "nothing to send" : lines.join("\n"));
+      settle(env, result.failures, options.verbose === true);
+    });
+}

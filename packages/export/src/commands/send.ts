@@ -1,0 +1,75 @@
+import { writeResult, type Logger } from "@caisse/cli";
+import { isoWithOffset } from "@caisse/core";
+import { createSender, type Sender } from "@caisse/transports";
+import type { Command } from "commander";
+import { resolve } from "node:path";
+import { requireConfig, requireTransport } from "../config.js";
+import { logger, settle, type CommandEnv, type GlobalOptions } from "../context.js";
+import { sendArchives, sendOutbox, tidyOutbox, type SendReport } from "../outbox.js";
+import { renderSent } from "../render.js";
+import { openSettings } from "../settings.js";
+import { recordRun, withStateLock, type RecordedResult, type StatePaths } from "../state.js";
+
+export interface SendOptions {
+  paths: StatePaths;
+  /** Absolute paths of archives to send, left in place; empty: the whole outbox. */
+  files: readonly string[];
+  openSender: () => Sender;
+  now: Date;
+  log: Logger;
+}
+
+export interface SendResult extends RecordedResult {
+  send: SendReport;
+}
+
+/** Sends the given archives in the given order, or the outbox oldest first; under the state lock. */
+export async function sendCommand(options: SendOptions): Promise<SendResult> {
+  const { paths, files, now, log } = options;
+  return recordRun(paths, { time: isoWithOffset(now), command: "send" }, log, () =>
+    withStateLock(paths, "caisse-export send", async () => {
+      let send: SendReport;
+      if (files.length > 0)
+        send = await sendArchives(files, options.openSender(), { remove: false, log });
+      else {
+        await tidyOutbox(paths.outbox, now, log);
+        send = await sendOutbox(paths.outbox, options.openSender, log);
+      }
+      return {
+        send,
+        built: [],
+        sent: send.sent.map((item) => item.name),
+        failures: send.failure === undefined ? [] : [send.failure],
+      };
+    }),
+  );
+}
+
+export function registerSend(program: Command, env: CommandEnv): void {
+  program
+    .command("send")
+    .description("send archives: the files given (left in place), or else everything in the outbox")
+    .argument("[files...]", "archives built by caisse-export (default: the outbox)")
+    .action(async (files: string[], _flags: object, command: Command) => {
+      const options = command.optsWithGlobals<GlobalOptions>();
+      const log = logger(env.ctx, options);
+      const settings = await openSettings(env.ctx, options.config, log);
+      const transport = requireTransport(
+        requireConfig(settings.config, settings.location, "send"),
+        "send",
+      );
+      const result = await sendCommand({
+        paths: settings.paths,
+        files: files.map((file) => resolve(env.ctx.cwd, file)),
+        openSender: () => createSender(transport),
+        now: env.ctx.now(),
+        log,
+      });
+      const lines = renderSent(result.send.sent, result.send.notSent);
+      await writeResult(
+        env.ctx,
+        lines.length === 0 ? "the outbox is empty: nothing to send" : lines.join("\n"),
+      );
+      settle(env, result.failures, options.verbose === true);
+    });
+}

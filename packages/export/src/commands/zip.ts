@@ -1,0 +1,113 @@
+import { EXIT, localeOf, writeResult, type Logger } from "@caisse/cli";
+import { CaisseError, isoWithOffset } from "@caisse/core";
+import type { Command } from "commander";
+import { resolve } from "node:path";
+import { buildNextArchive, warnSkipped, type BuildNextResult } from "../build.js";
+import { checkTillFlags } from "../config.js";
+import { logger, type CommandEnv, type GlobalOptions } from "../context.js";
+import { renderBuilt } from "../render.js";
+import { openSettings, type Settings } from "../settings.js";
+import { checkStateOutsideData, recordRun, withStateLock, type RecordedResult } from "../state.js";
+
+/** The local archive's default name (SPEC section 3). */
+export const DEFAULT_ZIP_NAME = "tfichier.zip";
+
+export interface ZipFlags {
+  out?: string | undefined;
+  data?: string | undefined;
+  till?: string | undefined;
+  name?: string | undefined;
+}
+
+/** What `zip` builds: the config's values, each replaced by its flag when given. */
+export interface ZipTarget {
+  till: string;
+  name: string;
+  /** Absolute paths. */
+  data: string;
+  out: string;
+  key: string | undefined;
+}
+
+/** Flags over the config (defaults < file < environment < flags); with no config, --data and --till are required. */
+export function zipTarget(settings: Settings, flags: ZipFlags, cwd: string): ZipTarget {
+  checkTillFlags(flags);
+  const config = settings.config;
+  const till = flags.till ?? config?.till;
+  const data = flags.data === undefined ? config?.data : resolve(cwd, flags.data);
+  if (till === undefined || data === undefined) {
+    const missing = [
+      data === undefined ? "--data DIR" : undefined,
+      till === undefined ? "--till REF" : undefined,
+    ].filter(Boolean);
+    throw new CaisseError(
+      "E_USAGE",
+      `zip needs ${missing.join(" and ")}: there is no config file at ${settings.location.path}`,
+      {
+        details: { missing },
+        hint: "give them on the command line, or write a config with 'caisse-export init'.",
+      },
+    );
+  }
+  // The config's name and key belong to the config's till; another till named by --till gets its
+  // reference as name and no signature (the central would refuse a signature by another till's key).
+  const ownTill = config !== undefined && till === config.till;
+  return {
+    till,
+    name: flags.name ?? (ownTill ? config.name : till),
+    data,
+    out: resolve(cwd, flags.out ?? DEFAULT_ZIP_NAME),
+    key: ownTill ? config.key : undefined,
+  };
+}
+
+export interface ZipResult extends RecordedResult {
+  build: BuildNextResult;
+}
+
+/** Builds the archive at `target.out` with the next sequence, under the state lock, and records the run. */
+export async function zipArchive(options: {
+  settings: Settings;
+  target: ZipTarget;
+  now: Date;
+  log: Logger;
+}): Promise<ZipResult> {
+  const { settings, target, now, log } = options;
+  // Before anything is written: the run journal and the lock live in the state folder too.
+  await checkStateOutsideData(settings.paths.dir, target.data, settings.config?.file);
+  return recordRun(settings.paths, { time: isoWithOffset(now), command: "zip" }, log, () =>
+    withStateLock(settings.paths, "caisse-export zip", async () => {
+      const build = await buildNextArchive({
+        paths: settings.paths,
+        configFile: settings.config?.file,
+        ...target,
+        now,
+      });
+      warnSkipped(build.plan, log);
+      return { build, built: [build.fileName], sent: [], failures: [] };
+    }),
+  );
+}
+
+export function registerZip(program: Command, env: CommandEnv): void {
+  program
+    .command("zip")
+    .description("build the archive only, with the next sequence (default ./tfichier.zip)")
+    .option("--out <file>", `where to write the archive (default ./${DEFAULT_ZIP_NAME})`)
+    .option("--data <dir>", "the data directory (default: the config's 'data')")
+    .option("--till <ref>", "the till reference (default: the config's 'till')")
+    .option("--name <name>", "the till name (default: the config's 'name', else the reference)")
+    .action(async (_flags: object, command: Command) => {
+      const options = command.optsWithGlobals<ZipFlags & GlobalOptions>();
+      const log = logger(env.ctx, options);
+      const settings = await openSettings(env.ctx, options.config, log);
+      const result = await zipArchive({
+        settings,
+        target: zipTarget(settings, options, env.ctx.cwd),
+        now: env.ctx.now(),
+        log,
+      });
+      await writeResult(env.ctx, renderBuilt(result.build, localeOf(env.ctx.env)));
+      env.setExit(EXIT.ok);
+    });
+}

@@ -1,0 +1,306 @@
+import type { CliContext } from "@caisse/cli";
+import {
+  CaisseError,
+  ioError,
+  systemErrorCode,
+  tillNameProblem,
+  tillRefProblem,
+} from "@caisse/core";
+import type { TransportConfig } from "@caisse/transports";
+import { readFile } from "node:fs/promises";
+import { dirname, isAbsolute, resolve, win32 } from "node:path";
+
+/**
+ * caisse-export.json (SPEC section 5): parse, normalise (paths made absolute, relative to the
+ * file's folder; defaults filled in), validate, reporting every problem with its key at once.
+ */
+
+export const CONFIG_FILE = "caisse-export.json";
+/** The environment variable naming the config file when --config is not given. */
+export const CONFIG_ENV = "CAISSE_EXPORT_CONFIG";
+
+/** `catalog`: accepted and checked now, used by `catalog import/fetch` in a later version. */
+export interface CatalogConfig {
+  /** Absolute path of the folder the catalogue is applied to. */
+  dir: string;
+  /** Head office's public key, `ed25519:<base64>`. */
+  centralKey: string | undefined;
+}
+
+/** A valid caisse-export.json, every path absolute. */
+export interface ExportConfig {
+  /** Absolute path of the config file. */
+  file: string;
+  /** Till reference (`D01`). */
+  till: string;
+  /** Till name (`Magasin 1`); default: the reference. */
+  name: string;
+  /** Absolute path of the till's data directory. */
+  data: string;
+  /** Absolute path of the till's Ed25519 private key (PKCS#8 PEM); undefined: archives unsigned. */
+  key: string | undefined;
+  /** Where `run` and `send` send archives; undefined: only `zip` works. */
+  transport: TransportConfig | undefined;
+  catalog: CatalogConfig | undefined;
+}
+
+export interface LoadedConfig {
+  config: ExportConfig;
+  /** Keys that are not errors but deserve a line in the log (unknown keys). */
+  warnings: string[];
+}
+
+/** Where the config file is looked for, and who said so. */
+export interface ConfigLocation {
+  path: string;
+  /** `--config`, `CAISSE_EXPORT_CONFIG`, or `default` (`./caisse-export.json`). */
+  via: "--config" | typeof CONFIG_ENV | "default";
+}
+
+/** --config, else $CAISSE_EXPORT_CONFIG, else ./caisse-export.json; relative to the current folder. */
+export function locateConfig(ctx: CliContext, flag: string | undefined): ConfigLocation {
+  const fromEnv = ctx.env[CONFIG_ENV];
+  if (flag !== undefined) return { path: resolve(ctx.cwd, flag), via: "--config" };
+  if (fromEnv !== undefined && fromEnv !== "")
+    return { path: resolve(ctx.cwd, fromEnv), via: CONFIG_ENV };
+  return { path: resolve(ctx.cwd, CONFIG_FILE), via: "default" };
+}
+
+function configError(file: string, problems: string[], notes: string[] = []): CaisseError {
+  // Unknown keys are only warnings, but next to errors they often explain them (a misspelt key).
+  const lines = [...problems, ...notes.map((note) => `note: ${note}`)];
+  return new CaisseError(
+    "E_CONFIG",
+    `${file} has ${problems.length === 1 ? "a problem" : `${problems.length} problems`}:\n  - ${lines.join("\n  - ")}`,
+    { details: { path: file, problems }, hint: "fix the keys named above (see docs/export.md)." },
+  );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+const ED25519_PUBLIC_KEY = /^ed25519:[A-Za-z0-9+/]{43}=$/u;
+
+/** Collects the problems and warnings of one file while its keys are read. */
+class Checker {
+  readonly problems: string[] = [];
+  readonly warnings: string[] = [];
+
+  constructor(private readonly base: string) {}
+
+  /** Warns about keys this version does not know: a typo must not pass unnoticed. */
+  knownKeys(value: Record<string, unknown>, where: string, known: readonly string[]): void {
+    for (const key of Object.keys(value)) {
+      if (!known.includes(key)) this.warnings.push(`unknown key '${where}${key}' is ignored`);
+    }
+  }
+
+  string(
+    value: Record<string, unknown>,
+    key: string,
+    where: string,
+    required: boolean,
+  ): string | undefined {
+    const field = value[key];
+    if (field === undefined || field === null) {
+      if (required) this.problems.push(`${where}${key} is missing`);
+      return undefined;
+    }
+    if (typeof field !== "string" || field.trim() === "") {
+      this.problems.push(`${where}${key} must be a non-empty string`);
+      return undefined;
+    }
+    return field;
+  }
+
+  /** A path, made absolute relative to the config file's folder. */
+  path(
+    value: Record<string, unknown>,
+    key: string,
+    where: string,
+    required: boolean,
+  ): string | undefined {
+    const given = this.string(value, key, where, required);
+    if (given === undefined) return undefined;
+    const problem = foreignPathProblem(given);
+    if (problem !== undefined) {
+      this.problems.push(`${where}${key}: ${problem}`);
+      return undefined;
+    }
+    return resolve(this.base, given);
+  }
+
+  transport(value: unknown): TransportConfig | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (!isRecord(value)) {
+      this.problems.push('transport must be an object such as { "type": "dir", "path": "..." }');
+      return undefined;
+    }
+    const { type } = value;
+    if (type === "dir") {
+      this.knownKeys(value, "transport.", ["type", "path"]);
+      const path = this.path(value, "path", "transport.", true);
+      return path === undefined ? undefined : { type, path };
+    }
+    if (type === "ftp" || type === "mail") {
+      this.problems.push(
+        `transport.type '${type}' is not available in this version; use "dir" (a folder or a network share)`,
+      );
+    } else {
+      this.problems.push(
+        `transport.type must be "dir" (found ${type === undefined ? "nothing" : JSON.stringify(type)})`,
+      );
+    }
+    return undefined;
+  }
+
+  catalog(value: unknown): CatalogConfig | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (!isRecord(value)) {
+      this.problems.push(
+        'catalog must be an object such as { "dir": "...", "centralKey": "ed25519:..." }',
+      );
+      return undefined;
+    }
+    this.knownKeys(value, "catalog.", ["dir", "centralKey"]);
+    const dir = this.path(value, "dir", "catalog.", true);
+    const centralKey = this.string(value, "centralKey", "catalog.", false);
+    if (centralKey !== undefined && !ED25519_PUBLIC_KEY.test(centralKey)) {
+      this.problems.push(
+        "catalog.centralKey must look like ed25519:<44 base64 characters>, as printed by 'caisse-central keygen'",
+      );
+    }
+    return dir === undefined ? undefined : { dir, centralKey };
+  }
+}
+
+/**
+ * Why a path cannot name a folder of this machine: a Windows path (`C:\caisse`) in a config copied
+ * to Linux would otherwise become an odd folder name under the config's folder.
+ */
+export function foreignPathProblem(path: string): string | undefined {
+  if (process.platform === "win32") return undefined;
+  if (win32.isAbsolute(path) && !isAbsolute(path))
+    return `'${path}' is a Windows path, and this machine is not Windows`;
+  if (path.includes("\\")) return `'${path}' holds a backslash; use '/' on this machine`;
+  return undefined;
+}
+
+const TOP_LEVEL_KEYS = ["$schema", "till", "name", "data", "key", "transport", "catalog"] as const;
+
+/** Validates a parsed caisse-export.json; `file` is its absolute path (relative paths start there). */
+export function validateExportConfig(value: unknown, file: string): LoadedConfig {
+  if (!isRecord(value)) throw configError(file, ["the file must hold a JSON object"]);
+  const check = new Checker(dirname(file));
+  check.knownKeys(value, "", TOP_LEVEL_KEYS);
+  const till = check.string(value, "till", "", true);
+  if (till !== undefined) {
+    const problem = tillRefProblem(till);
+    if (problem !== undefined) check.problems.push(`till: ${problem}`);
+  }
+  const name = check.string(value, "name", "", false);
+  if (name !== undefined) {
+    const problem = tillNameProblem(name);
+    if (problem !== undefined) check.problems.push(`name: ${problem}`);
+  }
+  const data = check.path(value, "data", "", true);
+  const key = check.path(value, "key", "", false);
+  const transport = check.transport(value.transport);
+  const catalog = check.catalog(value.catalog);
+  if (check.problems.length > 0 || till === undefined || data === undefined)
+    throw configError(file, check.problems, check.warnings);
+  return {
+    config: { file, till, name: name ?? till, data, key, transport, catalog },
+    warnings: check.warnings.map((warning) => `${file}: ${warning}`),
+  };
+}
+
+/**
+ * Reads and validates the config at `location`. Undefined when the default file does not exist
+ * (`zip --data --till` and `status` work without one); a file named by --config or
+ * $CAISSE_EXPORT_CONFIG must exist.
+ */
+export async function loadConfig(location: ConfigLocation): Promise<LoadedConfig | undefined> {
+  let text: string;
+  try {
+    text = await readFile(location.path, "utf8");
+  } catch (error) {
+    if (systemErrorCode(error) !== "ENOENT") throw ioError("read", location.path, error);
+    if (location.via === "default") return undefined;
+    throw new CaisseError(
+      "E_CONFIG",
+      `the config file ${location.path} (given by ${location.via}) does not exist`,
+      {
+        details: { path: location.path, via: location.via },
+        hint: "check the path, or write a starter config there with 'caisse-export init --config FILE'.",
+      },
+    );
+  }
+  let value: unknown;
+  try {
+    // Notepad writes a byte order mark; JSON.parse would refuse it.
+    value = JSON.parse(text.replace(/^\uFEFF/u, ""));
+  } catch (error) {
+    throw configError(location.path, [
+      `not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    ]);
+  }
+  return validateExportConfig(value, location.path);
+}
+
+/** The config, or E_CONFIG saying how to get one. */
+export function requireConfig(
+  config: ExportConfig | undefined,
+  location: ConfigLocation,
+  command: string,
+): ExportConfig {
+  if (config !== undefined) return config;
+  throw new CaisseError(
+    "E_CONFIG",
+    `'caisse-export ${command}' needs a config file, and ${location.path} does not exist`,
+    {
+      details: { path: location.path },
+      hint: `write one with 'caisse-export init', or name it with --config FILE or ${CONFIG_ENV}.`,
+    },
+  );
+}
+
+/** The transport, or E_CONFIG naming the key. */
+export function requireTransport(config: ExportConfig, command: string): TransportConfig {
+  if (config.transport !== undefined) return config.transport;
+  throw new CaisseError(
+    "E_CONFIG",
+    `${config.file}: the key 'transport' is missing, and '${command}' needs it`,
+    {
+      details: { path: config.file, key: "transport" },
+      hint: 'add for example "transport": { "type": "dir", "path": "//siege/caisse/inbox" } (see docs/export.md).',
+    },
+  );
+}
+
+/** Checks --till and --name given on the command line (E_USAGE naming each wrong flag). */
+export function checkTillFlags(flags: {
+  till?: string | undefined;
+  name?: string | undefined;
+}): void {
+  const problems: string[] = [];
+  const till = flags.till === undefined ? undefined : tillRefProblem(flags.till);
+  if (till !== undefined) problems.push(`--till: ${till}`);
+  const name = flags.name === undefined ? undefined : tillNameProblem(flags.name);
+  if (name !== undefined) problems.push(`--name: ${name}`);
+  if (problems.length > 0)
+    throw new CaisseError("E_USAGE", problems.join("; "), { details: { problems } });
+}
+
+/** The starter config `init` writes: a dir transport, relative paths. */
+export function starterConfig(
+  values: { till?: string; name?: string; data?: string; transportPath?: string } = {},
+): Record<string, unknown> {
+  return {
+    till: values.till ?? "D01",
+    name: values.name ?? "Magasin 1",
+    data: values.data ?? "donnees",
+    transport: { type: "dir", path: values.transportPath ?? "depot" },
+  };
+}

@@ -1,0 +1,12 @@
+export { buildProgram, main } from "./cli.js";
+export * from "./config.js";
+export * from "./state.js";
+export * from "./outbox.js";
+export * from "./build.js";
+export { initConfig } from "./commands/init.js";
+export { generateTillKey } from "./commands/keygen.js";
+export { zipArchive, zipTarget, DEFAULT_ZIP_NAME } from "./commands/zip.js";
+export { runNightly } from "./commands/run.js";
+export { sendCommand } from "./commands/send.js";
+export { collectStatus, type StatusReport } from "./commands/status.js";
+export { VERSION } from "./version.js";

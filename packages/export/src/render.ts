@@ -1,0 +1,142 @@
+import { oneLine, type Locale } from "@caisse/core";
+import type { BuildNextResult } from "./build.js";
+import type { StatusReport } from "./commands/status.js";
+import type { RunRecord } from "./state.js";
+
+/** Pure renderers: a result in, the text for stdout out. */
+
+/** `845 B`, `45.6 kB`, `12,3 MB` (French decimal comma). */
+export function formatBytes(bytes: number, locale: Locale): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ["kB", "MB", "GB", "TB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const text = value.toFixed(1);
+  return `${locale === "fr" ? text.replace(".", ",") : text} ${units[unit] ?? ""}`;
+}
+
+/** `45 s`, `12 min`, `3 h 05`, `2 d 4 h`. */
+export function formatAge(seconds: number): string {
+  const whole = Math.max(0, Math.floor(seconds));
+  if (whole < 60) return `${whole} s`;
+  const minutes = Math.floor(whole / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h ${String(minutes % 60).padStart(2, "0")}`;
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
+/** Columns padded to their widest cell, two spaces apart. */
+export function renderColumns(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+): string {
+  const widths = header.map((title, index) =>
+    Math.max(title.length, ...rows.map((row) => (row[index] ?? "").length)),
+  );
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((cell, index) => cell.padEnd(widths[index] ?? 0))
+      .join("  ")
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join("\n");
+}
+
+/** One line per archive sent, then the ones left behind. */
+export function renderSent(
+  sent: readonly { name: string; destination: string }[],
+  notSent: readonly string[],
+): string[] {
+  return [
+    ...sent.map((archive) => `sent ${archive.name} -> ${oneLine(archive.destination)}`),
+    ...notSent.map((file) => `not sent: ${oneLine(file)}`),
+  ];
+}
+
+/** `ok` or `failed (E_TRANSPORT)`, for the last runs. */
+export function renderRunOutcome(run: RunRecord): string {
+  return run.outcome === "ok" ? "ok" : `failed (${run.error?.code ?? "?"})`;
+}
+
+/** `built /x/tfichier.zip: D01 sequence 42, 12 files, 45.6 kB, signed` */
+export function renderBuilt(build: BuildNextResult, locale: Locale): string {
+  const { archive, plan } = build;
+  const signed = archive.signature === null ? "" : ", signed";
+  return `built ${oneLine(archive.path)}: ${archive.manifest.till} sequence ${archive.manifest.sequence}, ${plan.files.length} files, ${formatBytes(archive.size, locale)}${signed}`;
+}
+
+export function renderStatusJson(report: StatusReport): string {
+  return JSON.stringify(report, null, 2);
+}
+
+/** The status for people: the till, then the outbox, then the last runs. */
+export function renderStatusTable(report: StatusReport, locale: Locale): string {
+  const running = report.running;
+  const facts: [string, string][] = [
+    [
+      "till",
+      report.till === null
+        ? "unknown (no config)"
+        : `${report.till}${report.name === null ? "" : ` (${report.name})`}`,
+    ],
+    ["config", report.config ?? "none"],
+    ["state", report.stateDir],
+    ["transport", report.transport ?? "none"],
+    ["signed", report.signed ? "yes" : "no"],
+    [
+      "next sequence",
+      `${report.nextSequence}${report.lastArchive === null ? "" : ` (last built: ${report.lastArchive})`}`,
+    ],
+    [
+      "running",
+      running === null
+        ? "no"
+        : `${running.purpose ?? "a run"} (process ${running.pid ?? "?"} on ${running.host ?? "?"}, since ${running.since ?? "?"})`,
+    ],
+  ];
+  const width = Math.max(...facts.map(([label]) => label.length));
+  const lines = facts.map(([label, value]) => `${label.padEnd(width)}  ${oneLine(value)}`);
+  const waiting = report.outbox.reduce((sum, archive) => sum + archive.size, 0);
+  lines.push("");
+  if (report.outbox.length === 0) lines.push("outbox: empty");
+  else {
+    lines.push(
+      `outbox: ${report.outbox.length} archive${report.outbox.length === 1 ? "" : "s"} waiting, ${formatBytes(waiting, locale)}`,
+    );
+    lines.push(
+      renderColumns(
+        ["name", "sequence", "size", "age"],
+        report.outbox.map((archive) => [
+          oneLine(archive.name),
+          String(archive.sequence),
+          formatBytes(archive.size, locale),
+          formatAge(archive.ageSeconds),
+        ]),
+      ),
+    );
+  }
+  if (report.strays.length > 0)
+    lines.push(`not sent (not archives): ${report.strays.map(oneLine).join(", ")}`);
+  lines.push("");
+  if (report.lastRuns.length === 0) lines.push("last runs: none");
+  else {
+    lines.push("last runs:");
+    lines.push(
+      renderColumns(
+        ["time", "command", "outcome", "built", "sent"],
+        report.lastRuns.map((run) => [
+          run.time,
+          run.command,
+          renderRunOutcome(run),
+          String(run.built.length),
+          String(run.sent.length),
+        ]),
+      ),
+    );
+  }
+  return lines.join("\n");
+}
