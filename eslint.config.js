@@ -32,7 +32,12 @@ export default tseslint.config(
   {
     files: ["**/*.mjs", "**/*.js", "bin/*"],
     languageOptions: {
-      globals: { process: "readonly", console: "readonly", URL: "readonly", setTimeout: "readonly" },
+      globals: {
+        process: "readonly",
+        console: "readonly",
+        URL: "readonly",
+        setTimeout: "readonly",
+      },
     },
   },
   prettier,

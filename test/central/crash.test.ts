@@ -11,7 +11,8 @@ import { snapshotTree } from "../helpers/tree.js";
  */
 let work: { path: string; remove: () => Promise<void> };
 let root: string;
-const central = (...argv: string[]) => runBin(BIN.central, ["--root", root, ...argv], { cwd: work.path });
+const central = (...argv: string[]) =>
+  runBin(BIN.central, ["--root", root, ...argv], { cwd: work.path });
 
 async function writeData(dir: string, files: Record<string, string>): Promise<void> {
   await mkdir(dir, { recursive: true });
@@ -26,7 +27,11 @@ async function archiveOf(name: string, files: Record<string, string>): Promise<s
   const data = join(work.path, `data-${name}`);
   await writeData(data, files);
   const out = join(work.path, `${name}.zip`);
-  const result = await runBin(BIN.export, ["zip", "--data", data, "--till", "D01", "--name", "Magasin 1", "--out", out], { cwd: work.path });
+  const result = await runBin(
+    BIN.export,
+    ["zip", "--data", data, "--till", "D01", "--name", "Magasin 1", "--out", out],
+    { cwd: work.path },
+  );
   expect(result.stderr).toBe("");
   expect(result.code).toBe(0);
   return out;
@@ -53,7 +58,11 @@ function importKilledAt(point: string, archive: string): Promise<void> {
 }
 
 const BEFORE = { "ventes.csv": "ticket;date\n1;2026-11-01\n", "sub/old.csv": "old\n" };
-const AFTER = { "ventes.csv": "ticket;date\n1;2026-11-01\n2;2026-11-02\n", "sub/new.csv": "new\n", "z.txt": "z" };
+const AFTER = {
+  "ventes.csv": "ticket;date\n1;2026-11-01\n2;2026-11-02\n",
+  "sub/new.csv": "new\n",
+  "z.txt": "z",
+};
 
 function expected(files: Record<string, string>): Promise<Record<string, string>> {
   return (async () => {
@@ -78,33 +87,44 @@ describe("an import killed in the middle of the swap", () => {
     ["moved-old", "after"],
     ["moved-new", "after"],
     ["journaled", "after"],
-  ] as const)("killed at '%s': the next run leaves the directory exactly %s, then imports", async (point, state) => {
-    const first = await archiveOf("first", BEFORE);
-    const second = await archiveOf("second", AFTER);
-    expect((await central("import", first)).code).toBe(0);
-    const tillDir = join(root, "tills", "D01");
-    expect(await snapshotTree(tillDir)).toEqual(await expected(BEFORE));
+  ] as const)(
+    "killed at '%s': the next run leaves the directory exactly %s, then imports",
+    async (point, state) => {
+      const first = await archiveOf("first", BEFORE);
+      const second = await archiveOf("second", AFTER);
+      expect((await central("import", first)).code).toBe(0);
+      const tillDir = join(root, "tills", "D01");
+      expect(await snapshotTree(tillDir)).toEqual(await expected(BEFORE));
 
-    await importKilledAt(point, second);
+      await importKilledAt(point, second);
 
-    // A run with nothing to import only recovers: before or after, never a mix.
-    const recovery = await central("fetch");
-    expect(recovery.code).toBe(0);
-    expect(await snapshotTree(tillDir)).toEqual(await expected(state === "before" ? BEFORE : AFTER));
-    const tills = await snapshotTree(join(root, "tills"));
-    expect(Object.keys(tills).filter((name) => name.includes(".caisse-"))).toEqual([]);
+      // A run with nothing to import only recovers: before or after, never a mix.
+      const recovery = await central("fetch");
+      expect(recovery.code).toBe(0);
+      expect(await snapshotTree(tillDir)).toEqual(
+        await expected(state === "before" ? BEFORE : AFTER),
+      );
+      const tills = await snapshotTree(join(root, "tills"));
+      expect(Object.keys(tills).filter((name) => name.includes(".caisse-"))).toEqual([]);
 
-    // Importing again completes the work (or says it is already done), once.
-    const again = await central("import", second, "--format", "json");
-    expect(again.code).toBe(0);
-    const outcome = (JSON.parse(again.stdout) as { archives: { outcome: string }[] }).archives[0]?.outcome;
-    expect(outcome).toBe(state === "before" ? "accepted" : "duplicate");
-    expect(await snapshotTree(tillDir)).toEqual(await expected(AFTER));
+      // Importing again completes the work (or says it is already done), once.
+      const again = await central("import", second, "--format", "json");
+      expect(again.code).toBe(0);
+      const outcome = (JSON.parse(again.stdout) as { archives: { outcome: string }[] }).archives[0]
+        ?.outcome;
+      expect(outcome).toBe(state === "before" ? "accepted" : "duplicate");
+      expect(await snapshotTree(tillDir)).toEqual(await expected(AFTER));
 
-    const journal = (await readFile(join(root, "journal.jsonl"), "utf8")).trim().split("\n").map((line) => JSON.parse(line) as { outcome: string; sequence: number });
-    expect(journal.filter((entry) => entry.outcome === "accepted").map((entry) => entry.sequence)).toEqual([1, 2]);
-    const verify = await central("journal", "--verify");
-    expect(verify.code).toBe(0);
-    expect(verify.stdout).toContain("hash chain verified");
-  });
+      const journal = (await readFile(join(root, "journal.jsonl"), "utf8"))
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { outcome: string; sequence: number });
+      expect(
+        journal.filter((entry) => entry.outcome === "accepted").map((entry) => entry.sequence),
+      ).toEqual([1, 2]);
+      const verify = await central("journal", "--verify");
+      expect(verify.code).toBe(0);
+      expect(verify.stdout).toContain("hash chain verified");
+    },
+  );
 });

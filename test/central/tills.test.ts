@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runInProcess, temporaryFolder } from "../helpers/cli.js";
 
 let root: { path: string; remove: () => Promise<void> };
-const central = (...argv: string[]) => runInProcess(main, ["--root", root.path, ...argv], root.path);
+const central = (...argv: string[]) =>
+  runInProcess(main, ["--root", root.path, ...argv], root.path);
 
 beforeEach(async () => {
   root = await temporaryFolder();
@@ -15,22 +16,65 @@ afterEach(async () => root.remove());
 
 describe("caisse-central tills", () => {
   it("adds, lists, changes, disables and removes tills like the remote stations screen", async () => {
-    expect((await central("tills", "add", "D01", "--name", "Magasin 1", "--path", "caisse1")).code).toBe(0);
+    expect(
+      (await central("tills", "add", "D01", "--name", "Magasin 1", "--path", "caisse1")).code,
+    ).toBe(0);
     expect((await central("tills", "add", "D02", "--name", "Magasin 2")).code).toBe(0);
     const listed = await central("tills", "list", "--format", "json");
     expect(listed.code).toBe(0);
     expect(JSON.parse(listed.stdout)).toEqual([
-      { ref: "D01", name: "Magasin 1", path: "caisse1", enabled: true, key: null, mail: null, encoding: null, columns: {} },
-      { ref: "D02", name: "Magasin 2", path: "D02", enabled: true, key: null, mail: null, encoding: null, columns: {} },
+      {
+        ref: "D01",
+        name: "Magasin 1",
+        path: "caisse1",
+        enabled: true,
+        key: null,
+        mail: null,
+        encoding: null,
+        columns: {},
+      },
+      {
+        ref: "D02",
+        name: "Magasin 2",
+        path: "D02",
+        enabled: true,
+        key: null,
+        mail: null,
+        encoding: null,
+        columns: {},
+      },
     ]);
     const table = await central("tills");
     expect(table.stdout).toMatch(/D01\s*│\s*Magasin 1\s*│\s*caisse1\s*│\s*✓/u);
 
-    expect((await central("tills", "set", "d01", "--name", "Lyon", "--encoding", "windows-1252", "--column", "quantite=Qte")).code).toBe(0);
+    expect(
+      (
+        await central(
+          "tills",
+          "set",
+          "d01",
+          "--name",
+          "Lyon",
+          "--encoding",
+          "windows-1252",
+          "--column",
+          "quantite=Qte",
+        )
+      ).code,
+    ).toBe(0);
     expect((await central("tills", "disable", "D02")).code).toBe(0);
-    const config = JSON.parse(await readFile(join(root.path, "caisse-central.json"), "utf8")) as { tills: object[] };
+    const config = JSON.parse(await readFile(join(root.path, "caisse-central.json"), "utf8")) as {
+      tills: object[];
+    };
     expect(config.tills).toEqual([
-      { ref: "D01", name: "Lyon", path: "caisse1", enabled: true, encoding: "windows-1252", columns: { quantite: "Qte" } },
+      {
+        ref: "D01",
+        name: "Lyon",
+        path: "caisse1",
+        enabled: true,
+        encoding: "windows-1252",
+        columns: { quantite: "Qte" },
+      },
       { ref: "D02", name: "Magasin 2", path: "D02", enabled: false },
     ]);
     expect((await central("tills", "enable", "D02")).code).toBe(0);
@@ -47,7 +91,11 @@ describe("caisse-central tills", () => {
     [["tills", "add", "D01", "--name", "X", "--key", "ed25519:abc"], "E_USAGE", "--key"],
     [["tills", "add", "D01", "--name", "X", "--mail", "nobody"], "E_USAGE", "--mail"],
     [["tills", "add", "D01", "--name", "X", "--encoding", "klingon"], "E_USAGE", "--encoding"],
-    [["tills", "add", "D01", "--name", "X", "--path", "../.."], "E_TILL_PATH", "contains the central root"],
+    [
+      ["tills", "add", "D01", "--name", "X", "--path", "../.."],
+      "E_TILL_PATH",
+      "contains the central root",
+    ],
     [["tills", "set", "D09", "--name", "X"], "E_TILL_UNKNOWN", "no till 'D09'"],
     [["tills", "remove", "D09"], "E_TILL_UNKNOWN", "no till 'D09'"],
   ])("refuses %j with %s", async (argv, code, words) => {
@@ -78,7 +126,9 @@ describe("caisse-central tills", () => {
 
   it("takes the root from CAISSE_CENTRAL_ROOT", async () => {
     await central("tills", "add", "D01", "--name", "Magasin 1");
-    const result = await runInProcess(main, ["tills", "list", "--format", "json"], "/", { CAISSE_CENTRAL_ROOT: root.path });
+    const result = await runInProcess(main, ["tills", "list", "--format", "json"], "/", {
+      CAISSE_CENTRAL_ROOT: root.path,
+    });
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toHaveLength(1);
   });

@@ -6,7 +6,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const REPO = fileURLToPath(new URL("../..", import.meta.url));
-export const BIN = { export: join(REPO, "bin", "caisse-export"), central: join(REPO, "bin", "caisse-central") };
+export const BIN = {
+  export: join(REPO, "bin", "caisse-export"),
+  central: join(REPO, "bin", "caisse-central"),
+};
 
 export interface Captured {
   code: number;
@@ -60,12 +63,14 @@ export function runBin(
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on("close", (code) => { resolve({ code: code ?? -1, stdout, stderr }); });
   });
 }
 
 /** A temporary folder, removed by the returned function. */
-export async function temporaryFolder(prefix = "caisse-test-"): Promise<{ path: string; remove: () => Promise<void> }> {
+export async function temporaryFolder(
+  prefix = "caisse-test-",
+): Promise<{ path: string; remove: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }

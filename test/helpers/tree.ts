@@ -23,7 +23,10 @@ export async function snapshotTree(root: string): Promise<Record<string, string>
       else if (info.isDirectory()) {
         result[path] = "dir";
         await visit(path);
-      } else result[path] = createHash("sha256").update(await readFile(join(root, path))).digest("hex");
+      } else
+        result[path] = createHash("sha256")
+          .update(await readFile(join(root, path)))
+          .digest("hex");
     }
   }
   await visit("");

@@ -12,20 +12,35 @@ import { VERSION } from "./version.js";
 /** Declares the commands; each one lives in commands/<name>.ts. */
 export function buildProgram(env: CommandEnv): Command {
   const program = new Command("caisse-central")
-    .description("Collect the tills' archives, check them, import them, and compare the stores' turnover.")
+    .description(
+      "Collect the tills' archives, check them, import them, and compare the stores' turnover.",
+    )
     .version(VERSION)
-    .option("--root <dir>", "the central root (default: $CAISSE_CENTRAL_ROOT, else the current folder)")
+    .option(
+      "--root <dir>",
+      "the central root (default: $CAISSE_CENTRAL_ROOT, else the current folder)",
+    )
     .option("--verbose", "more detail in the log, and stack traces on errors")
     .option("--quiet", "only warnings and errors in the log")
     .enablePositionalOptions(false);
-  for (const register of [registerInit, registerTills, registerImport, registerFetch, registerReport, registerJournal]) {
+  for (const register of [
+    registerInit,
+    registerTills,
+    registerImport,
+    registerFetch,
+    registerReport,
+    registerJournal,
+  ]) {
     register(program, env);
   }
   return program;
 }
 
 /** Runs caisse-central with these arguments and returns the exit status (SPEC section 7). */
-export async function main(argv: readonly string[], ctx: CliContext = processContext()): Promise<ExitCode> {
+export async function main(
+  argv: readonly string[],
+  ctx: CliContext = processContext(),
+): Promise<ExitCode> {
   let code: ExitCode = EXIT.ok;
   const program = buildProgram({ ctx, setExit: (status) => (code = status) });
   return runProgram(program, argv, ctx, () => code);

@@ -79,7 +79,9 @@ export function centralPaths(root: string): CentralPaths {
   };
 }
 
-export const DEFAULT_SOURCES: readonly SourceConfig[] = [{ name: "inbox", type: "dir", path: "inbox" }];
+export const DEFAULT_SOURCES: readonly SourceConfig[] = [
+  { name: "inbox", type: "dir", path: "inbox" },
+];
 export const DEFAULT_STALE_AFTER_HOURS = 36;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -126,8 +128,10 @@ function validateTill(value: unknown, where: string, problems: string[]): TillRe
     const problem = tillNameProblem(name);
     if (problem !== undefined) problems.push(`${where}.name: ${problem}`);
   }
-  if (typeof path !== "string" || path.trim() === "") problems.push(`${where}.path must be a non-empty string`);
-  if (enabled !== undefined && typeof enabled !== "boolean") problems.push(`${where}.enabled must be true or false`);
+  if (typeof path !== "string" || path.trim() === "")
+    problems.push(`${where}.path must be a non-empty string`);
+  if (enabled !== undefined && typeof enabled !== "boolean")
+    problems.push(`${where}.enabled must be true or false`);
   const key = optionalString(value, "key", where, problems);
   if (key !== undefined && !/^ed25519:[A-Za-z0-9+/]+={0,2}$/u.test(key)) {
     problems.push(`${where}.key must look like ed25519:<base64>`);
@@ -153,13 +157,18 @@ function validateTill(value: unknown, where: string, problems: string[]): TillRe
   };
 }
 
-function validateSource(value: unknown, where: string, problems: string[]): SourceConfig | undefined {
+function validateSource(
+  value: unknown,
+  where: string,
+  problems: string[],
+): SourceConfig | undefined {
   if (!isRecord(value)) {
     problems.push(`${where} must be an object`);
     return undefined;
   }
   const { name, type, path } = value;
-  if (typeof name !== "string" || name.trim() === "") problems.push(`${where}.name must be a non-empty string`);
+  if (typeof name !== "string" || name.trim() === "")
+    problems.push(`${where}.name must be a non-empty string`);
   if (type === "dir") {
     if (typeof path !== "string" || path.trim() === "") {
       problems.push(`${where}.path must be the folder to collect from`);
@@ -197,7 +206,8 @@ export function validateCentralConfig(value: unknown, path: string): CentralConf
   if (!isRecord(value)) throw configError(path, ["the file must hold a JSON object"]);
   const problems: string[] = [];
   const tills: TillRecord[] = [];
-  if (value.tills !== undefined && !Array.isArray(value.tills)) problems.push("tills must be an array");
+  if (value.tills !== undefined && !Array.isArray(value.tills))
+    problems.push("tills must be an array");
   const rawTills: unknown[] = Array.isArray(value.tills) ? value.tills : [];
   rawTills.forEach((raw, index) => {
     const till = validateTill(raw, `tills[${index}]`, problems);
@@ -208,7 +218,8 @@ export function validateCentralConfig(value: unknown, path: string): CentralConf
     tills.push(till);
   });
   const sources: SourceConfig[] = [];
-  if (value.sources !== undefined && !Array.isArray(value.sources)) problems.push("sources must be an array");
+  if (value.sources !== undefined && !Array.isArray(value.sources))
+    problems.push("sources must be an array");
   const rawSources: unknown[] = Array.isArray(value.sources) ? value.sources : [];
   rawSources.forEach((raw, index) => {
     const source = validateSource(raw, `sources[${index}]`, problems);
@@ -222,7 +233,8 @@ export function validateCentralConfig(value: unknown, path: string): CentralConf
   let staleAfterHours = DEFAULT_STALE_AFTER_HOURS;
   if (value.staleAfterHours !== undefined) {
     const hours = value.staleAfterHours;
-    if (typeof hours !== "number" || !(hours > 0)) problems.push("staleAfterHours must be a number of hours above 0");
+    if (typeof hours !== "number" || !(hours > 0))
+      problems.push("staleAfterHours must be a number of hours above 0");
     else staleAfterHours = hours;
   }
   if (problems.length > 0) throw configError(path, problems);
@@ -241,10 +253,14 @@ export async function loadCentralConfig(paths: CentralPaths): Promise<CentralCon
     text = await readFile(paths.config, "utf8");
   } catch (error) {
     if (systemErrorCode(error) === "ENOENT") {
-      throw new CaisseError("E_CENTRAL_ROOT", `${paths.root} is not a caisse-central root: ${CONFIG_FILE} not found`, {
-        details: { root: paths.root },
-        hint: "run 'caisse-central init' there first, or give the root with --root DIR or CAISSE_CENTRAL_ROOT.",
-      });
+      throw new CaisseError(
+        "E_CENTRAL_ROOT",
+        `${paths.root} is not a caisse-central root: ${CONFIG_FILE} not found`,
+        {
+          details: { root: paths.root },
+          hint: "run 'caisse-central init' there first, or give the root with --root DIR or CAISSE_CENTRAL_ROOT.",
+        },
+      );
     }
     throw ioError("read", paths.config, error);
   }
@@ -252,7 +268,9 @@ export async function loadCentralConfig(paths: CentralPaths): Promise<CentralCon
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw configError(paths.config, [`not valid JSON: ${error instanceof Error ? error.message : String(error)}`]);
+    throw configError(paths.config, [
+      `not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    ]);
   }
   const config = validateCentralConfig(value, paths.config);
   checkTillPaths(config.tills, paths);
@@ -271,7 +289,13 @@ export async function saveCentralConfig(paths: CentralPaths, config: CentralConf
   const tills = config.tills.map((till) =>
     Object.fromEntries(Object.entries(till).filter(([, field]) => field !== undefined)),
   );
-  const next = { ...previous, tills, sources: config.sources, limits: config.limits, staleAfterHours: config.staleAfterHours };
+  const next = {
+    ...previous,
+    tills,
+    sources: config.sources,
+    limits: config.limits,
+    staleAfterHours: config.staleAfterHours,
+  };
   await writeFileAtomic(paths.config, `${JSON.stringify(next, null, 2)}\n`);
 }
 
@@ -286,7 +310,10 @@ export function tillDirectory(paths: CentralPaths, till: Pick<TillRecord, "path"
     throw new CaisseError(
       "E_TILL_PATH",
       `till ${till.ref}: the path '${given}' is a Windows path, and this machine is not Windows`,
-      { details: { ref: till.ref, path: given }, hint: "give a path with '/' separators, relative to tills/ or absolute." },
+      {
+        details: { ref: till.ref, path: given },
+        hint: "give a path with '/' separators, relative to tills/ or absolute.",
+      },
     );
   }
   return resolve(paths.tills, given);
@@ -312,14 +339,20 @@ export function checkTillPaths(tills: readonly TillRecord[], paths: CentralPaths
       problems.push(error instanceof Error ? error.message : String(error));
       continue;
     }
-    const key = process.platform === "win32" || process.platform === "darwin" ? dir.toLowerCase() : dir;
+    const key =
+      process.platform === "win32" || process.platform === "darwin" ? dir.toLowerCase() : dir;
     if (SWAP_SUFFIXES.some((suffix) => key.endsWith(suffix))) {
-      problems.push(`till ${till.ref}: the path '${till.path}' ends like the central's own working folders`);
-    } else if (parsePath(dir).root === dir) problems.push(`till ${till.ref}: the path '${till.path}' is the root of a disk`);
+      problems.push(
+        `till ${till.ref}: the path '${till.path}' ends like the central's own working folders`,
+      );
+    } else if (parsePath(dir).root === dir)
+      problems.push(`till ${till.ref}: the path '${till.path}' is the root of a disk`);
     else if (key === paths.root || isInside(key, paths.root)) {
       problems.push(`till ${till.ref}: the path '${till.path}' contains the central root`);
     } else if (isInside(paths.root, key) && !isInside(paths.tills, key)) {
-      problems.push(`till ${till.ref}: the path '${till.path}' is inside the central root but not under tills/`);
+      problems.push(
+        `till ${till.ref}: the path '${till.path}' is inside the central root but not under tills/`,
+      );
     }
     for (const other of resolved) {
       if (other.dir === key || isInside(other.dir, key) || isInside(key, other.dir)) {
@@ -346,7 +379,10 @@ export function requireTill(config: CentralConfig, ref: string): TillRecord {
     const known = config.tills.map((candidate) => candidate.ref).join(", ");
     throw new CaisseError("E_TILL_UNKNOWN", `no till '${ref}' is registered`, {
       details: { ref },
-      hint: known === "" ? "add it with 'caisse-central tills add REF --name NAME --path PATH'." : `registered tills: ${known}.`,
+      hint:
+        known === ""
+          ? "add it with 'caisse-central tills add REF --name NAME --path PATH'."
+          : `registered tills: ${known}.`,
     });
   }
   return till;

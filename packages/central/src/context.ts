@@ -1,6 +1,11 @@
 import { createLogger, type CliContext, type ExitCode, type Logger } from "@caisse/cli";
 import { isAbsolute, resolve } from "node:path";
-import { centralPaths, loadCentralConfig, type CentralConfig, type CentralPaths } from "./config.js";
+import {
+  centralPaths,
+  loadCentralConfig,
+  type CentralConfig,
+  type CentralPaths,
+} from "./config.js";
 
 /** Options every caisse-central command takes. */
 export interface GlobalOptions {
@@ -23,7 +28,11 @@ export function resolveRoot(ctx: CliContext, root: string | undefined): string {
 }
 
 export function logger(ctx: CliContext, options: GlobalOptions): Logger {
-  return createLogger(ctx, { program: "caisse-central", verbose: options.verbose ?? false, quiet: options.quiet ?? false });
+  return createLogger(ctx, {
+    program: "caisse-central",
+    verbose: options.verbose ?? false,
+    quiet: options.quiet ?? false,
+  });
 }
 
 /** A loaded root: where things are and what the config says. */

@@ -1,4 +1,11 @@
-import { CaisseError, ioError, sha256Hex, syncDirectory, systemErrorCode, type ErrorCode } from "@caisse/core";
+import {
+  CaisseError,
+  ioError,
+  sha256Hex,
+  syncDirectory,
+  systemErrorCode,
+  type ErrorCode,
+} from "@caisse/core";
 import { open, readFile, truncate } from "node:fs/promises";
 import { dirname } from "node:path";
 
@@ -143,7 +150,10 @@ export interface JournalVerification {
 export async function verifyJournal(path: string): Promise<JournalVerification> {
   const text = await readJournalText(path);
   const tail = tailOf(text);
-  const lines = text.slice(0, text.lastIndexOf("\n") + 1).split("\n").slice(0, -1);
+  const lines = text
+    .slice(0, text.lastIndexOf("\n") + 1)
+    .split("\n")
+    .slice(0, -1);
   const problems: JournalProblem[] = [];
   let previous = GENESIS;
   lines.forEach((line, index) => {
@@ -155,14 +165,23 @@ export async function verifyJournal(path: string): Promise<JournalVerification> 
       problems.push({ line: number, problem: "not valid JSON" });
     }
     if (entry !== undefined) {
-      if (entry.n !== number) problems.push({ line: number, problem: `numbered ${String(entry.n)}, expected ${number}` });
+      if (entry.n !== number)
+        problems.push({ line: number, problem: `numbered ${String(entry.n)}, expected ${number}` });
       if (entry.prev !== previous) {
-        problems.push({ line: number, problem: "the hash of the line before does not match: a line was edited, removed or inserted" });
+        problems.push({
+          line: number,
+          problem:
+            "the hash of the line before does not match: a line was edited, removed or inserted",
+        });
       }
     }
     previous = sha256Hex(line);
   });
-  return { entries: lines.length, problems, interruptedTail: tail.totalBytes > tail.committedBytes };
+  return {
+    entries: lines.length,
+    problems,
+    interruptedTail: tail.totalBytes > tail.committedBytes,
+  };
 }
 
 /** What the journal says about one till: the basis of sequence checks and of the monitor. */
@@ -178,7 +197,14 @@ export interface TillHistory {
 }
 
 function emptyHistory(): TillHistory {
-  return { lastSequence: null, lastAccepted: null, lastRejected: null, lastReceived: null, acceptedSha256: new Set(), gaps: [] };
+  return {
+    lastSequence: null,
+    lastAccepted: null,
+    lastRejected: null,
+    lastReceived: null,
+    acceptedSha256: new Set(),
+    gaps: [],
+  };
 }
 
 /** Folds the journal into one history per till (by upper-case reference). */
@@ -194,7 +220,8 @@ export function tillHistories(entries: readonly JournalEntry[]): Map<string, Til
     if (entry.outcome !== "accepted") continue;
     history.lastAccepted = entry;
     history.acceptedSha256.add(entry.sha256);
-    if (entry.sequence !== null) history.lastSequence = Math.max(history.lastSequence ?? 0, entry.sequence);
+    if (entry.sequence !== null)
+      history.lastSequence = Math.max(history.lastSequence ?? 0, entry.sequence);
     if (entry.gap !== null) history.gaps.push(entry.gap);
   }
   return histories;

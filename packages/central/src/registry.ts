@@ -1,4 +1,12 @@
-import { CaisseError, ioError, isKnownEncoding, parsePublicKey, tillNameProblem, tillRefProblem, withLock } from "@caisse/core";
+import {
+  CaisseError,
+  ioError,
+  isKnownEncoding,
+  parsePublicKey,
+  tillNameProblem,
+  tillRefProblem,
+  withLock,
+} from "@caisse/core";
 import { mkdir } from "node:fs/promises";
 import {
   checkTillPaths,
@@ -36,14 +44,22 @@ function validateChanges(changes: TillChanges): void {
     try {
       parsePublicKey(changes.key);
     } catch {
-      problems.push("--key: not an Ed25519 public key; it looks like ed25519:<44 base64 characters>, as printed by 'caisse-export keygen'");
+      problems.push(
+        "--key: not an Ed25519 public key; it looks like ed25519:<44 base64 characters>, as printed by 'caisse-export keygen'",
+      );
     }
   }
   if (changes.mail !== undefined && changes.mail !== "" && !MAIL.test(changes.mail)) {
     problems.push(`--mail: '${changes.mail}' is not a mail address`);
   }
-  if (changes.encoding !== undefined && changes.encoding !== "" && !isKnownEncoding(changes.encoding)) {
-    problems.push(`--encoding: '${changes.encoding}' is not an encoding this tool knows; try windows-1252 or utf-8`);
+  if (
+    changes.encoding !== undefined &&
+    changes.encoding !== "" &&
+    !isKnownEncoding(changes.encoding)
+  ) {
+    problems.push(
+      `--encoding: '${changes.encoding}' is not an encoding this tool knows; try windows-1252 or utf-8`,
+    );
   }
   if (problems.length > 0) {
     throw new CaisseError("E_USAGE", problems.join("; "), { details: { problems } });
@@ -66,7 +82,10 @@ function apply(till: TillRecord, changes: TillChanges): TillRecord {
 }
 
 /** Loads the config, changes it and saves it under the central lock, so two edits never race. */
-async function edit(paths: CentralPaths, change: (config: CentralConfig) => CentralConfig): Promise<CentralConfig> {
+async function edit(
+  paths: CentralPaths,
+  change: (config: CentralConfig) => CentralConfig,
+): Promise<CentralConfig> {
   await loadCentralConfig(paths); // E_CENTRAL_ROOT before anything is created
   try {
     await mkdir(paths.work, { recursive: true });
@@ -81,30 +100,52 @@ async function edit(paths: CentralPaths, change: (config: CentralConfig) => Cent
   });
 }
 
-export async function addTill(paths: CentralPaths, ref: string, changes: TillChanges & { name: string }): Promise<TillRecord> {
+export async function addTill(
+  paths: CentralPaths,
+  ref: string,
+  changes: TillChanges & { name: string },
+): Promise<TillRecord> {
   const refProblem = tillRefProblem(ref);
   if (refProblem !== undefined) {
-    throw new CaisseError("E_TILL_REF", `REF: ${refProblem}`, { hint: "a reference is 1 to 16 letters, digits, '-' or '_', such as D01." });
+    throw new CaisseError("E_TILL_REF", `REF: ${refProblem}`, {
+      hint: "a reference is 1 to 16 letters, digits, '-' or '_', such as D01.",
+    });
   }
   validateChanges(changes);
   const config = await edit(paths, (current) => {
     const existing = findTill(current, ref);
     if (existing !== undefined) {
-      throw new CaisseError("E_TILL_EXISTS", `till ${existing.ref} (${existing.name}) is already registered`, {
-        hint: `change it with 'caisse-central tills set ${existing.ref} ...'.`,
-      });
+      throw new CaisseError(
+        "E_TILL_EXISTS",
+        `till ${existing.ref} (${existing.name}) is already registered`,
+        {
+          hint: `change it with 'caisse-central tills set ${existing.ref} ...'.`,
+        },
+      );
     }
-    const till = apply({ ref, name: changes.name, path: changes.path ?? ref, enabled: true }, changes);
+    const till = apply(
+      { ref, name: changes.name, path: changes.path ?? ref, enabled: true },
+      changes,
+    );
     return { ...current, tills: [...current.tills, till] };
   });
   return requireTill(config, ref);
 }
 
-export async function setTill(paths: CentralPaths, ref: string, changes: TillChanges): Promise<TillRecord> {
+export async function setTill(
+  paths: CentralPaths,
+  ref: string,
+  changes: TillChanges,
+): Promise<TillRecord> {
   validateChanges(changes);
   const config = await edit(paths, (current) => {
     const till = requireTill(current, ref);
-    return { ...current, tills: current.tills.map((candidate) => (candidate === till ? apply(till, changes) : candidate)) };
+    return {
+      ...current,
+      tills: current.tills.map((candidate) =>
+        candidate === till ? apply(till, changes) : candidate,
+      ),
+    };
   });
   return requireTill(config, ref);
 }

@@ -84,7 +84,11 @@ export async function discardStaging(paths: SwapPaths): Promise<void> {
  * Steps 2 to 4: after this the new data is in place. `note` is kept in the marker so that a
  * recovery can finish what the caller does after the swap (its journal entry).
  */
-export async function commitSwap(paths: SwapPaths, note: unknown, pause?: PauseHook): Promise<void> {
+export async function commitSwap(
+  paths: SwapPaths,
+  note: unknown,
+  pause?: PauseHook,
+): Promise<void> {
   await pause?.("staged");
   await writeFileAtomic(paths.marker, `${JSON.stringify(note)}\n`);
   await pause?.("marked");

@@ -16,7 +16,12 @@ export interface Logger {
   readonly verbose: boolean;
 }
 
-const COLOURS: Record<Level, string> = { debug: "\u001b[2m", info: "", warn: "\u001b[33m", error: "\u001b[31m" };
+const COLOURS: Record<Level, string> = {
+  debug: "\u001b[2m",
+  info: "",
+  warn: "\u001b[33m",
+  error: "\u001b[31m",
+};
 const RESET = "\u001b[0m";
 
 export interface LoggerOptions {
@@ -43,10 +48,10 @@ export function createLogger(ctx: CliContext, options: LoggerOptions): Logger {
     }
   };
   return {
-    debug: (message) => write("debug", message),
-    info: (message) => write("info", message),
-    warn: (message) => write("warn", message),
-    error: (message) => write("error", message),
+    debug: (message) => { write("debug", message); },
+    info: (message) => { write("info", message); },
+    warn: (message) => { write("warn", message); },
+    error: (message) => { write("error", message); },
     verbose,
   };
 }

@@ -18,8 +18,8 @@ export async function runProgram(
     command
       .exitOverride()
       .configureOutput({
-        writeOut: (text) => ctx.stdout.write(text),
-        writeErr: (text) => ctx.stderr.write(text),
+        writeOut: (text) => { ctx.stdout.write(text); },
+        writeErr: (text) => { ctx.stderr.write(text); },
       })
       .showHelpAfterError("(add --help for the list of options)");
     command.commands.forEach(configure);
@@ -36,7 +36,8 @@ export async function runProgram(
 export function reportError(error: unknown, ctx: CliContext, verbose: boolean): ExitCode {
   if (error instanceof CommanderError) {
     // Help and version are not errors; commander has already printed the usage message.
-    if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return EXIT.ok;
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.version")
+      return EXIT.ok;
     if (error.code === "commander.help") return EXIT.ok;
     return EXIT.usage;
   }
@@ -46,7 +47,8 @@ export function reportError(error: unknown, ctx: CliContext, verbose: boolean): 
   } else {
     const message = error instanceof Error ? error.message : String(error);
     ctx.stderr.write(`error E_INTERNAL: ${oneLine(message)}\n`);
-    if (!verbose) ctx.stderr.write("  this is a bug; run again with --verbose and report the output.\n");
+    if (!verbose)
+      ctx.stderr.write("  this is a bug; run again with --verbose and report the output.\n");
   }
   if (verbose && error instanceof Error && error.stack !== undefined) {
     ctx.stderr.write(`${error.stack}\n`);

@@ -46,12 +46,26 @@ export function parseLocalDateTime(text: string): LocalDateTime | undefined {
   const iso = ISO.exec(value);
   if (iso !== null) {
     const [, y, m, d, hh, mm, ss] = iso;
-    return build(Number(y), Number(m), Number(d), Number(hh ?? 0), Number(mm ?? 0), Number(ss ?? 0));
+    return build(
+      Number(y),
+      Number(m),
+      Number(d),
+      Number(hh ?? 0),
+      Number(mm ?? 0),
+      Number(ss ?? 0),
+    );
   }
   const french = FRENCH.exec(value);
   if (french !== null) {
     const [, d, m, y, hh, mm, ss] = french;
-    return build(Number(y), Number(m), Number(d), Number(hh ?? 0), Number(mm ?? 0), Number(ss ?? 0));
+    return build(
+      Number(y),
+      Number(m),
+      Number(d),
+      Number(hh ?? 0),
+      Number(mm ?? 0),
+      Number(ss ?? 0),
+    );
   }
   return undefined;
 }

@@ -19,60 +19,174 @@ const catalogue = {
   // Usage and configuration.
   E_USAGE: { class: "usage", summary: "A command-line flag or argument is missing or wrong." },
   E_CONFIG: { class: "usage", summary: "A configuration file is missing, unreadable or invalid." },
-  E_TILL_REF: { class: "usage", summary: "A till reference is not 1 to 16 letters, digits, - or _." },
+  E_TILL_REF: {
+    class: "usage",
+    summary: "A till reference is not 1 to 16 letters, digits, - or _.",
+  },
   E_TILL_NAME: { class: "usage", summary: "A till name is empty or longer than 20 characters." },
-  E_TILL_PATH: { class: "usage", summary: "A till path is empty, unsafe or shared with another till." },
+  E_TILL_PATH: {
+    class: "usage",
+    summary: "A till path is empty, unsafe or shared with another till.",
+  },
   E_TILL_EXISTS: { class: "usage", summary: "A till with this reference is already registered." },
   E_TILL_UNKNOWN: { class: "usage", summary: "No till with this reference is registered." },
-  E_CENTRAL_ROOT: { class: "usage", summary: "The folder is not a caisse-central root (no caisse-central.json)." },
+  E_CENTRAL_ROOT: {
+    class: "usage",
+    summary: "The folder is not a caisse-central root (no caisse-central.json).",
+  },
 
   // Failures of the machine or the network.
-  E_IO: { class: "failure", summary: "Reading or writing a file failed (disk full, permissions, vanished file)." },
-  E_LOCK_HELD: { class: "failure", summary: "Another run holds the lock; only one may run at a time." },
-  E_ARCHIVE_BUILD: { class: "failure", summary: "The archive could not be built from the data directory." },
-  E_TRANSPORT: { class: "failure", summary: "Sending an archive failed; it stays in the outbox for the next run." },
-  E_SOURCE: { class: "failure", summary: "A source of archives could not be read; the others still ran." },
+  E_IO: {
+    class: "failure",
+    summary: "Reading or writing a file failed (disk full, permissions, vanished file).",
+  },
+  E_LOCK_HELD: {
+    class: "failure",
+    summary: "Another run holds the lock; only one may run at a time.",
+  },
+  E_ARCHIVE_BUILD: {
+    class: "failure",
+    summary: "The archive could not be built from the data directory.",
+  },
+  E_TRANSPORT: {
+    class: "failure",
+    summary: "Sending an archive failed; it stays in the outbox for the next run.",
+  },
+  E_SOURCE: {
+    class: "failure",
+    summary: "A source of archives could not be read; the others still ran.",
+  },
   E_TIMEOUT: { class: "failure", summary: "An operation took longer than its time limit." },
-  E_STATE: { class: "failure", summary: "The till's state file (next sequence, last manifest) is damaged or unreadable." },
-  E_INTERNAL: { class: "failure", summary: "An unexpected error: a bug. Run again with --verbose and report it." },
+  E_STATE: {
+    class: "failure",
+    summary: "The till's state file (next sequence, last manifest) is damaged or unreadable.",
+  },
+  E_INTERNAL: {
+    class: "failure",
+    summary: "An unexpected error: a bug. Run again with --verbose and report it.",
+  },
 
   // Archives refused by the central (each one is quarantined).
   E_ARCHIVE_NOT_ZIP: { class: "rejected", summary: "The file is not a zip archive." },
-  E_ARCHIVE_TRUNCATED: { class: "rejected", summary: "The zip is truncated or its structure is corrupt." },
+  E_ARCHIVE_TRUNCATED: {
+    class: "rejected",
+    summary: "The zip is truncated or its structure is corrupt.",
+  },
   E_ARCHIVE_EMPTY: { class: "rejected", summary: "The archive holds no data file." },
-  E_ARCHIVE_UNSAFE_PATH: { class: "rejected", summary: "An entry name could write outside the till's directory or is not portable." },
-  E_ARCHIVE_DUPLICATE_NAME: { class: "rejected", summary: "Two entries have the same name after case folding and Unicode normalisation." },
+  E_ARCHIVE_UNSAFE_PATH: {
+    class: "rejected",
+    summary: "An entry name could write outside the till's directory or is not portable.",
+  },
+  E_ARCHIVE_DUPLICATE_NAME: {
+    class: "rejected",
+    summary: "Two entries have the same name after case folding and Unicode normalisation.",
+  },
   E_ARCHIVE_LINK: { class: "rejected", summary: "An entry is a symbolic link." },
-  E_ARCHIVE_ENTRY_TYPE: { class: "rejected", summary: "An entry is neither a regular file nor a folder." },
+  E_ARCHIVE_ENTRY_TYPE: {
+    class: "rejected",
+    summary: "An entry is neither a regular file nor a folder.",
+  },
   E_ARCHIVE_ENCRYPTED: { class: "rejected", summary: "An entry is encrypted." },
-  E_ARCHIVE_METHOD: { class: "rejected", summary: "An entry uses a compression method other than store or deflate." },
+  E_ARCHIVE_METHOD: {
+    class: "rejected",
+    summary: "An entry uses a compression method other than store or deflate.",
+  },
   E_ARCHIVE_CRC: { class: "rejected", summary: "An entry's content does not match its CRC-32." },
-  E_ARCHIVE_HEADER_MISMATCH: { class: "rejected", summary: "The central directory and a local header disagree." },
-  E_ARCHIVE_OVERLAP: { class: "rejected", summary: "Entries overlap in the file (a zip bomb construction)." },
-  E_ARCHIVE_TOO_MANY_ENTRIES: { class: "rejected", summary: "The archive has more entries than the limit." },
-  E_ARCHIVE_ENTRY_TOO_LARGE: { class: "rejected", summary: "An entry is larger than the per-entry limit." },
-  E_ARCHIVE_TOO_LARGE: { class: "rejected", summary: "The entries together are larger than the total limit." },
-  E_ARCHIVE_RATIO: { class: "rejected", summary: "An entry compresses better than the ratio limit (a zip bomb)." },
-  E_ARCHIVE_SIZE_MISMATCH: { class: "rejected", summary: "An entry's content is not the size its headers declare." },
-  E_ARCHIVE_RESERVED_NAME: { class: "rejected", summary: "A till file uses a name reserved for the manifest." },
-  E_MANIFEST_INVALID: { class: "rejected", summary: "caisse-manifest.json is not a valid caisse-archive/1 manifest." },
-  E_MANIFEST_MISMATCH: { class: "rejected", summary: "The manifest's files, sizes or SHA-256 sums differ from the entries." },
-  E_ARCHIVE_SIGNATURE: { class: "rejected", summary: "The manifest signature is missing or does not verify with the till's key." },
-  E_ARCHIVE_TILL_MISMATCH: { class: "rejected", summary: "The archive says it comes from another till than expected." },
-  E_ARCHIVE_SEQUENCE: { class: "rejected", summary: "The archive's sequence is not newer than the last one imported." },
-  E_ARCHIVE_UNKNOWN_TILL: { class: "rejected", summary: "The archive comes from a till that is not registered." },
-  E_ARCHIVE_LEGACY: { class: "rejected", summary: "A zip without manifest is taken only by 'import FILE --till REF'." },
+  E_ARCHIVE_HEADER_MISMATCH: {
+    class: "rejected",
+    summary: "The central directory and a local header disagree.",
+  },
+  E_ARCHIVE_OVERLAP: {
+    class: "rejected",
+    summary: "Entries overlap in the file (a zip bomb construction).",
+  },
+  E_ARCHIVE_TOO_MANY_ENTRIES: {
+    class: "rejected",
+    summary: "The archive has more entries than the limit.",
+  },
+  E_ARCHIVE_ENTRY_TOO_LARGE: {
+    class: "rejected",
+    summary: "An entry is larger than the per-entry limit.",
+  },
+  E_ARCHIVE_TOO_LARGE: {
+    class: "rejected",
+    summary: "The entries together are larger than the total limit.",
+  },
+  E_ARCHIVE_RATIO: {
+    class: "rejected",
+    summary: "An entry compresses better than the ratio limit (a zip bomb).",
+  },
+  E_ARCHIVE_SIZE_MISMATCH: {
+    class: "rejected",
+    summary: "An entry's content is not the size its headers declare.",
+  },
+  E_ARCHIVE_RESERVED_NAME: {
+    class: "rejected",
+    summary: "A till file uses a name reserved for the manifest.",
+  },
+  E_MANIFEST_INVALID: {
+    class: "rejected",
+    summary: "caisse-manifest.json is not a valid caisse-archive/1 manifest.",
+  },
+  E_MANIFEST_MISMATCH: {
+    class: "rejected",
+    summary: "The manifest's files, sizes or SHA-256 sums differ from the entries.",
+  },
+  E_ARCHIVE_SIGNATURE: {
+    class: "rejected",
+    summary: "The manifest signature is missing or does not verify with the till's key.",
+  },
+  E_ARCHIVE_TILL_MISMATCH: {
+    class: "rejected",
+    summary: "The archive says it comes from another till than expected.",
+  },
+  E_ARCHIVE_SEQUENCE: {
+    class: "rejected",
+    summary: "The archive's sequence is not newer than the last one imported.",
+  },
+  E_ARCHIVE_UNKNOWN_TILL: {
+    class: "rejected",
+    summary: "The archive comes from a till that is not registered.",
+  },
+  E_ARCHIVE_LEGACY: {
+    class: "rejected",
+    summary: "A zip without manifest is taken only by 'import FILE --till REF'.",
+  },
 
   // Rows and files of till data (reported as warnings; `check` lists them).
-  E_CSV_FIELD_COUNT: { class: "rejected", summary: "A row has more or fewer fields than the header." },
+  E_CSV_FIELD_COUNT: {
+    class: "rejected",
+    summary: "A row has more or fewer fields than the header.",
+  },
   E_CSV_MISSING_VALUE: { class: "rejected", summary: "A required value is empty." },
-  E_CSV_BAD_AMOUNT: { class: "rejected", summary: "An amount is not a decimal with at most 2 decimals." },
-  E_CSV_BAD_QUANTITY: { class: "rejected", summary: "A quantity is not a decimal with at most 3 decimals." },
-  E_CSV_BAD_RATE: { class: "rejected", summary: "A VAT rate is not a percentage such as 20 or 5,5." },
-  E_CSV_BAD_DATE: { class: "rejected", summary: "A date is not in one of the five accepted forms, or does not exist." },
-  E_CSV_BAD_TEXT: { class: "rejected", summary: "A value holds a control character or bytes that are not valid in its encoding." },
-  E_CSV_BAD_QUOTE: { class: "rejected", summary: "A quoted field is followed by something other than a delimiter." },
-  E_CSV_UNREADABLE: { class: "rejected", summary: "A CSV file cannot be read at all and is left out whole." },
+  E_CSV_BAD_AMOUNT: {
+    class: "rejected",
+    summary: "An amount is not a decimal with at most 2 decimals.",
+  },
+  E_CSV_BAD_QUANTITY: {
+    class: "rejected",
+    summary: "A quantity is not a decimal with at most 3 decimals.",
+  },
+  E_CSV_BAD_RATE: {
+    class: "rejected",
+    summary: "A VAT rate is not a percentage such as 20 or 5,5.",
+  },
+  E_CSV_BAD_DATE: {
+    class: "rejected",
+    summary: "A date is not in one of the five accepted forms, or does not exist.",
+  },
+  E_CSV_BAD_TEXT: {
+    class: "rejected",
+    summary: "A value holds a control character or bytes that are not valid in its encoding.",
+  },
+  E_CSV_BAD_QUOTE: {
+    class: "rejected",
+    summary: "A quoted field is followed by something other than a delimiter.",
+  },
+  E_CSV_UNREADABLE: {
+    class: "rejected",
+    summary: "A CSV file cannot be read at all and is left out whole.",
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof catalogue;

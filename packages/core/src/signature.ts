@@ -1,4 +1,11 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from "node:crypto";
 import { CaisseError } from "./errors.js";
 
 /**
@@ -10,7 +17,9 @@ const PREFIX = "ed25519:";
 const SPKI_HEADER = Buffer.from("302a300506032b6570032100", "hex");
 
 export function parsePublicKey(text: string): KeyObject {
-  const raw = text.startsWith(PREFIX) ? Buffer.from(text.slice(PREFIX.length), "base64") : undefined;
+  const raw = text.startsWith(PREFIX)
+    ? Buffer.from(text.slice(PREFIX.length), "base64")
+    : undefined;
   if (raw?.length !== 32) {
     throw new CaisseError("E_CONFIG", `'${text.slice(0, 60)}' is not an Ed25519 public key`, {
       hint: "a public key looks like ed25519:<44 base64 characters>, as printed by 'caisse-export keygen'.",
@@ -40,7 +49,11 @@ export function signManifest(manifestBytes: Buffer, privateKeyPem: string): stri
 }
 
 /** True when `signatureLine` is a valid signature of `manifestBytes` by `publicKey`. */
-export function verifyManifest(manifestBytes: Buffer, signatureLine: string, publicKey: string): boolean {
+export function verifyManifest(
+  manifestBytes: Buffer,
+  signatureLine: string,
+  publicKey: string,
+): boolean {
   const line = signatureLine.trim();
   if (!line.startsWith(PREFIX)) return false;
   const signature = Buffer.from(line.slice(PREFIX.length), "base64");

@@ -15,7 +15,7 @@ export function tillRefProblem(ref: string): string | undefined {
 
 /** Why a till name is invalid, or undefined. Counted in characters as people see them. */
 export function tillNameProblem(name: string): string | undefined {
-  const length = [...name.normalize("NFC")].length;
+  const length = Array.from(new Intl.Segmenter("fr").segment(name.normalize("NFC"))).length;
   if (name.trim().length === 0) return "the name is empty";
   if (length > MAX_TILL_NAME) {
     return `the name '${name}' is ${length} characters long; at most ${MAX_TILL_NAME}`;

@@ -13,7 +13,9 @@ interface FetchFlags {
 export function registerFetch(program: Command, env: CommandEnv): void {
   program
     .command("fetch")
-    .description("collect archives from every configured source (default: inbox/), then import them")
+    .description(
+      "collect archives from every configured source (default: inbox/), then import them",
+    )
     .option("--source <name...>", "only these sources (names from caisse-central.json)")
     .option("--format <format>", "text or json", "text")
     .action(async (_flags: FetchFlags, command: Command) => {
@@ -23,10 +25,17 @@ export function registerFetch(program: Command, env: CommandEnv): void {
       const known = central.config.sources.map((source) => source.name);
       for (const name of options.source ?? []) {
         if (!known.includes(name)) {
-          throw new CaisseError("E_USAGE", `--source: no source named '${name}'`, { hint: `configured sources: ${known.join(", ")}.` });
+          throw new CaisseError("E_USAGE", `--source: no source named '${name}'`, {
+            hint: `configured sources: ${known.join(", ")}.`,
+          });
         }
       }
-      const summary = await fetchSources(central, options.source, importOptions(env.ctx, undefined), logObserver(logger(env.ctx, options)));
+      const summary = await fetchSources(
+        central,
+        options.source,
+        importOptions(env.ctx, undefined),
+        logObserver(logger(env.ctx, options)),
+      );
       await printSummary(env.ctx, summary, format);
       env.setExit(exitCodeOfRun(summary));
     });

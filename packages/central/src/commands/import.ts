@@ -29,10 +29,17 @@ export function registerImport(program: Command, env: CommandEnv): void {
       for (const path of paths) {
         const info = await stat(path).catch(() => undefined);
         if (info?.isFile() !== true) {
-          throw new CaisseError("E_USAGE", `${path} is not a file`, { hint: "give the path of an archive (.zip)." });
+          throw new CaisseError("E_USAGE", `${path} is not a file`, {
+            hint: "give the path of an archive (.zip).",
+          });
         }
       }
-      const summary = await importFiles(central, paths, importOptions(env.ctx, options.till), logObserver(logger(env.ctx, options)));
+      const summary = await importFiles(
+        central,
+        paths,
+        importOptions(env.ctx, options.till),
+        logObserver(logger(env.ctx, options)),
+      );
       await printSummary(env.ctx, summary, format);
       env.setExit(exitCodeOfRun(summary));
     });

@@ -2,7 +2,13 @@ import { ioError } from "@caisse/core";
 import { EXIT, writeResult } from "@caisse/cli";
 import type { Command } from "commander";
 import { access, mkdir } from "node:fs/promises";
-import { centralPaths, DEFAULT_SOURCES, DEFAULT_STALE_AFTER_HOURS, saveCentralConfig, type CentralPaths } from "../config.js";
+import {
+  centralPaths,
+  DEFAULT_SOURCES,
+  DEFAULT_STALE_AFTER_HOURS,
+  saveCentralConfig,
+  type CentralPaths,
+} from "../config.js";
 import { resolveRoot, type CommandEnv } from "../context.js";
 import { DEFAULT_LIMITS } from "@caisse/core";
 import { optionsOf } from "./shared.js";
@@ -17,7 +23,15 @@ export interface InitResult {
 /** Creates a central root: config, inbox/, tills/, archives/, quarantine/, catalog/. Idempotent. */
 export async function initCentral(paths: CentralPaths): Promise<InitResult> {
   const createdFolders: string[] = [];
-  for (const folder of [paths.root, paths.inbox, paths.tills, paths.archives, paths.quarantine, paths.catalog, paths.work]) {
+  for (const folder of [
+    paths.root,
+    paths.inbox,
+    paths.tills,
+    paths.archives,
+    paths.quarantine,
+    paths.catalog,
+    paths.work,
+  ]) {
     try {
       const made = await mkdir(folder, { recursive: true });
       if (made !== undefined) createdFolders.push(folder);
@@ -43,7 +57,9 @@ export async function initCentral(paths: CentralPaths): Promise<InitResult> {
 export function registerInit(program: Command, env: CommandEnv): void {
   program
     .command("init")
-    .description("create the central root: caisse-central.json, inbox/, tills/, archives/, quarantine/, catalog/")
+    .description(
+      "create the central root: caisse-central.json, inbox/, tills/, archives/, quarantine/, catalog/",
+    )
     .action(async (_flags: object, command: Command) => {
       const options = optionsOf<object>(command);
       const result = await initCentral(centralPaths(resolveRoot(env.ctx, options.root)));

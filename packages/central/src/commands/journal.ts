@@ -24,15 +24,24 @@ export function registerJournal(program: Command, env: CommandEnv): void {
       const { paths } = await openCentral(env.ctx, options);
       if (options.verify === true) {
         const verification = await verifyJournal(paths.journal);
-        await writeResult(env.ctx, format === "json" ? JSON.stringify(verification, null, 2) : renderVerification(verification));
+        await writeResult(
+          env.ctx,
+          format === "json"
+            ? JSON.stringify(verification, null, 2)
+            : renderVerification(verification),
+        );
         env.setExit(verification.problems.length > 0 ? EXIT.rejected : EXIT.ok);
         return;
       }
       const till = options.till?.toUpperCase();
-      const entries = (await readJournal(paths.journal)).filter((entry) => till === undefined || entry.till?.toUpperCase() === till);
+      const entries = (await readJournal(paths.journal)).filter(
+        (entry) => till === undefined || entry.till?.toUpperCase() === till,
+      );
       await writeResult(
         env.ctx,
-        format === "json" ? renderJournalJson(entries) : renderJournalTable(entries, { color: colorAllowed(env.ctx, env.ctx.stdout) }),
+        format === "json"
+          ? renderJournalJson(entries)
+          : renderJournalTable(entries, { color: colorAllowed(env.ctx, env.ctx.stdout) }),
       );
       env.setExit(EXIT.ok);
     });

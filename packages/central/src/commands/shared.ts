@@ -8,7 +8,8 @@ import { renderSummaryJson, renderSummaryText } from "../render/summary.js";
 import type { Logger } from "@caisse/cli";
 import type { SwapPoint } from "../swap.js";
 
-/** The global options merged with the command's own. */
+/** The global options merged with the command's own (commander's values are untyped). */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- names what the caller declared
 export function optionsOf<T>(command: Command): T & GlobalOptions {
   return command.optsWithGlobals<T & GlobalOptions>();
 }
@@ -16,10 +17,19 @@ export function optionsOf<T>(command: Command): T & GlobalOptions {
 /** Accepts only one of the listed values for a flag (E_USAGE names the flag and the choices). */
 export function oneOf<T extends string>(flag: string, value: string, choices: readonly T[]): T {
   if ((choices as readonly string[]).includes(value)) return value as T;
-  throw new CaisseError("E_USAGE", `${flag} must be one of ${choices.join(", ")} (found '${oneLine(value)}')`);
+  throw new CaisseError(
+    "E_USAGE",
+    `${flag} must be one of ${choices.join(", ")} (found '${oneLine(value)}')`,
+  );
 }
 
-const SWAP_POINTS: readonly SwapPoint[] = ["staged", "marked", "moved-old", "moved-new", "journaled"];
+const SWAP_POINTS: readonly SwapPoint[] = [
+  "staged",
+  "marked",
+  "moved-old",
+  "moved-new",
+  "journaled",
+];
 
 /**
  * The import options a command passes down. `CAISSE_CENTRAL_PAUSE_AT=<point>` makes the process
@@ -28,7 +38,8 @@ const SWAP_POINTS: readonly SwapPoint[] = ["staged", "marked", "moved-old", "mov
  */
 export function importOptions(ctx: CliContext, till: string | undefined): ImportOptions {
   const point = ctx.env.CAISSE_CENTRAL_PAUSE_AT;
-  const pauseAt = point !== undefined && (SWAP_POINTS as readonly string[]).includes(point) ? point : undefined;
+  const pauseAt =
+    point !== undefined && (SWAP_POINTS as readonly string[]).includes(point) ? point : undefined;
   return {
     till,
     now: ctx.now,
@@ -48,27 +59,42 @@ export function importOptions(ctx: CliContext, till: string | undefined): Import
 /** Logs each archive as it is decided: cron mails show what happened, in order. */
 export function logObserver(log: Logger): RunObserver {
   return {
-    onRecovered: (recovered) =>
-      log.warn(`${recovered.till}: an interrupted import was ${recovered.kind === "rolled-forward" ? "completed" : "undone"}`),
-    onSource: (source, items) => log.info(`${source}: ${items} archive${items === 1 ? "" : "s"} to collect`),
+    onRecovered: (recovered) => { log.warn(
+        `${recovered.till}: an interrupted import was ${recovered.kind === "rolled-forward" ? "completed" : "undone"}`,
+      ); },
+    onSource: (source, items) => { log.info(`${source}: ${items} archive${items === 1 ? "" : "s"} to collect`); },
     onResult: (result) => {
       if (result.outcome === "rejected") {
-        log.warn(`${result.file} rejected (${result.code ?? ""}): ${result.reason ?? ""}; kept in ${result.stored ?? "quarantine"}`);
+        log.warn(
+          `${result.file} rejected (${result.code ?? ""}): ${result.reason ?? ""}; kept in ${result.stored ?? "quarantine"}`,
+        );
       } else if (result.outcome === "duplicate") log.info(`${result.file}: already imported`);
       else {
         log.info(`${result.file}: imported into ${result.till ?? "?"} (${result.files} files)`);
-        if (result.gap !== null) log.warn(`${result.till ?? "?"}: archives #${result.gap[0]} to #${result.gap[1]} never arrived`);
+        if (result.gap !== null)
+          log.warn(
+            `${result.till ?? "?"}: archives #${result.gap[0]} to #${result.gap[1]} never arrived`,
+          );
       }
     },
     onFailure: (failure) => {
       const error = failure.error;
-      log.error(`${failure.source}${failure.item === null ? "" : ` ${failure.item}`}: ${error instanceof Error ? error.message : String(error)}`);
+      log.error(
+        `${failure.source}${failure.item === null ? "" : ` ${failure.item}`}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     },
   };
 }
 
-export async function printSummary(ctx: CliContext, summary: RunSummary, format: "text" | "json"): Promise<void> {
-  await writeResult(ctx, format === "json" ? renderSummaryJson(summary) : renderSummaryText(summary));
+export async function printSummary(
+  ctx: CliContext,
+  summary: RunSummary,
+  format: "text" | "json",
+): Promise<void> {
+  await writeResult(
+    ctx,
+    format === "json" ? renderSummaryJson(summary) : renderSummaryText(summary),
+  );
 }
 
 export function timestamp(ctx: CliContext): string {

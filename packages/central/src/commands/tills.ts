@@ -24,7 +24,10 @@ function parseColumns(pairs: readonly string[] | undefined): Record<string, stri
   for (const pair of pairs) {
     const at = pair.indexOf("=");
     if (at <= 0 || at === pair.length - 1) {
-      throw new CaisseError("E_USAGE", `--column must be NAME=HEADER, such as quantite=Qte (found '${pair}')`);
+      throw new CaisseError(
+        "E_USAGE",
+        `--column must be NAME=HEADER, such as quantite=Qte (found '${pair}')`,
+      );
     }
     columns[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
   }
@@ -44,16 +47,25 @@ function changesOf(flags: FieldFlags): TillChanges {
 
 function withFieldOptions(command: Command): Command {
   return command
-    .option("--key <key>", "the till's public key, ed25519:... (\"\" to remove)")
-    .option("--mail <address>", "where to mail the catalogue (\"\" to remove)")
-    .option("--encoding <name>", "CSV encoding instead of detecting it, e.g. windows-1252 (\"\" for auto)")
-    .option("--column <name=header...>", "column mapping for till software with other headers, e.g. quantite=Qte");
+    .option("--key <key>", 'the till\'s public key, ed25519:... ("" to remove)')
+    .option("--mail <address>", 'where to mail the catalogue ("" to remove)')
+    .option(
+      "--encoding <name>",
+      'CSV encoding instead of detecting it, e.g. windows-1252 ("" for auto)',
+    )
+    .option(
+      "--column <name=header...>",
+      "column mapping for till software with other headers, e.g. quantite=Qte",
+    );
 }
 
 export function registerTills(program: Command, env: CommandEnv): void {
   const { ctx } = env;
-  const tills = program.command("tills").description("the till table: list, add, set, enable, disable, remove");
-  const pathsOf = (command: Command) => centralPaths(resolveRoot(ctx, optionsOf<object>(command).root));
+  const tills = program
+    .command("tills")
+    .description("the till table: list, add, set, enable, disable, remove");
+  const pathsOf = (command: Command) =>
+    centralPaths(resolveRoot(ctx, optionsOf<object>(command).root));
   const say = async (text: string) => {
     await writeResult(ctx, text);
     env.setExit(EXIT.ok);
@@ -68,7 +80,11 @@ export function registerTills(program: Command, env: CommandEnv): void {
       const format = oneOf("--format", options.format, ["table", "json"] as const);
       const central = await openCentral(ctx, options);
       const list = central.config.tills;
-      await say(format === "json" ? renderTillsJson(list) : renderTillsTable(list, { color: colorAllowed(ctx, ctx.stdout) }));
+      await say(
+        format === "json"
+          ? renderTillsJson(list)
+          : renderTillsTable(list, { color: colorAllowed(ctx, ctx.stdout) }),
+      );
     });
 
   withFieldOptions(
@@ -76,13 +92,22 @@ export function registerTills(program: Command, env: CommandEnv): void {
       .command("add")
       .description("register a till")
       .argument("<ref>", "reference: 1 to 16 letters, digits, - or _, such as D01")
-      .requiredOption("--name <name>", "name, at most 20 characters, such as \"Magasin 1\"")
-      .option("--path <path>", "its directory, relative to tills/ or absolute (default: the reference)")
+      .requiredOption("--name <name>", 'name, at most 20 characters, such as "Magasin 1"')
+      .option(
+        "--path <path>",
+        "its directory, relative to tills/ or absolute (default: the reference)",
+      )
       .option("--disabled", "register it disabled: imported, left out of reports"),
   ).action(async (ref: string, flags: FieldFlags & { name: string }, command: Command) => {
     const paths = pathsOf(command);
-    const till = await addTill(paths, ref, { ...changesOf(flags), name: flags.name, enabled: flags.disabled !== true });
-    await say(`added ${till.ref} ${till.name} -> ${tillDirectory(paths, till)}${till.enabled ? "" : " (disabled)"}`);
+    const till = await addTill(paths, ref, {
+      ...changesOf(flags),
+      name: flags.name,
+      enabled: flags.disabled !== true,
+    });
+    await say(
+      `added ${till.ref} ${till.name} -> ${tillDirectory(paths, till)}${till.enabled ? "" : " (disabled)"}`,
+    );
   });
 
   withFieldOptions(
@@ -104,7 +129,11 @@ export function registerTills(program: Command, env: CommandEnv): void {
   ] as const) {
     tills
       .command(name)
-      .description(enabled ? "count the till in reports again" : "leave the till out of reports (its archives are still imported)")
+      .description(
+        enabled
+          ? "count the till in reports again"
+          : "leave the till out of reports (its archives are still imported)",
+      )
       .argument("<ref>", "the till's reference")
       .action(async (ref: string, _flags: object, command: Command) => {
         const till = await setTill(pathsOf(command), ref, { enabled });
@@ -119,6 +148,8 @@ export function registerTills(program: Command, env: CommandEnv): void {
     .action(async (ref: string, _flags: object, command: Command) => {
       const paths = pathsOf(command);
       const till = await removeTill(paths, ref);
-      await say(`removed ${till.ref} ${till.name}; its data stays in ${tillDirectory(paths, till)} and archives/${till.ref}/`);
+      await say(
+        `removed ${till.ref} ${till.name}; its data stays in ${tillDirectory(paths, till)} and archives/${till.ref}/`,
+      );
     });
 }

@@ -5,6 +5,8 @@ import type { RunSummary } from "./run.js";
 export function exitCodeOfRun(summary: RunSummary): ExitCode {
   return worstExit([
     ...summary.failures.map((): ExitCode => EXIT.failed),
-    ...summary.results.map((result): ExitCode => (result.outcome === "rejected" ? EXIT.rejected : EXIT.ok)),
+    ...summary.results.map((result): ExitCode =>
+      result.outcome === "rejected" ? EXIT.rejected : EXIT.ok,
+    ),
   ]);
 }

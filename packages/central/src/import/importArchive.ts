@@ -12,8 +12,21 @@ import { stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { findTill, tillDirectory, type TillRecord } from "../config.js";
 import type { Central } from "../context.js";
-import { appendJournal, readJournal, tillHistories, type JournalRecord, type TillHistory } from "../journal.js";
-import { commitSwap, discardStaging, finishSwap, freshStaging, swapPaths, type PauseHook } from "../swap.js";
+import {
+  appendJournal,
+  readJournal,
+  tillHistories,
+  type JournalRecord,
+  type TillHistory,
+} from "../journal.js";
+import {
+  commitSwap,
+  discardStaging,
+  finishSwap,
+  freshStaging,
+  swapPaths,
+  type PauseHook,
+} from "../swap.js";
 import { fileSha256, safeReceivedName, storeFile, writeReason } from "./store.js";
 
 /** An archive file at the central, ready to be checked. */
@@ -61,7 +74,11 @@ function reject(code: ErrorCode, message: string, hint?: string): CaisseError {
 }
 
 /** Which till an archive belongs to, checked against --till and the registered key. */
-function identifyTill(central: Central, archive: OpenedArchive, forced: string | undefined): TillRecord {
+function identifyTill(
+  central: Central,
+  archive: OpenedArchive,
+  forced: string | undefined,
+): TillRecord {
   const manifest = archive.manifest?.value;
   if (manifest === undefined) {
     if (forced === undefined) {
@@ -72,7 +89,8 @@ function identifyTill(central: Central, archive: OpenedArchive, forced: string |
       );
     }
     const till = findTill(central.config, forced);
-    if (till === undefined) throw reject("E_ARCHIVE_UNKNOWN_TILL", `no till '${forced}' is registered`);
+    if (till === undefined)
+      throw reject("E_ARCHIVE_UNKNOWN_TILL", `no till '${forced}' is registered`);
     if (till.key !== undefined) {
       throw reject(
         "E_ARCHIVE_LEGACY",
@@ -82,7 +100,10 @@ function identifyTill(central: Central, archive: OpenedArchive, forced: string |
     return till;
   }
   if (manifest.kind !== "sales") {
-    throw reject("E_MANIFEST_INVALID", `the archive is a '${manifest.kind}' archive, not a till's sales data`);
+    throw reject(
+      "E_MANIFEST_INVALID",
+      `the archive is a '${manifest.kind}' archive, not a till's sales data`,
+    );
   }
   const till = findTill(central.config, manifest.till);
   if (till === undefined) {
@@ -93,7 +114,10 @@ function identifyTill(central: Central, archive: OpenedArchive, forced: string |
     );
   }
   if (forced !== undefined && forced.toUpperCase() !== till.ref.toUpperCase()) {
-    throw reject("E_ARCHIVE_TILL_MISMATCH", `the archive comes from till ${manifest.till}, not from ${forced} as given by --till`);
+    throw reject(
+      "E_ARCHIVE_TILL_MISMATCH",
+      `the archive comes from till ${manifest.till}, not from ${forced} as given by --till`,
+    );
   }
   checkSignature(till, archive);
   return till;
@@ -105,7 +129,7 @@ function checkSignature(till: TillRecord, archive: OpenedArchive): void {
     throw reject(
       "E_ARCHIVE_SIGNATURE",
       `till ${till.ref} has a registered key but the archive has no caisse-manifest.sig`,
-      "the till must sign its archives: set \"key\" in its caisse-export.json.",
+      'the till must sign its archives: set "key" in its caisse-export.json.',
     );
   }
   if (!verifyManifest(archive.manifest.bytes, archive.signature, till.key)) {
@@ -119,7 +143,11 @@ function checkSignature(till: TillRecord, archive: OpenedArchive): void {
 
 type SequenceVerdict = { kind: "new"; gap: [number, number] | null } | { kind: "duplicate" };
 
-function checkSequence(manifest: Manifest | undefined, history: TillHistory | undefined, sha256: string): SequenceVerdict {
+function checkSequence(
+  manifest: Manifest | undefined,
+  history: TillHistory | undefined,
+  sha256: string,
+): SequenceVerdict {
   if (history?.acceptedSha256.has(sha256) === true) return { kind: "duplicate" };
   if (manifest === undefined) return { kind: "new", gap: null };
   const last = history?.lastSequence ?? null;
@@ -131,7 +159,10 @@ function checkSequence(manifest: Manifest | undefined, history: TillHistory | un
       "an old or replayed archive, or the till's state was reset; if the till was reinstalled, see docs/troubleshooting.md#e_archive_sequence.",
     );
   }
-  return { kind: "new", gap: manifest.sequence > last + 1 ? [last + 1, manifest.sequence - 1] : null };
+  return {
+    kind: "new",
+    gap: manifest.sequence > last + 1 ? [last + 1, manifest.sequence - 1] : null,
+  };
 }
 
 /** `D01_20261127T230005_000042.zip`, from the manifest as the till wrote it. */
@@ -160,7 +191,10 @@ export async function importArchive(
   const sha256 = await fileSha256(incoming.path);
   const { size } = await stat(incoming.path);
   const name = safeReceivedName(incoming.name, sha256);
-  const base: Omit<JournalRecord, "outcome" | "code" | "reason" | "stored" | "gap" | "manifest" | "time"> = {
+  const base: Omit<
+    JournalRecord,
+    "outcome" | "code" | "reason" | "stored" | "gap" | "manifest" | "time"
+  > = {
     source: incoming.source,
     file: name,
     till: null,
@@ -176,7 +210,8 @@ export async function importArchive(
     archive = await openArchive(incoming.path, { limits: central.config.limits });
     till = identifyTill(central, archive, options.till);
     const manifest = archive.manifest?.value;
-    const manifestSha256 = archive.manifest === undefined ? null : sha256Hex(archive.manifest.bytes);
+    const manifestSha256 =
+      archive.manifest === undefined ? null : sha256Hex(archive.manifest.bytes);
     sequence = manifest?.sequence ?? null;
     const history = tillHistories(await readJournal(paths.journal)).get(till.ref.toUpperCase());
     const verdict = checkSequence(manifest, history, sha256);
@@ -215,7 +250,10 @@ export async function importArchive(
       outcome: "accepted",
       code: null,
       reason: null,
-      stored: relative(paths.root, join(paths.archives, till.ref, storedName)).replaceAll("\\", "/"),
+      stored: relative(paths.root, join(paths.archives, till.ref, storedName)).replaceAll(
+        "\\",
+        "/",
+      ),
       gap: verdict.gap,
       manifest: manifestSha256,
     };
@@ -228,7 +266,14 @@ export async function importArchive(
     await archive?.close();
     if (staging !== undefined) await discardStaging(staging);
     if (!(error instanceof CaisseError) || error.errorClass !== "rejected") throw error;
-    return quarantine(central, incoming, { ...base, till: till?.ref ?? null, sequence }, name, error, options);
+    return quarantine(
+      central,
+      incoming,
+      { ...base, till: till?.ref ?? null, sequence },
+      name,
+      error,
+      options,
+    );
   }
 }
 
@@ -255,7 +300,13 @@ async function quarantine(
 ): Promise<ImportResult> {
   const { paths } = central;
   const time = isoWithOffset(options.now());
-  const storedName = await storeFile(incoming.path, paths.quarantine, name, base.sha256, incoming.owned);
+  const storedName = await storeFile(
+    incoming.path,
+    paths.quarantine,
+    name,
+    base.sha256,
+    incoming.owned,
+  );
   await writeReason(join(paths.quarantine, `${storedName}.txt`), {
     archive: storedName,
     received: time,

@@ -30,7 +30,12 @@ export async function recoverInterruptedImports(central: Central): Promise<Recov
       const record = noteRecord(recovery.note);
       if (record !== undefined) {
         const journal = await readJournal(central.paths.journal);
-        const done = journal.some((entry) => entry.outcome === "accepted" && entry.sha256 === record.sha256 && entry.till === record.till);
+        const done = journal.some(
+          (entry) =>
+            entry.outcome === "accepted" &&
+            entry.sha256 === record.sha256 &&
+            entry.till === record.till,
+        );
         if (!done) await appendJournal(central.paths.journal, record);
       }
       await finishSwap(paths);

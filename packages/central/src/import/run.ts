@@ -28,14 +28,23 @@ export interface RunObserver {
   onSource?(source: string, items: number): void;
 }
 
-async function underLock<T>(central: Central, purpose: string, observer: RunObserver, task: (summary: RunSummary) => Promise<T>): Promise<RunSummary> {
+async function underLock<T>(
+  central: Central,
+  purpose: string,
+  observer: RunObserver,
+  task: (summary: RunSummary) => Promise<T>,
+): Promise<RunSummary> {
   try {
     await mkdir(central.paths.work, { recursive: true });
   } catch (error) {
     throw ioError("create the folder", central.paths.work, error);
   }
   return withLock(central.paths.lock, purpose, async () => {
-    const summary: RunSummary = { recovered: await recoverInterruptedImports(central), results: [], failures: [] };
+    const summary: RunSummary = {
+      recovered: await recoverInterruptedImports(central),
+      results: [],
+      failures: [],
+    };
     summary.recovered.forEach((recovered) => observer.onRecovered?.(recovered));
     await task(summary);
     return summary;
@@ -51,7 +60,11 @@ export async function importFiles(
 ): Promise<RunSummary> {
   return underLock(central, "caisse-central import", observer, async (summary) => {
     for (const file of files) {
-      const result = await importArchive(central, { path: file, name: basename(file), source: "import", owned: false }, options);
+      const result = await importArchive(
+        central,
+        { path: file, name: basename(file), source: "import", owned: false },
+        options,
+      );
       summary.results.push(result);
       observer.onResult?.(result);
     }
@@ -60,11 +73,18 @@ export async function importFiles(
 
 /** A failure of one item or source, kept for the summary; errors that are bugs are not hidden. */
 function asFailure(source: string, item: string | null, error: unknown): RunFailure {
-  if (error instanceof CaisseError && error.errorClass === "failure") return { source, item, error };
+  if (error instanceof CaisseError && error.errorClass === "failure")
+    return { source, item, error };
   throw error;
 }
 
-async function collectFrom(central: Central, source: Source, options: ImportOptions, observer: RunObserver, summary: RunSummary): Promise<void> {
+async function collectFrom(
+  central: Central,
+  source: Source,
+  options: ImportOptions,
+  observer: RunObserver,
+  summary: RunSummary,
+): Promise<void> {
   const items = await source.list();
   observer.onSource?.(source.name, items.length);
   for (const item of items) {
@@ -73,7 +93,11 @@ async function collectFrom(central: Central, source: Source, options: ImportOpti
       const files = await source.download(item, folder);
       let rejected = files.length === 0;
       for (const file of files) {
-        const result = await importArchive(central, { path: file, name: basename(file), source: source.name, owned: true }, options);
+        const result = await importArchive(
+          central,
+          { path: file, name: basename(file), source: source.name, owned: true },
+          options,
+        );
         summary.results.push(result);
         observer.onResult?.(result);
         rejected ||= result.outcome === "rejected";
@@ -97,7 +121,9 @@ export async function fetchSources(
   options: ImportOptions,
   observer: RunObserver = {},
 ): Promise<RunSummary> {
-  const selected = central.config.sources.filter((source) => sourceNames === undefined || sourceNames.includes(source.name));
+  const selected = central.config.sources.filter(
+    (source) => sourceNames === undefined || sourceNames.includes(source.name),
+  );
   return underLock(central, "caisse-central fetch", observer, async (summary) => {
     for (const config of selected) {
       const source = createSource(config, central.paths);

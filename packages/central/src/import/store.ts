@@ -29,7 +29,9 @@ export async function fileSha256(path: string): Promise<string> {
 export function safeReceivedName(name: string, sha256: string): string {
   const base = basename(name.replaceAll("\\", "/"));
   const candidate = extname(base).toLowerCase() === ".zip" ? base : `${base}.zip`;
-  return unsafeNameReason(candidate) === undefined && !candidate.startsWith(".") ? candidate : `archive-${sha256.slice(0, 12)}.zip`;
+  return unsafeNameReason(candidate) === undefined && !candidate.startsWith(".")
+    ? candidate
+    : `archive-${sha256.slice(0, 12)}.zip`;
 }
 
 /**
@@ -56,7 +58,8 @@ export async function storeFile(
     throw error;
   });
   if (existing === sha256) return chosen;
-  if (existing !== undefined) chosen = `${basename(name, extname(name))}.${sha256.slice(0, 12)}${extname(name)}`;
+  if (existing !== undefined)
+    chosen = `${basename(name, extname(name))}.${sha256.slice(0, 12)}${extname(name)}`;
   const destination = join(folder, chosen);
   const temporary = temporarySibling(destination);
   try {
@@ -78,7 +81,10 @@ export async function storeFile(
 }
 
 /** The text file beside a quarantined archive: why it was refused and what to do. */
-export async function writeReason(path: string, lines: Record<string, string | number | null>): Promise<void> {
+export async function writeReason(
+  path: string,
+  lines: Record<string, string | number | null>,
+): Promise<void> {
   const text = Object.entries(lines)
     .filter(([, value]) => value !== null)
     .map(([key, value]) => `${key}: ${String(value)}`)

@@ -2,7 +2,10 @@ import { oneLine } from "@caisse/core";
 import Table from "cli-table3";
 import type { JournalEntry, JournalVerification } from "../journal.js";
 
-export function renderJournalTable(entries: readonly JournalEntry[], options: { color: boolean }): string {
+export function renderJournalTable(
+  entries: readonly JournalEntry[],
+  options: { color: boolean },
+): string {
   if (entries.length === 0) return "the journal is empty: no archive received yet";
   const table = new Table({
     head: ["#", "Time", "Source", "Till", "Seq", "Outcome", "Archive", "Reason"],
@@ -29,7 +32,10 @@ export function renderJournalJson(entries: readonly JournalEntry[]): string {
 
 export function renderVerification(verification: JournalVerification): string {
   const lines = verification.problems.map((problem) => `line ${problem.line}: ${problem.problem}`);
-  if (verification.interruptedTail) lines.push("the last line is incomplete (a write interrupted by a crash); it is cut at the next import");
+  if (verification.interruptedTail)
+    lines.push(
+      "the last line is incomplete (a write interrupted by a crash); it is cut at the next import",
+    );
   lines.push(
     verification.problems.length === 0
       ? `journal intact: ${verification.entries} entries, hash chain verified`

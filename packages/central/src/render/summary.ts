@@ -5,28 +5,40 @@ import type { RunSummary } from "../import/run.js";
 export function renderSummaryText(summary: RunSummary): string {
   const lines: string[] = [];
   for (const recovered of summary.recovered) {
-    lines.push(`recovered ${recovered.till}: an interrupted import was ${recovered.kind === "rolled-forward" ? "completed" : "undone"}`);
+    lines.push(
+      `recovered ${recovered.till}: an interrupted import was ${recovered.kind === "rolled-forward" ? "completed" : "undone"}`,
+    );
   }
   for (const result of summary.results) {
-    const what = [result.till ?? "?", result.sequence === null ? "" : `#${result.sequence}`].filter((part) => part !== "").join(" ");
+    const what = [result.till ?? "?", result.sequence === null ? "" : `#${result.sequence}`]
+      .filter((part) => part !== "")
+      .join(" ");
     switch (result.outcome) {
       case "accepted":
-        lines.push(`imported  ${what}  ${result.file}  (${result.files} files${result.gap === null ? "" : `, missing #${result.gap[0]}..#${result.gap[1]}`})`);
+        lines.push(
+          `imported  ${what}  ${result.file}  (${result.files} files${result.gap === null ? "" : `, missing #${result.gap[0]}..#${result.gap[1]}`})`,
+        );
         break;
       case "duplicate":
         lines.push(`already   ${what}  ${result.file}  (already imported)`);
         break;
       case "rejected":
-        lines.push(`rejected  ${what}  ${result.file}  ${result.code ?? ""}: ${result.reason ?? ""} -> ${result.stored ?? ""}`);
+        lines.push(
+          `rejected  ${what}  ${result.file}  ${result.code ?? ""}: ${result.reason ?? ""} -> ${result.stored ?? ""}`,
+        );
         break;
     }
   }
   for (const failure of summary.failures) {
     const error = failure.error;
-    const message = error instanceof CaisseError ? `${error.code}: ${error.message}` : String(error);
-    lines.push(`failed    ${failure.source}${failure.item === null ? "" : ` ${failure.item}`}  ${message}`);
+    const message =
+      error instanceof CaisseError ? `${error.code}: ${error.message}` : String(error);
+    lines.push(
+      `failed    ${failure.source}${failure.item === null ? "" : ` ${failure.item}`}  ${message}`,
+    );
   }
-  const count = (outcome: string): number => summary.results.filter((result) => result.outcome === outcome).length;
+  const count = (outcome: string): number =>
+    summary.results.filter((result) => result.outcome === outcome).length;
   lines.push(
     `${count("accepted")} imported, ${count("duplicate")} already imported, ${count("rejected")} rejected, ${summary.failures.length} failed`,
   );

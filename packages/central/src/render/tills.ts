@@ -3,8 +3,12 @@ import Table from "cli-table3";
 import type { TillRecord } from "../config.js";
 
 /** The till table as on the till software's "remote stations" screen: `D01 Magasin 1 c:\caisse1\ ✓`. */
-export function renderTillsTable(tills: readonly TillRecord[], options: { color: boolean }): string {
-  if (tills.length === 0) return "no till registered yet: caisse-central tills add D01 --name \"Magasin 1\" --path D01";
+export function renderTillsTable(
+  tills: readonly TillRecord[],
+  options: { color: boolean },
+): string {
+  if (tills.length === 0)
+    return 'no till registered yet: caisse-central tills add D01 --name "Magasin 1" --path D01';
   const table = new Table({
     head: ["Ref", "Name", "Path", "Enabled", "Key", "Mail", "Encoding"],
     style: options.color ? {} : { head: [], border: [] },

@@ -44,7 +44,11 @@ export function serializeManifest(manifest: Manifest): Buffer {
     created: manifest.created,
     sequence: manifest.sequence,
     previous: manifest.previous,
-    files: manifest.files.map((file) => ({ path: file.path, size: file.size, sha256: file.sha256 })),
+    files: manifest.files.map((file) => ({
+      path: file.path,
+      size: file.size,
+      sha256: file.sha256,
+    })),
   };
   return Buffer.from(`${JSON.stringify(ordered, null, 2)}\n`, "utf8");
 }
@@ -79,20 +83,28 @@ export function parseManifest(bytes: Buffer): Manifest {
   try {
     value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   } catch (error) {
-    throw invalid([`not valid UTF-8 JSON (${error instanceof Error ? error.message : String(error)})`]);
+    throw invalid([
+      `not valid UTF-8 JSON (${error instanceof Error ? error.message : String(error)})`,
+    ]);
   }
   if (!isRecord(value)) throw invalid(["not a JSON object"]);
   const problems: string[] = [];
   const { format, kind, till, name, created, sequence, previous, files } = value;
-  if (format !== MANIFEST_FORMAT) problems.push(`format is ${JSON.stringify(format)}, expected "${MANIFEST_FORMAT}"`);
-  if (kind !== "sales" && kind !== "catalog") problems.push(`kind is ${JSON.stringify(kind)}, expected "sales" or "catalog"`);
+  if (format !== MANIFEST_FORMAT)
+    problems.push(`format is ${JSON.stringify(format)}, expected "${MANIFEST_FORMAT}"`);
+  if (kind !== "sales" && kind !== "catalog")
+    problems.push(`kind is ${JSON.stringify(kind)}, expected "sales" or "catalog"`);
   if (typeof till !== "string") problems.push("till is not a string");
   else {
     const problem = tillRefProblem(till);
     if (problem !== undefined) problems.push(`till: ${problem}`);
   }
   if (typeof name !== "string") problems.push("name is not a string");
-  if (typeof created !== "string" || !ISO_INSTANT.test(created) || Number.isNaN(Date.parse(created))) {
+  if (
+    typeof created !== "string" ||
+    !ISO_INSTANT.test(created) ||
+    Number.isNaN(Date.parse(created))
+  ) {
     problems.push(`created is ${JSON.stringify(created)}, expected an ISO 8601 time with offset`);
   }
   if (typeof sequence !== "number" || !Number.isSafeInteger(sequence) || sequence < 1) {

@@ -25,7 +25,11 @@ export async function syncDirectory(path: string): Promise<void> {
  * Writes a whole file so that readers see the old content or the new one, never a mix: write to a
  * temporary sibling, flush it to disk, rename it over the target, flush the folder.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  mode = 0o644,
+): Promise<void> {
   const temporary = temporarySibling(path);
   try {
     const handle = await open(temporary, "wx", mode);

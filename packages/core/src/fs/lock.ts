@@ -56,7 +56,12 @@ async function isStale(path: string): Promise<boolean> {
  * over; one held by a live process, or by another machine sharing the folder, is an E_LOCK_HELD.
  */
 export async function acquireLock(path: string, purpose: string): Promise<Lock> {
-  const owner: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString(), purpose };
+  const owner: LockOwner = {
+    pid: process.pid,
+    host: hostname(),
+    since: new Date().toISOString(),
+    purpose,
+  };
   for (let attempt = 0; attempt < 3; attempt += 1) {
     try {
       const handle = await open(path, "wx", 0o644);
@@ -94,7 +99,11 @@ export async function acquireLock(path: string, purpose: string): Promise<Lock> 
 }
 
 /** Runs `task` while holding the lock, and releases it whatever happens. */
-export async function withLock<T>(path: string, purpose: string, task: () => Promise<T>): Promise<T> {
+export async function withLock<T>(
+  path: string,
+  purpose: string,
+  task: () => Promise<T>,
+): Promise<T> {
   const lock = await acquireLock(path, purpose);
   try {
     return await task();

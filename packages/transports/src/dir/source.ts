@@ -32,11 +32,17 @@ export function createDirSource(options: DirSourceOptions): Source {
         names = await readdir(path);
       } catch (error) {
         const missing = systemErrorCode(error) === "ENOENT";
-        throw new CaisseError("E_SOURCE", `source ${name}: cannot read the folder ${path}: ${missing ? "not found" : String(error)}`, {
-          cause: error,
-          details: { source: name, path },
-          hint: missing ? "create the folder, or fix its path in caisse-central.json (sources)." : undefined,
-        });
+        throw new CaisseError(
+          "E_SOURCE",
+          `source ${name}: cannot read the folder ${path}: ${missing ? "not found" : String(error)}`,
+          {
+            cause: error,
+            details: { source: name, path },
+            hint: missing
+              ? "create the folder, or fix its path in caisse-central.json (sources)."
+              : undefined,
+          },
+        );
       }
       const items: SourceItem[] = [];
       for (const entry of names.filter(isCollectableName).sort()) {
