@@ -1,4 +1,4 @@
-import { EXIT, processContext, runProgram, type CliContext, type ExitCode } from "@caisse/cli";
+import { processContext, runMain, type CliContext, type ExitCode } from "@caisse/cli";
 import { Command } from "commander";
 import { registerFetch } from "./commands/fetch.js";
 import { registerImport } from "./commands/import.js";
@@ -41,7 +41,5 @@ export async function main(
   argv: readonly string[],
   ctx: CliContext = processContext(),
 ): Promise<ExitCode> {
-  let code: ExitCode = EXIT.ok;
-  const program = buildProgram({ ctx, setExit: (status) => (code = status) });
-  return runProgram(program, argv, ctx, () => code);
+  return runMain(buildProgram, argv, ctx);
 }

@@ -1,4 +1,4 @@
-import { createLogger, type CliContext, type ExitCode, type Logger } from "@caisse/cli";
+import { createLogger, type CliContext, type Logger } from "@caisse/cli";
 import { isAbsolute, resolve } from "node:path";
 import {
   centralPaths,
@@ -14,12 +14,7 @@ export interface GlobalOptions {
   quiet?: boolean;
 }
 
-/** What a command's action receives besides its own options. */
-export interface CommandEnv {
-  ctx: CliContext;
-  /** Records the exit status of the command that ran. */
-  setExit: (code: ExitCode) => void;
-}
+export type { CommandEnv } from "@caisse/cli";
 
 /** The root: `--root`, else `$CAISSE_CENTRAL_ROOT`, else the current folder (SPEC section 6). */
 export function resolveRoot(ctx: CliContext, root: string | undefined): string {

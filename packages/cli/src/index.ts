@@ -3,3 +3,4 @@ export * from "./exit.js";
 export * from "./logger.js";
 export * from "./output.js";
 export * from "./run.js";
+export * from "./table.js";

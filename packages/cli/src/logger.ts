@@ -48,10 +48,18 @@ export function createLogger(ctx: CliContext, options: LoggerOptions): Logger {
     }
   };
   return {
-    debug: (message) => { write("debug", message); },
-    info: (message) => { write("info", message); },
-    warn: (message) => { write("warn", message); },
-    error: (message) => { write("error", message); },
+    debug: (message) => {
+      write("debug", message);
+    },
+    info: (message) => {
+      write("info", message);
+    },
+    warn: (message) => {
+      write("warn", message);
+    },
+    error: (message) => {
+      write("error", message);
+    },
     verbose,
   };
 }

@@ -3,6 +3,32 @@ import { CommanderError, type Command } from "commander";
 import type { CliContext } from "./context.js";
 import { EXIT, exitCodeFor, type ExitCode } from "./exit.js";
 
+/** What a command's action receives besides its own options. */
+export interface CommandEnv {
+  ctx: CliContext;
+  /** Records the exit status of the command that ran. */
+  setExit: (code: ExitCode) => void;
+}
+
+/**
+ * Builds a tool's program and runs it with these arguments; returns the exit status of the
+ * command that ran (SPEC section 7). Both CLIs' `main` is this.
+ */
+export async function runMain(
+  build: (env: CommandEnv) => Command,
+  argv: readonly string[],
+  ctx: CliContext,
+): Promise<ExitCode> {
+  let code: ExitCode = EXIT.ok;
+  const program = build({
+    ctx,
+    setExit: (status) => {
+      code = status;
+    },
+  });
+  return runProgram(program, argv, ctx, () => code);
+}
+
 /**
  * Runs a commander program whose actions return their exit status through `setExit`, and turns
  * every error into a message and a status: one top-level catch for the whole tool.
@@ -18,8 +44,12 @@ export async function runProgram(
     command
       .exitOverride()
       .configureOutput({
-        writeOut: (text) => { ctx.stdout.write(text); },
-        writeErr: (text) => { ctx.stderr.write(text); },
+        writeOut: (text) => {
+          ctx.stdout.write(text);
+        },
+        writeErr: (text) => {
+          ctx.stderr.write(text);
+        },
       })
       .showHelpAfterError("(add --help for the list of options)");
     command.commands.forEach(configure);

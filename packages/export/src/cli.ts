@@ -1,4 +1,4 @@
-import { EXIT, processContext, runProgram, type CliContext, type ExitCode } from "@caisse/cli";
+import { processContext, runMain, type CliContext, type ExitCode } from "@caisse/cli";
 import { Command } from "commander";
 import { registerInit } from "./commands/init.js";
 import { registerKeygen } from "./commands/keygen.js";
@@ -36,7 +36,5 @@ export async function main(
   argv: readonly string[],
   ctx: CliContext = processContext(),
 ): Promise<ExitCode> {
-  let code: ExitCode = EXIT.ok;
-  const program = buildProgram({ ctx, setExit: (status) => (code = status) });
-  return runProgram(program, argv, ctx, () => code);
+  return runMain(buildProgram, argv, ctx);
 }

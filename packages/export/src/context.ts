@@ -3,23 +3,18 @@ import {
   reportError,
   worstExit,
   type CliContext,
-  type ExitCode,
+  type CommandEnv,
   type Logger,
 } from "@caisse/cli";
 import type { CaisseError } from "@caisse/core";
+
+export type { CommandEnv };
 
 /** Options every caisse-export command takes. */
 export interface GlobalOptions {
   config?: string;
   verbose?: boolean;
   quiet?: boolean;
-}
-
-/** What a command's action receives besides its own options. */
-export interface CommandEnv {
-  ctx: CliContext;
-  /** Records the exit status of the command that ran. */
-  setExit: (code: ExitCode) => void;
 }
 
 export function logger(ctx: CliContext, options: GlobalOptions): Logger {

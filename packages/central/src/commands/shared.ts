@@ -59,10 +59,14 @@ export function importOptions(ctx: CliContext, till: string | undefined): Import
 /** Logs each archive as it is decided: cron mails show what happened, in order. */
 export function logObserver(log: Logger): RunObserver {
   return {
-    onRecovered: (recovered) => { log.warn(
+    onRecovered: (recovered) => {
+      log.warn(
         `${recovered.till}: an interrupted import was ${recovered.kind === "rolled-forward" ? "completed" : "undone"}`,
-      ); },
-    onSource: (source, items) => { log.info(`${source}: ${items} archive${items === 1 ? "" : "s"} to collect`); },
+      );
+    },
+    onSource: (source, items) => {
+      log.info(`${source}: ${items} archive${items === 1 ? "" : "s"} to collect`);
+    },
     onResult: (result) => {
       if (result.outcome === "rejected") {
         log.warn(

@@ -3,6 +3,7 @@ import {
   isoWithOffset,
   openArchive,
   sha256Hex,
+  sha256OfFile,
   verifyManifest,
   type ErrorCode,
   type Manifest,
@@ -27,7 +28,7 @@ import {
   swapPaths,
   type PauseHook,
 } from "../swap.js";
-import { fileSha256, safeReceivedName, storeFile, writeReason } from "./store.js";
+import { safeReceivedName, storeFile, writeReason } from "./store.js";
 
 /** An archive file at the central, ready to be checked. */
 export interface IncomingArchive {
@@ -188,7 +189,7 @@ export async function importArchive(
   options: ImportOptions,
 ): Promise<ImportResult> {
   const { paths } = central;
-  const sha256 = await fileSha256(incoming.path);
+  const sha256 = await sha256OfFile(incoming.path);
   const { size } = await stat(incoming.path);
   const name = safeReceivedName(incoming.name, sha256);
   const base: Omit<

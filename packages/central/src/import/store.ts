@@ -1,26 +1,15 @@
 import {
   ioError,
   isCaisseError,
+  sha256OfFile,
   syncDirectory,
+  syncFile,
   temporarySibling,
   unsafeNameReason,
   writeFileAtomic,
 } from "@caisse/core";
-import { createReadStream } from "node:fs";
-import { copyFile, mkdir, open, rename, rm } from "node:fs/promises";
+import { copyFile, mkdir, rename, rm } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
-import { createHash } from "node:crypto";
-
-/** SHA-256 of a file, streamed. */
-export async function fileSha256(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  try {
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  } catch (error) {
-    throw ioError("read", path, error);
-  }
-  return hash.digest("hex");
-}
 
 /**
  * A name received from the network (an FTP listing, a mail attachment) made safe to use as a file
@@ -53,7 +42,7 @@ export async function storeFile(
     throw ioError("create the folder", folder, error);
   }
   let chosen = name;
-  const existing = await fileSha256(join(folder, chosen)).catch((error: unknown) => {
+  const existing = await sha256OfFile(join(folder, chosen)).catch((error: unknown) => {
     if (isCaisseError(error, "E_IO") && error.details.errno === "ENOENT") return undefined;
     throw error;
   });
@@ -65,12 +54,7 @@ export async function storeFile(
   try {
     if (move) await rename(source, temporary);
     else await copyFile(source, temporary);
-    const handle = await open(temporary, "r+");
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await syncFile(temporary);
     await rename(temporary, destination);
   } catch (error) {
     await rm(temporary, { force: true });

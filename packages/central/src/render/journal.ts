@@ -1,5 +1,5 @@
 import { oneLine } from "@caisse/core";
-import Table from "cli-table3";
+import { terminalTable } from "@caisse/cli";
 import type { JournalEntry, JournalVerification } from "../journal.js";
 
 export function renderJournalTable(
@@ -7,23 +7,21 @@ export function renderJournalTable(
   options: { color: boolean },
 ): string {
   if (entries.length === 0) return "the journal is empty: no archive received yet";
-  const table = new Table({
-    head: ["#", "Time", "Source", "Till", "Seq", "Outcome", "Archive", "Reason"],
-    style: options.color ? {} : { head: [], border: [] },
-  });
-  for (const entry of entries) {
-    table.push([
-      String(entry.n),
-      entry.time,
-      oneLine(entry.source),
-      entry.till ?? "?",
-      entry.sequence === null ? "-" : String(entry.sequence),
-      entry.outcome,
-      oneLine(entry.file),
-      oneLine(entry.code === null ? "" : `${entry.code}: ${entry.reason ?? ""}`),
-    ]);
-  }
-  return table.toString();
+  const rows = entries.map((entry) => [
+    String(entry.n),
+    entry.time,
+    oneLine(entry.source),
+    entry.till ?? "?",
+    entry.sequence === null ? "-" : String(entry.sequence),
+    entry.outcome,
+    oneLine(entry.file),
+    oneLine(entry.code === null ? "" : `${entry.code}: ${entry.reason ?? ""}`),
+  ]);
+  return terminalTable(
+    ["#", "Time", "Source", "Till", "Seq", "Outcome", "Archive", "Reason"],
+    rows,
+    options,
+  );
 }
 
 export function renderJournalJson(entries: readonly JournalEntry[]): string {

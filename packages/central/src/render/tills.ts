@@ -1,5 +1,5 @@
 import { oneLine } from "@caisse/core";
-import Table from "cli-table3";
+import { terminalTable } from "@caisse/cli";
 import type { TillRecord } from "../config.js";
 
 /** The till table as on the till software's "remote stations" screen: `D01 Magasin 1 c:\caisse1\ ✓`. */
@@ -9,22 +9,20 @@ export function renderTillsTable(
 ): string {
   if (tills.length === 0)
     return 'no till registered yet: caisse-central tills add D01 --name "Magasin 1" --path D01';
-  const table = new Table({
-    head: ["Ref", "Name", "Path", "Enabled", "Key", "Mail", "Encoding"],
-    style: options.color ? {} : { head: [], border: [] },
-  });
-  for (const till of tills) {
-    table.push([
-      till.ref,
-      oneLine(till.name),
-      oneLine(till.path),
-      till.enabled ? "✓" : "-",
-      till.key === undefined ? "-" : "yes",
-      oneLine(till.mail ?? "-"),
-      oneLine(till.encoding ?? "auto"),
-    ]);
-  }
-  return table.toString();
+  const rows = tills.map((till) => [
+    till.ref,
+    oneLine(till.name),
+    oneLine(till.path),
+    till.enabled ? "✓" : "-",
+    till.key === undefined ? "-" : "yes",
+    oneLine(till.mail ?? "-"),
+    oneLine(till.encoding ?? "auto"),
+  ]);
+  return terminalTable(
+    ["Ref", "Name", "Path", "Enabled", "Key", "Mail", "Encoding"],
+    rows,
+    options,
+  );
 }
 
 export function renderTillsJson(tills: readonly TillRecord[]): string {

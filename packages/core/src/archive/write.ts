@@ -7,7 +7,7 @@ import { Transform, pipeline, type TransformCallback } from "node:stream";
 import { pipeline as pipelineAsync } from "node:stream/promises";
 import { compactLocalTime, isoWithOffset } from "../dates.js";
 import { CaisseError, ioError, isCaisseError, systemErrorCode } from "../errors.js";
-import { syncDirectory, temporarySibling } from "../fs/atomic.js";
+import { syncDirectory, syncFile, temporarySibling } from "../fs/atomic.js";
 import { walkFiles, type SkippedEntry } from "../fs/walk.js";
 import { tillNameProblem, tillRefProblem } from "../till.js";
 import {
@@ -437,16 +437,6 @@ class Build {
 
   stopTimer(): void {
     clearTimeout(this.timer);
-  }
-}
-
-/** Flushes a finished file's content to disk before it is renamed into place. */
-async function syncFile(path: string): Promise<void> {
-  const handle = await open(path, "r+");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 

@@ -1,7 +1,13 @@
-import { CaisseError, ioError, syncDirectory, systemErrorCode } from "@caisse/core";
-import { createHash } from "node:crypto";
-import { createReadStream, type Stats } from "node:fs";
-import { constants, copyFile, lstat, open, rename, rm, stat } from "node:fs/promises";
+import {
+  CaisseError,
+  ioError,
+  sha256OfFile,
+  syncDirectory,
+  syncFile,
+  systemErrorCode,
+} from "@caisse/core";
+import type { Stats } from "node:fs";
+import { constants, copyFile, lstat, rename, rm, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { OutgoingArchive, SendReceipt, Sender } from "../types.js";
 
@@ -17,12 +23,6 @@ function transportError(
   return new CaisseError("E_TRANSPORT", message, options);
 }
 
-async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest("hex");
-}
-
 /** True when two files hold the same bytes. */
 async function sameContent(
   left: string,
@@ -32,15 +32,6 @@ async function sameContent(
 ): Promise<boolean> {
   if (!rightInfo.isFile() || rightInfo.size !== leftSize) return false;
   return (await sha256OfFile(left)) === (await sha256OfFile(right));
-}
-
-async function syncFile(path: string): Promise<void> {
-  const handle = await open(path, "r+");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 /**
