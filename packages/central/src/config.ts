@@ -92,7 +92,7 @@ function configError(path: string, problems: string[]): CaisseError {
   return new CaisseError(
     "E_CONFIG",
     `${path} has ${problems.length === 1 ? "a problem" : `${problems.length} problems`}:\n  - ${problems.join("\n  - ")}`,
-    { details: { path, problems }, hint: "fix the keys named above (see docs/configuration.md)." },
+    { details: { path, problems }, hint: "fix the keys named above (see docs/central-layout.md)." },
   );
 }
 

@@ -191,8 +191,8 @@ export interface TillHistory {
   lastAccepted: JournalEntry | null;
   lastRejected: JournalEntry | null;
   lastReceived: JournalEntry | null;
-  /** SHA-256 of every accepted archive, for "already imported". */
-  acceptedSha256: Set<string>;
+  /** Where each accepted archive is kept, by its SHA-256: for "already imported". */
+  accepted: Map<string, string | null>;
   gaps: [number, number][];
 }
 
@@ -202,7 +202,7 @@ function emptyHistory(): TillHistory {
     lastAccepted: null,
     lastRejected: null,
     lastReceived: null,
-    acceptedSha256: new Set(),
+    accepted: new Map(),
     gaps: [],
   };
 }
@@ -219,7 +219,7 @@ export function tillHistories(entries: readonly JournalEntry[]): Map<string, Til
     if (entry.outcome === "rejected") history.lastRejected = entry;
     if (entry.outcome !== "accepted") continue;
     history.lastAccepted = entry;
-    history.acceptedSha256.add(entry.sha256);
+    history.accepted.set(entry.sha256, entry.stored);
     if (entry.sequence !== null)
       history.lastSequence = Math.max(history.lastSequence ?? 0, entry.sequence);
     if (entry.gap !== null) history.gaps.push(entry.gap);

@@ -149,7 +149,7 @@ function checkSequence(
   history: TillHistory | undefined,
   sha256: string,
 ): SequenceVerdict {
-  if (history?.acceptedSha256.has(sha256) === true) return { kind: "duplicate" };
+  if (history?.accepted.has(sha256) === true) return { kind: "duplicate" };
   if (manifest === undefined) return { kind: "new", gap: null };
   const last = history?.lastSequence ?? null;
   if (last === null) return { kind: "new", gap: null };
@@ -157,7 +157,7 @@ function checkSequence(
     throw reject(
       "E_ARCHIVE_SEQUENCE",
       `till ${manifest.till}: sequence ${manifest.sequence} is not newer than ${last}, the last one imported`,
-      "an old or replayed archive, or the till's state was reset; if the till was reinstalled, see docs/troubleshooting.md#e_archive_sequence.",
+      "an old or replayed archive, or the till's state was reset; if the till was reinstalled, see docs/errors.md#e_archive_sequence.",
     );
   }
   return {
@@ -225,7 +225,7 @@ export async function importArchive(
         outcome: "duplicate",
         code: null,
         reason: "already imported (same bytes)",
-        stored: history?.lastAccepted?.stored ?? null,
+        stored: history?.accepted.get(sha256) ?? null,
         gap: null,
         manifest: null,
       };
@@ -319,7 +319,7 @@ async function quarantine(
     size: base.size,
     code: error.code,
     reason: error.message,
-    "what to do": error.hint ?? "see docs/troubleshooting.md for this code.",
+    "what to do": error.hint ?? "see docs/errors.md for this code.",
   });
   const record: JournalRecord = {
     ...base,
