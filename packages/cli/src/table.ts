@@ -5,7 +5,7 @@ export interface TableOptions {
   color: boolean;
   /** Right-align these columns (figures). */
   numeric?: readonly boolean[];
-  /** No separator line between rows. */
+  /** No separator line between rows; default true. */
   compact?: boolean;
 }
 
@@ -18,7 +18,7 @@ export function terminalTable(
   rows: readonly (readonly string[])[],
   options: TableOptions,
 ): string {
-  const compact = options.compact ?? false;
+  const compact = options.compact ?? true;
   const table = new Table({
     head: [...head],
     ...(options.numeric === undefined
