@@ -87,7 +87,7 @@ describe("caisse-central tills", () => {
   it.each([
     [["tills", "add", "D 01", "--name", "X"], "E_TILL_REF", "may hold only letters, digits"],
     [["tills", "add", "D0123456789ABCDEF", "--name", "X"], "E_TILL_REF", "at most 16"],
-    [["tills", "add", "D01", "--name", "Un nom beaucoup trop long"], "E_USAGE", "at most 20"],
+    [["tills", "add", "D01", "--name", "Un nom beaucoup trop long"], "E_TILL_NAME", "at most 20"],
     [["tills", "add", "D01", "--name", "X", "--key", "ed25519:abc"], "E_USAGE", "--key"],
     [["tills", "add", "D01", "--name", "X", "--mail", "nobody"], "E_USAGE", "--mail"],
     [["tills", "add", "D01", "--name", "X", "--encoding", "klingon"], "E_USAGE", "--encoding"],

@@ -1,5 +1,6 @@
 import {
   CaisseError,
+  type ErrorCode,
   ioError,
   isKnownEncoding,
   parsePublicKey,
@@ -32,37 +33,44 @@ export interface TillChanges {
 
 const MAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/u;
 
-/** Every problem with the changes at once, each naming its flag. */
+/** Every problem with the changes at once, each naming its flag; the code is the first one's. */
 function validateChanges(changes: TillChanges): void {
-  const problems: string[] = [];
+  const problems: { code: ErrorCode; text: string }[] = [];
+  const add = (code: ErrorCode, text: string): void => {
+    problems.push({ code, text });
+  };
   if (changes.name !== undefined) {
     const problem = tillNameProblem(changes.name);
-    if (problem !== undefined) problems.push(`--name: ${problem}`);
+    if (problem !== undefined) add("E_TILL_NAME", `--name: ${problem}`);
   }
-  if (changes.path?.trim() === "") problems.push("--path: the path is empty");
+  if (changes.path?.trim() === "") add("E_TILL_PATH", "--path: the path is empty");
   if (changes.key !== undefined && changes.key !== "") {
     try {
       parsePublicKey(changes.key);
     } catch {
-      problems.push(
+      add(
+        "E_USAGE",
         "--key: not an Ed25519 public key; it looks like ed25519:<44 base64 characters>, as printed by 'caisse-export keygen'",
       );
     }
   }
   if (changes.mail !== undefined && changes.mail !== "" && !MAIL.test(changes.mail)) {
-    problems.push(`--mail: '${changes.mail}' is not a mail address`);
+    add("E_USAGE", `--mail: '${changes.mail}' is not a mail address`);
   }
   if (
     changes.encoding !== undefined &&
     changes.encoding !== "" &&
     !isKnownEncoding(changes.encoding)
   ) {
-    problems.push(
+    add(
+      "E_USAGE",
       `--encoding: '${changes.encoding}' is not an encoding this tool knows; try windows-1252 or utf-8`,
     );
   }
-  if (problems.length > 0) {
-    throw new CaisseError("E_USAGE", problems.join("; "), { details: { problems } });
+  const first = problems[0];
+  if (first !== undefined) {
+    const texts = problems.map((problem) => problem.text);
+    throw new CaisseError(first.code, texts.join("; "), { details: { problems: texts } });
   }
 }
 
