@@ -43,7 +43,9 @@ try {
   run("caisse-central", ["init", "--root", root]);
   run("caisse-central", ["tills", "--root", root]);
 
-  step("each till: caisse-export run (build the archive into the outbox, send it to the drop folder)");
+  step(
+    "each till: caisse-export run (build the archive into the outbox, send it to the drop folder)",
+  );
   for (const till of tills) {
     run("caisse-export", ["run", "--config", join(work, "tills", till, "caisse-export.json")]);
   }
