@@ -13,8 +13,20 @@ export type LocalDateTime = string & { readonly __kind: "local-date-time" };
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/u;
 const FRENCH = /^(\d{2})\/(\d{2})\/(\d{4})(?: (\d{2}):(\d{2})(?::(\d{2}))?)?$/u;
 
+// Days of each month, January first, in a common year.
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+/** The Gregorian rule, also before 1582 (proleptic), as `Date` counts. */
+function isLeapYear(year: number): boolean {
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+}
+
+/**
+ * Days in `month` (1 to 12) of `year`. Arithmetic rather than a `Date`: it runs for every date
+ * of every CSV row, and a `Date` per row was a measurable part of reading a file.
+ */
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month === 2 && isLeapYear(year) ? 29 : (MONTH_DAYS[month - 1] ?? Number.NaN);
 }
 
 function pad(value: number, width = 2): string {
