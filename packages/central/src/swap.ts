@@ -1,4 +1,10 @@
-import { ioError, syncDirectory, systemErrorCode, writeFileAtomic } from "@caisse/core";
+import {
+  CaisseError,
+  ioError,
+  syncDirectory,
+  systemErrorCode,
+  writeFileAtomic,
+} from "@caisse/core";
 import { readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
@@ -69,14 +75,33 @@ async function remove(path: string): Promise<void> {
   }
 }
 
-/** An empty staging folder path for a new import: whatever an earlier crash left there is gone. */
+/**
+ * An empty staging folder path for a new import: whatever an earlier crash left there is gone.
+ * Refused while a swap of this directory is decided but unfinished (it failed earlier in this
+ * run): its staging folder holds the data it decided on, which only the recovery may move.
+ */
 export async function freshStaging(paths: SwapPaths): Promise<string> {
+  if (await exists(paths.marker)) {
+    throw new CaisseError(
+      "E_IO",
+      `cannot import into ${paths.target}: an earlier import of it is not finished (${paths.marker})`,
+      {
+        details: { path: paths.marker },
+        hint: "run the command again: it first finishes the interrupted import, then takes this archive.",
+      },
+    );
+  }
   await remove(paths.staging);
   return paths.staging;
 }
 
-/** Throws away a staging folder after a refusal. */
+/**
+ * Throws away a staging folder after a refusal or a failure. Not once the marker is written: the
+ * swap is then decided and the staging folder may be the only copy of the till's data (the old
+ * directory goes once the swap is finished), so it stays for the recovery to roll forward.
+ */
 export async function discardStaging(paths: SwapPaths): Promise<void> {
+  if (await exists(paths.marker)) return;
   await remove(paths.staging);
 }
 

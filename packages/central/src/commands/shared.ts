@@ -70,7 +70,7 @@ export function logObserver(log: Logger): RunObserver {
     onResult: (result) => {
       if (result.outcome === "rejected") {
         log.warn(
-          `${result.file} rejected (${result.code ?? ""}): ${result.reason ?? ""}; kept in ${result.stored ?? "quarantine"}`,
+          `${result.file} rejected (${result.code ?? ""}): ${result.reason ?? ""}; kept in ${result.stored ?? "quarantine"}${result.hint === null ? "" : `; what to do: ${result.hint}`}`,
         );
       } else if (result.outcome === "duplicate") log.info(`${result.file}: already imported`);
       else {
@@ -82,10 +82,14 @@ export function logObserver(log: Logger): RunObserver {
       }
     },
     onFailure: (failure) => {
-      const error = failure.error;
-      log.error(
-        `${failure.source}${failure.item === null ? "" : ` ${failure.item}`}: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      const { error } = failure;
+      const where = `${failure.source}${failure.item === null ? "" : ` ${failure.item}`}`;
+      // Like any error (docs/errors.md): its code, and what to do when the error says.
+      if (error instanceof CaisseError) {
+        log.error(
+          `${where} failed (${error.code}): ${error.message}${error.hint === undefined ? "" : `; what to do: ${error.hint}`}`,
+        );
+      } else log.error(`${where}: ${error instanceof Error ? error.message : String(error)}`);
     },
   };
 }

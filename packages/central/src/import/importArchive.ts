@@ -4,6 +4,7 @@ import {
   openArchive,
   sha256Hex,
   sha256OfFile,
+  tillNameProblem,
   verifyManifest,
   type ErrorCode,
   type Manifest,
@@ -58,6 +59,8 @@ export interface ImportResult {
   sequence: number | null;
   code: ErrorCode | null;
   reason: string | null;
+  /** For a rejected archive: what to do about it, as in the quarantine's text file. */
+  hint: string | null;
   /** Where the archive is kept, relative to the root. */
   stored: string | null;
   gap: [number, number] | null;
@@ -74,7 +77,17 @@ function reject(code: ErrorCode, message: string, hint?: string): CaisseError {
   return new CaisseError(code, message, hint === undefined ? {} : { hint });
 }
 
-/** Which till an archive belongs to, checked against --till and the registered key. */
+/**
+ * The manifest's till name as an argument of a command people will copy into a shell: it comes
+ * from an untrusted archive, so only when no shell (sh, cmd, PowerShell) can read anything into it.
+ */
+function nameArgument(name: string): string {
+  return tillNameProblem(name) === undefined && /^[\p{L}\p{N} .,'_-]+$/u.test(name)
+    ? `"${name}"`
+    : '"NAME"';
+}
+
+/** Which till an archive belongs to: the manifest's, or --till for a legacy archive. */
 function identifyTill(
   central: Central,
   archive: OpenedArchive,
@@ -92,12 +105,6 @@ function identifyTill(
     const till = findTill(central.config, forced);
     if (till === undefined)
       throw reject("E_ARCHIVE_UNKNOWN_TILL", `no till '${forced}' is registered`);
-    if (till.key !== undefined) {
-      throw reject(
-        "E_ARCHIVE_LEGACY",
-        `till ${till.ref} has a registered key, so its archives must carry a signed manifest; this one has none`,
-      );
-    }
     return till;
   }
   if (manifest.kind !== "sales") {
@@ -111,8 +118,26 @@ function identifyTill(
     throw reject(
       "E_ARCHIVE_UNKNOWN_TILL",
       `the archive comes from till '${manifest.till}' (${manifest.name}), which is not registered`,
-      `if this store is yours, register it: caisse-central tills add ${manifest.till} --name "${manifest.name}" --path ${manifest.till}`,
+      `if this store is yours, register it: caisse-central tills add ${manifest.till} --name ${nameArgument(manifest.name)} --path ${manifest.till}`,
     );
+  }
+  return till;
+}
+
+/**
+ * Whether the archive may speak for `till`: the one given by --till, signed with its key. Run once
+ * the till is known, so that a refusal is journaled under the till it concerns.
+ */
+function checkTrust(till: TillRecord, archive: OpenedArchive, forced: string | undefined): void {
+  const manifest = archive.manifest?.value;
+  if (manifest === undefined) {
+    if (till.key !== undefined) {
+      throw reject(
+        "E_ARCHIVE_LEGACY",
+        `till ${till.ref} has a registered key, so its archives must carry a signed manifest; this one has none`,
+      );
+    }
+    return;
   }
   if (forced !== undefined && forced.toUpperCase() !== till.ref.toUpperCase()) {
     throw reject(
@@ -121,7 +146,6 @@ function identifyTill(
     );
   }
   checkSignature(till, archive);
-  return till;
 }
 
 function checkSignature(till: TillRecord, archive: OpenedArchive): void {
@@ -209,14 +233,19 @@ export async function importArchive(
   let sequence: number | null = null;
   try {
     archive = await openArchive(incoming.path, { limits: central.config.limits });
-    till = identifyTill(central, archive, options.till);
     const manifest = archive.manifest?.value;
+    // Journaled whatever happens next: the manifest was read, even if it is not trusted yet.
+    sequence = manifest?.sequence ?? null;
+    till = identifyTill(central, archive, options.till);
+    checkTrust(till, archive, options.till);
     const manifestSha256 =
       archive.manifest === undefined ? null : sha256Hex(archive.manifest.bytes);
-    sequence = manifest?.sequence ?? null;
     const history = tillHistories(await readJournal(paths.journal)).get(till.ref.toUpperCase());
     const verdict = checkSequence(manifest, history, sha256);
     if (verdict.kind === "duplicate") {
+      // Released now: an open handle would keep a source from removing the file (Windows).
+      await archive.close();
+      archive = undefined;
       const record: JournalRecord = {
         ...base,
         time: isoWithOffset(options.now()),
@@ -278,7 +307,7 @@ export async function importArchive(
   }
 }
 
-function resultOf(record: JournalRecord): Omit<ImportResult, "files"> {
+function resultOf(record: JournalRecord, hint: string | null = null): Omit<ImportResult, "files"> {
   return {
     file: record.file,
     outcome: record.outcome,
@@ -286,6 +315,7 @@ function resultOf(record: JournalRecord): Omit<ImportResult, "files"> {
     sequence: record.sequence,
     code: record.code,
     reason: record.reason,
+    hint,
     stored: record.stored,
     gap: record.gap,
   };
@@ -301,6 +331,7 @@ async function quarantine(
 ): Promise<ImportResult> {
   const { paths } = central;
   const time = isoWithOffset(options.now());
+  const hint = error.hint ?? "see docs/errors.md for this code.";
   const storedName = await storeFile(
     incoming.path,
     paths.quarantine,
@@ -319,7 +350,7 @@ async function quarantine(
     size: base.size,
     code: error.code,
     reason: error.message,
-    "what to do": error.hint ?? "see docs/errors.md for this code.",
+    "what to do": hint,
   });
   const record: JournalRecord = {
     ...base,
@@ -332,5 +363,5 @@ async function quarantine(
     manifest: null,
   };
   await appendJournal(paths.journal, record);
-  return { ...resultOf(record), files: 0 };
+  return { ...resultOf(record, hint), files: 0 };
 }
