@@ -1,5 +1,5 @@
-import { CaisseError, ioError, withLock } from "@caisse/core";
-import type { Source } from "@caisse/transports";
+import { CaisseError, ioError, parseArchiveTransportName, withLock } from "@caisse/core";
+import type { Source, SourceItem } from "@caisse/transports";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { Central } from "../context.js";
@@ -78,6 +78,27 @@ function asFailure(source: string, item: string | null, error: unknown): RunFail
   throw error;
 }
 
+/**
+ * Items in the order their archives must be imported: by till, then by sequence, read from the
+ * transport name (`D01_20261127T230005_000042.zip`), so that a till whose clock went back still has
+ * #41 imported before #42. Other names come after, in name order.
+ */
+export function inSequenceOrder(items: readonly SourceItem[]): SourceItem[] {
+  const keyed = items.map((item) => ({
+    item,
+    parts: parseArchiveTransportName(basename(item.id)),
+  }));
+  keyed.sort((a, b) => {
+    if (a.parts === undefined || b.parts === undefined) {
+      if (a.parts !== b.parts) return a.parts === undefined ? 1 : -1;
+      return a.item.id < b.item.id ? -1 : a.item.id > b.item.id ? 1 : 0;
+    }
+    const till = a.parts.till.toUpperCase().localeCompare(b.parts.till.toUpperCase());
+    return till !== 0 ? till : a.parts.sequence - b.parts.sequence;
+  });
+  return keyed.map(({ item }) => item);
+}
+
 async function collectFrom(
   central: Central,
   source: Source,
@@ -85,7 +106,7 @@ async function collectFrom(
   observer: RunObserver,
   summary: RunSummary,
 ): Promise<void> {
-  const items = await source.list();
+  const items = inSequenceOrder(await source.list());
   observer.onSource?.(source.name, items.length);
   for (const item of items) {
     const folder = await mkdtemp(join(central.paths.work, "incoming-"));

@@ -236,6 +236,18 @@ describe("buildArchive", () => {
     });
   });
 
+  it("says plainly that the output folder is missing, before reading any file", async () => {
+    await put("ventes.csv", "x");
+    const plan = await planArchive(data);
+    const error = await failure(
+      buildArchive(plan, options({ outPath: join(root, "nowhere", "t.zip") })),
+    );
+    expect(error.code).toBe("E_IO");
+    expect(error.message).toBe(
+      `cannot write the archive into ${join(root, "nowhere")}: no such file or folder`,
+    );
+  });
+
   it("adds caisse-manifest.sig when given a signing function", async () => {
     await put("ventes.csv", "x");
     const { privateKeyPem, publicKey } = generateSigningKey();

@@ -440,6 +440,20 @@ class Build {
   }
 }
 
+/** The folder the archive goes to must exist: said plainly, before any till file is read. */
+async function checkOutputFolder(folder: string): Promise<void> {
+  const info = await stat(folder).catch((error: unknown) => {
+    throw ioError("write the archive into", folder, error);
+  });
+  if (!info.isDirectory()) {
+    throw ioError(
+      "write the archive into",
+      folder,
+      Object.assign(new Error("not a folder"), { code: "ENOTDIR" }),
+    );
+  }
+}
+
 /**
  * Builds the zip of a plan: the till files (deflate, their modification times as entry dates, mode
  * 0644), then `caisse-manifest.json`, then `caisse-manifest.sig` when `sign` is given. Written
@@ -453,6 +467,7 @@ export async function buildArchive(
 ): Promise<BuiltArchive> {
   validateOptions(options);
   const outPath = resolve(options.outPath);
+  await checkOutputFolder(dirname(outPath));
   const build = new Build(
     temporarySibling(outPath),
     plan.dataDir,
