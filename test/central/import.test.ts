@@ -434,6 +434,7 @@ describe("caisse-central import: one archive", () => {
     expect(result.code).toBe(3);
     const output = JSON.parse(result.stdout) as unknown;
     expect(output).toEqual({
+      dryRun: false,
       recovered: [],
       archives: [
         {
@@ -447,6 +448,7 @@ describe("caisse-central import: one archive", () => {
           stored: "archives/D01/D01_20261101T230005_000001.zip",
           gap: null,
           files: 3,
+          target: join(root, "tills", "D01"),
         },
         {
           file: "D07_20261101T230005_000001.zip",
@@ -459,6 +461,7 @@ describe("caisse-central import: one archive", () => {
           stored: "quarantine/D07_20261101T230005_000001.zip",
           gap: null,
           files: 0,
+          target: null,
         },
       ],
       failures: [],
@@ -674,6 +677,46 @@ describe("caisse-central fetch", () => {
     expect(again.code).toBe(0);
     expect(await rootWithoutJournal()).toEqual(before);
     expect(await journal()).toHaveLength(lines.length);
+  });
+
+  it("says with --dry-run what a real run would do, changing nothing", async () => {
+    await addTill("D01");
+    await central("import", (await tillArchive(1)).path);
+    await tillArchive(3, { folder: inbox() });
+    await tillArchive(2, { folder: inbox() });
+    await tillArchive(1, { folder: inbox() });
+    await tillArchive(1, { till: "D09", folder: inbox() });
+    const before = await snapshotTree(root);
+
+    const dry = await central("fetch", "--dry-run", "--format", "json");
+    expect(dry.code).toBe(3);
+    expect(await snapshotTree(root)).toEqual(before);
+    const planned = JSON.parse(dry.stdout) as {
+      dryRun: boolean;
+      archives: { till: string | null; sequence: number; outcome: string; target: string | null }[];
+    };
+    expect(planned.dryRun).toBe(true);
+    const target = join(root, "tills", "D01");
+    expect(planned.archives.map((a) => [a.till, a.sequence, a.outcome, a.target])).toEqual([
+      ["D01", 1, "duplicate", null],
+      ["D01", 2, "accepted", target],
+      ["D01", 3, "accepted", target],
+      [null, 1, "rejected", null],
+    ]);
+    const text = await central("fetch", "--dry-run");
+    expect(text.stdout).toContain("dry run: nothing was changed");
+    expect(text.stdout).toContain(
+      `would import  D01 #2  D01_20261102T230005_000002.zip  (3 files into ${target})`,
+    );
+    expect(text.stdout).toContain("2 to import, 1 already imported, 1 to reject, 0 failed");
+    expect(await snapshotTree(root)).toEqual(before);
+
+    const real = await central("fetch", "--format", "json");
+    expect(real.code).toBe(3);
+    const done = JSON.parse(real.stdout) as { archives: { sequence: number; outcome: string }[] };
+    expect(done.archives.map((a) => [a.sequence, a.outcome])).toEqual(
+      planned.archives.map((a) => [a.sequence, a.outcome]),
+    );
   });
 
   it("leaves in the inbox an archive it could not store (exit 1), and takes it at the next run", async () => {

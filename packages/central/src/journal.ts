@@ -196,7 +196,8 @@ export interface TillHistory {
   gaps: [number, number][];
 }
 
-function emptyHistory(): TillHistory {
+/** The history of a till nothing was received from yet. */
+export function emptyHistory(): TillHistory {
   return {
     lastSequence: null,
     lastAccepted: null,

@@ -8,6 +8,7 @@ import { importOptions, logObserver, oneOf, optionsOf, printSummary } from "./sh
 interface FetchFlags {
   source?: string[];
   format: string;
+  dryRun?: boolean;
 }
 
 export function registerFetch(program: Command, env: CommandEnv): void {
@@ -18,6 +19,7 @@ export function registerFetch(program: Command, env: CommandEnv): void {
     )
     .option("--source <name...>", "only these sources (names from caisse-central.json)")
     .option("--format <format>", "text or json", "text")
+    .option("--dry-run", "check and say what would be imported where; change nothing")
     .action(async (_flags: FetchFlags, command: Command) => {
       const options = optionsOf<FetchFlags>(command);
       const format = oneOf("--format", options.format, ["text", "json"] as const);
@@ -33,7 +35,7 @@ export function registerFetch(program: Command, env: CommandEnv): void {
       const summary = await fetchSources(
         central,
         options.source,
-        importOptions(env.ctx, undefined),
+        { ...importOptions(env.ctx, undefined), dryRun: options.dryRun },
         logObserver(logger(env.ctx, options)),
       );
       await printSummary(env.ctx, summary, format);

@@ -11,6 +11,7 @@ import { importOptions, logObserver, oneOf, optionsOf, printSummary } from "./sh
 interface ImportFlags {
   till?: string;
   format: string;
+  dryRun?: boolean;
 }
 
 export function registerImport(program: Command, env: CommandEnv): void {
@@ -20,6 +21,7 @@ export function registerImport(program: Command, env: CommandEnv): void {
     .argument("<files...>", "archive files; they are left where they are, a copy is kept")
     .option("--till <ref>", "the till the archives belong to; required for a zip without manifest")
     .option("--format <format>", "text or json", "text")
+    .option("--dry-run", "check and say what would be imported where; change nothing")
     .action(async (files: string[], _flags: ImportFlags, command: Command) => {
       const options = optionsOf<ImportFlags>(command);
       const format = oneOf("--format", options.format, ["text", "json"] as const);
@@ -37,7 +39,7 @@ export function registerImport(program: Command, env: CommandEnv): void {
       const summary = await importFiles(
         central,
         paths,
-        importOptions(env.ctx, options.till),
+        { ...importOptions(env.ctx, options.till), dryRun: options.dryRun },
         logObserver(logger(env.ctx, options)),
       );
       await printSummary(env.ctx, summary, format);

@@ -4,15 +4,12 @@ import {
   openArchive,
   sha256Hex,
   sha256OfFile,
-  tillNameProblem,
-  verifyManifest,
   type ErrorCode,
-  type Manifest,
   type OpenedArchive,
 } from "@caisse/core";
 import { stat } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { findTill, tillDirectory, type TillRecord } from "../config.js";
+import { tillDirectory } from "../config.js";
 import type { Central } from "../context.js";
 import {
   appendJournal,
@@ -29,6 +26,7 @@ import {
   swapPaths,
   type PauseHook,
 } from "../swap.js";
+import { canonicalName, checkSequence, checkTrust, identifyTill, legacyName } from "./checks.js";
 import { safeReceivedName, storeFile, writeReason } from "./store.js";
 
 /** An archive file at the central, ready to be checked. */
@@ -51,7 +49,7 @@ export interface ImportOptions {
   pause?: PauseHook | undefined;
 }
 
-/** What happened to one archive; the same facts as its journal entry. */
+/** What happened to one archive (or would happen, in a dry run); the facts of its journal entry. */
 export interface ImportResult {
   file: string;
   outcome: "accepted" | "duplicate" | "rejected";
@@ -64,8 +62,10 @@ export interface ImportResult {
   /** Where the archive is kept, relative to the root. */
   stored: string | null;
   gap: [number, number] | null;
-  /** Files now in the till's directory (accepted archives). */
+  /** Files now in the till's directory (accepted archives); in a dry run, files it holds. */
   files: number;
+  /** The till's directory the archive goes into (accepted archives). */
+  target: string | null;
 }
 
 /** The marker note of a swap: enough to journal the import if the process dies after the swap. */
@@ -73,241 +73,212 @@ export interface SwapNote {
   record: JournalRecord;
 }
 
-function reject(code: ErrorCode, message: string, hint?: string): CaisseError {
-  return new CaisseError(code, message, hint === undefined ? {} : { hint });
+type RecordBase = Pick<JournalRecord, "source" | "file" | "till" | "sequence" | "sha256" | "size">;
+
+/** What importing one archive will do, decided before anything changes (STYLE: plan, then act). */
+export interface ImportPlan {
+  incoming: IncomingArchive;
+  base: RecordBase;
+  /** Still open when the decision is `import`: `applyImport` extracts from it, then closes it. */
+  archive: OpenedArchive | undefined;
+  decision:
+    | {
+        kind: "import";
+        /** The till's directory. */
+        target: string;
+        /** Name under archives/<TILL>/. */
+        storedName: string;
+        gap: [number, number] | null;
+        manifestSha256: string | null;
+      }
+    | { kind: "duplicate"; stored: string | null }
+    | { kind: "reject"; error: CaisseError };
 }
 
 /**
- * The manifest's till name as an argument of a command people will copy into a shell: it comes
- * from an untrusted archive, so only when no shell (sh, cmd, PowerShell) can read anything into it.
+ * Reads and checks an archive as untrusted input, against the journal's history of its till:
+ * structure, till, signature, sequence. Checks of the content itself (CRCs, sizes, manifest sums)
+ * happen while extracting, in `applyImport`. Errors of the machine are thrown.
  */
-function nameArgument(name: string): string {
-  return tillNameProblem(name) === undefined && /^[\p{L}\p{N} .,'_-]+$/u.test(name)
-    ? `"${name}"`
-    : '"NAME"';
-}
-
-/** Which till an archive belongs to: the manifest's, or --till for a legacy archive. */
-function identifyTill(
-  central: Central,
-  archive: OpenedArchive,
-  forced: string | undefined,
-): TillRecord {
-  const manifest = archive.manifest?.value;
-  if (manifest === undefined) {
-    if (forced === undefined) {
-      throw reject(
-        "E_ARCHIVE_LEGACY",
-        "the archive has no caisse-manifest.json (a legacy archive)",
-        "import it by hand for the till it belongs to: caisse-central import FILE --till REF",
-      );
-    }
-    const till = findTill(central.config, forced);
-    if (till === undefined)
-      throw reject("E_ARCHIVE_UNKNOWN_TILL", `no till '${forced}' is registered`);
-    return till;
-  }
-  if (manifest.kind !== "sales") {
-    throw reject(
-      "E_MANIFEST_INVALID",
-      `the archive is a '${manifest.kind}' archive, not a till's sales data`,
-    );
-  }
-  const till = findTill(central.config, manifest.till);
-  if (till === undefined) {
-    throw reject(
-      "E_ARCHIVE_UNKNOWN_TILL",
-      `the archive comes from till '${manifest.till}' (${manifest.name}), which is not registered`,
-      `if this store is yours, register it: caisse-central tills add ${manifest.till} --name ${nameArgument(manifest.name)} --path ${manifest.till}`,
-    );
-  }
-  return till;
-}
-
-/**
- * Whether the archive may speak for `till`: the one given by --till, signed with its key. Run once
- * the till is known, so that a refusal is journaled under the till it concerns.
- */
-function checkTrust(till: TillRecord, archive: OpenedArchive, forced: string | undefined): void {
-  const manifest = archive.manifest?.value;
-  if (manifest === undefined) {
-    if (till.key !== undefined) {
-      throw reject(
-        "E_ARCHIVE_LEGACY",
-        `till ${till.ref} has a registered key, so its archives must carry a signed manifest; this one has none`,
-      );
-    }
-    return;
-  }
-  if (forced !== undefined && forced.toUpperCase() !== till.ref.toUpperCase()) {
-    throw reject(
-      "E_ARCHIVE_TILL_MISMATCH",
-      `the archive comes from till ${manifest.till}, not from ${forced} as given by --till`,
-    );
-  }
-  checkSignature(till, archive);
-}
-
-function checkSignature(till: TillRecord, archive: OpenedArchive): void {
-  if (till.key === undefined || archive.manifest === undefined) return;
-  if (archive.signature === undefined) {
-    throw reject(
-      "E_ARCHIVE_SIGNATURE",
-      `till ${till.ref} has a registered key but the archive has no caisse-manifest.sig`,
-      'the till must sign its archives: set "key" in its caisse-export.json.',
-    );
-  }
-  if (!verifyManifest(archive.manifest.bytes, archive.signature, till.key)) {
-    throw reject(
-      "E_ARCHIVE_SIGNATURE",
-      `the signature does not verify with the key registered for till ${till.ref}`,
-      "the archive was altered, or signed by another till's key; check 'caisse-central tills' against 'caisse-export keygen' on the till.",
-    );
-  }
-}
-
-type SequenceVerdict = { kind: "new"; gap: [number, number] | null } | { kind: "duplicate" };
-
-function checkSequence(
-  manifest: Manifest | undefined,
-  history: TillHistory | undefined,
-  sha256: string,
-): SequenceVerdict {
-  if (history?.accepted.has(sha256) === true) return { kind: "duplicate" };
-  if (manifest === undefined) return { kind: "new", gap: null };
-  const last = history?.lastSequence ?? null;
-  if (last === null) return { kind: "new", gap: null };
-  if (manifest.sequence <= last) {
-    throw reject(
-      "E_ARCHIVE_SEQUENCE",
-      `till ${manifest.till}: sequence ${manifest.sequence} is not newer than ${last}, the last one imported`,
-      "an old or replayed archive, or the till's state was reset; if the till was reinstalled, see docs/errors.md#e_archive_sequence.",
-    );
-  }
-  return {
-    kind: "new",
-    gap: manifest.sequence > last + 1 ? [last + 1, manifest.sequence - 1] : null,
-  };
-}
-
-/** `D01_20261127T230005_000042.zip`, from the manifest as the till wrote it. */
-function canonicalName(manifest: Manifest): string {
-  const local = manifest.created.slice(0, 19).replaceAll("-", "").replaceAll(":", "");
-  return `${manifest.till}_${local}_${String(manifest.sequence).padStart(6, "0")}.zip`;
-}
-
-function legacyName(till: TillRecord, now: Date, sha256: string): string {
-  const stamp = isoWithOffset(now).slice(0, 19).replaceAll("-", "").replaceAll(":", "");
-  return `${till.ref}_legacy_${stamp}_${sha256.slice(0, 12)}.zip`;
-}
-
-/**
- * Checks one archive as untrusted input and, when every rule passes, replaces its till's directory
- * with its content; otherwise moves it to quarantine with the reason. Either way the journal gets
- * one entry. Errors of the machine (disk, permissions) are thrown: the archive then stays where it
- * was, for the next run.
- */
-export async function importArchive(
+export async function planImport(
   central: Central,
   incoming: IncomingArchive,
   options: ImportOptions,
-): Promise<ImportResult> {
-  const { paths } = central;
+  histories: ReadonlyMap<string, TillHistory>,
+): Promise<ImportPlan> {
   const sha256 = await sha256OfFile(incoming.path);
   const { size } = await stat(incoming.path);
-  const name = safeReceivedName(incoming.name, sha256);
-  const base: Omit<
-    JournalRecord,
-    "outcome" | "code" | "reason" | "stored" | "gap" | "manifest" | "time"
-  > = {
+  const base: RecordBase = {
     source: incoming.source,
-    file: name,
+    file: safeReceivedName(incoming.name, sha256),
     till: null,
     sequence: null,
     sha256,
     size,
   };
   let archive: OpenedArchive | undefined;
-  let staging: ReturnType<typeof swapPaths> | undefined;
-  let till: TillRecord | undefined;
-  let sequence: number | null = null;
   try {
     archive = await openArchive(incoming.path, { limits: central.config.limits });
     const manifest = archive.manifest?.value;
     // Journaled whatever happens next: the manifest was read, even if it is not trusted yet.
-    sequence = manifest?.sequence ?? null;
-    till = identifyTill(central, archive, options.till);
+    base.sequence = manifest?.sequence ?? null;
+    const till = identifyTill(central, archive, options.till);
+    base.till = till.ref;
     checkTrust(till, archive, options.till);
-    const manifestSha256 =
-      archive.manifest === undefined ? null : sha256Hex(archive.manifest.bytes);
-    const history = tillHistories(await readJournal(paths.journal)).get(till.ref.toUpperCase());
+    const history = histories.get(till.ref.toUpperCase());
     const verdict = checkSequence(manifest, history, sha256);
     if (verdict.kind === "duplicate") {
       // Released now: an open handle would keep a source from removing the file (Windows).
       await archive.close();
-      archive = undefined;
-      const record: JournalRecord = {
-        ...base,
-        time: isoWithOffset(options.now()),
-        till: till.ref,
-        sequence,
-        outcome: "duplicate",
-        code: null,
-        reason: "already imported (same bytes)",
-        stored: history?.accepted.get(sha256) ?? null,
-        gap: null,
-        manifest: null,
+      return {
+        incoming,
+        base,
+        archive: undefined,
+        decision: { kind: "duplicate", stored: history?.accepted.get(sha256) ?? null },
       };
-      await appendJournal(paths.journal, record);
-      return { ...resultOf(record), files: 0 };
     }
-    staging = swapPaths(tillDirectory(paths, till));
+    return {
+      incoming,
+      base,
+      archive,
+      decision: {
+        kind: "import",
+        target: tillDirectory(central.paths, till),
+        storedName:
+          manifest === undefined
+            ? legacyName(till, options.now(), sha256)
+            : canonicalName(manifest),
+        gap: verdict.gap,
+        manifestSha256: archive.manifest === undefined ? null : sha256Hex(archive.manifest.bytes),
+      },
+    };
+  } catch (error) {
+    await archive?.close();
+    if (!(error instanceof CaisseError) || error.errorClass !== "rejected") throw error;
+    return { incoming, base, archive: undefined, decision: { kind: "reject", error } };
+  }
+}
+
+/** The result a plan announces, for a dry run: nothing is stored, journaled or swapped. */
+export function resultOfPlan(plan: ImportPlan): ImportResult {
+  const { base, decision } = plan;
+  const common = { file: base.file, till: base.till, sequence: base.sequence, stored: null };
+  switch (decision.kind) {
+    case "import":
+      return {
+        ...common,
+        outcome: "accepted",
+        code: null,
+        reason: null,
+        hint: null,
+        gap: decision.gap,
+        files: plan.archive?.entries.filter((entry) => !entry.directory).length ?? 0,
+        target: decision.target,
+      };
+    case "duplicate":
+      return {
+        ...common,
+        ...NOTHING,
+        outcome: "duplicate",
+        reason: "already imported (same bytes)",
+      };
+    case "reject":
+      return {
+        ...common,
+        ...NOTHING,
+        outcome: "rejected",
+        code: decision.error.code,
+        reason: decision.error.message,
+        hint: decision.error.hint ?? null,
+      };
+  }
+}
+
+const NOTHING = { code: null, reason: null, hint: null, gap: null, files: 0, target: null };
+
+/**
+ * Carries out a plan: extracts into the staging folder (checking every byte), keeps the archive
+ * under archives/<TILL>/, swaps the till's directory and journals; or quarantines the archive
+ * with its reason. Errors of the machine (disk, permissions) are thrown: the archive then stays
+ * where it was, for the next run.
+ */
+export async function applyImport(
+  central: Central,
+  plan: ImportPlan,
+  options: ImportOptions,
+): Promise<ImportResult> {
+  const { paths } = central;
+  const { incoming, base, decision } = plan;
+  if (decision.kind === "reject") return quarantine(central, plan, decision.error, options);
+  if (decision.kind === "duplicate") {
+    const record: JournalRecord = {
+      ...base,
+      time: isoWithOffset(options.now()),
+      outcome: "duplicate",
+      code: null,
+      reason: "already imported (same bytes)",
+      stored: decision.stored,
+      gap: null,
+      manifest: null,
+    };
+    await appendJournal(paths.journal, record);
+    return resultOf(record, 0);
+  }
+  let archive = plan.archive;
+  const staging = swapPaths(decision.target);
+  try {
+    if (archive === undefined) throw new Error("an import plan without its open archive");
     const files = await archive.extractTo(await freshStaging(staging));
     await archive.close();
     archive = undefined;
     const storedName = await storeFile(
       incoming.path,
-      join(paths.archives, till.ref),
-      manifest === undefined ? legacyName(till, options.now(), sha256) : canonicalName(manifest),
-      sha256,
+      join(paths.archives, base.till ?? ""),
+      decision.storedName,
+      base.sha256,
       incoming.owned,
     );
     const record: JournalRecord = {
       ...base,
       time: isoWithOffset(options.now()),
-      till: till.ref,
-      sequence,
       outcome: "accepted",
       code: null,
       reason: null,
-      stored: relative(paths.root, join(paths.archives, till.ref, storedName)).replaceAll(
-        "\\",
-        "/",
-      ),
-      gap: verdict.gap,
-      manifest: manifestSha256,
+      stored: rootRelative(central, join(paths.archives, base.till ?? "", storedName)),
+      gap: decision.gap,
+      manifest: decision.manifestSha256,
     };
     const note: SwapNote = { record };
     await commitSwap(staging, note, options.pause);
     await appendJournal(paths.journal, record);
     await finishSwap(staging, options.pause);
-    return { ...resultOf(record), files: files.length };
+    return { ...resultOf(record, files.length), target: decision.target };
   } catch (error) {
     await archive?.close();
-    if (staging !== undefined) await discardStaging(staging);
+    await discardStaging(staging);
     if (!(error instanceof CaisseError) || error.errorClass !== "rejected") throw error;
-    return quarantine(
-      central,
-      incoming,
-      { ...base, till: till?.ref ?? null, sequence },
-      name,
-      error,
-      options,
-    );
+    return quarantine(central, plan, error, options);
   }
 }
 
-function resultOf(record: JournalRecord, hint: string | null = null): Omit<ImportResult, "files"> {
+/**
+ * Checks one archive and imports it or quarantines it; the journal gets one entry either way.
+ * The journal is read afresh: it is the history the sequence rules apply to.
+ */
+export async function importArchive(
+  central: Central,
+  incoming: IncomingArchive,
+  options: ImportOptions,
+): Promise<ImportResult> {
+  const histories = tillHistories(await readJournal(central.paths.journal));
+  return applyImport(central, await planImport(central, incoming, options, histories), options);
+}
+
+function rootRelative(central: Central, path: string): string {
+  return relative(central.paths.root, path).replaceAll("\\", "/");
+}
+
+function resultOf(record: JournalRecord, files: number, hint: string | null = null): ImportResult {
   return {
     file: record.file,
     outcome: record.outcome,
@@ -318,24 +289,25 @@ function resultOf(record: JournalRecord, hint: string | null = null): Omit<Impor
     hint,
     stored: record.stored,
     gap: record.gap,
+    files,
+    target: null,
   };
 }
 
 async function quarantine(
   central: Central,
-  incoming: IncomingArchive,
-  base: Omit<JournalRecord, "outcome" | "code" | "reason" | "stored" | "gap" | "manifest" | "time">,
-  name: string,
+  plan: ImportPlan,
   error: CaisseError,
   options: ImportOptions,
 ): Promise<ImportResult> {
   const { paths } = central;
+  const { incoming, base } = plan;
   const time = isoWithOffset(options.now());
   const hint = error.hint ?? "see docs/errors.md for this code.";
   const storedName = await storeFile(
     incoming.path,
     paths.quarantine,
-    name,
+    base.file,
     base.sha256,
     incoming.owned,
   );
@@ -358,10 +330,10 @@ async function quarantine(
     outcome: "rejected",
     code: error.code,
     reason: error.message,
-    stored: relative(paths.root, join(paths.quarantine, storedName)).replaceAll("\\", "/"),
+    stored: rootRelative(central, join(paths.quarantine, storedName)),
     gap: null,
     manifest: null,
   };
   await appendJournal(paths.journal, record);
-  return { ...resultOf(record, hint), files: 0 };
+  return resultOf(record, 0, hint);
 }

@@ -4,7 +4,15 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { Central } from "../context.js";
 import { createSource } from "../sources.js";
-import { importArchive, type ImportOptions, type ImportResult } from "./importArchive.js";
+import { emptyHistory, readJournal, tillHistories } from "../journal.js";
+import {
+  importArchive,
+  planImport,
+  resultOfPlan,
+  type ImportOptions,
+  type ImportResult,
+  type IncomingArchive,
+} from "./importArchive.js";
 import { recoverInterruptedImports, type RecoveredTill } from "./recover.js";
 
 /** Something that went wrong with a source or the disk; the run went on with the rest. */
@@ -15,9 +23,40 @@ export interface RunFailure {
 }
 
 export interface RunSummary {
+  /** Nothing was changed: the results say what a real run would do. */
+  dryRun: boolean;
   recovered: RecoveredTill[];
   results: ImportResult[];
   failures: RunFailure[];
+}
+
+export interface RunOptions extends ImportOptions {
+  /** Check and plan only: no import, no quarantine, no journal entry, nothing settled at a source. */
+  dryRun?: boolean | undefined;
+}
+
+/** Imports one archive; or, in a dry run, says what importing it would do. */
+type Importer = (incoming: IncomingArchive) => Promise<ImportResult>;
+
+/**
+ * The dry run's importer. It reads the journal once and then remembers what it would have
+ * accepted, so that #42 then #43 in one run are planned as a real run would import them.
+ */
+async function dryImporter(central: Central, options: ImportOptions): Promise<Importer> {
+  const histories = tillHistories(await readJournal(central.paths.journal));
+  return async (incoming) => {
+    const plan = await planImport(central, incoming, options, histories);
+    const result = resultOfPlan(plan);
+    await plan.archive?.close();
+    if (result.outcome === "accepted" && result.till !== null) {
+      const key = result.till.toUpperCase();
+      const history = histories.get(key) ?? emptyHistory();
+      history.accepted.set(plan.base.sha256, null);
+      if (result.sequence !== null) history.lastSequence = result.sequence;
+      histories.set(key, history);
+    }
+    return result;
+  };
 }
 
 /** Progress events, for the log. */
@@ -28,25 +67,36 @@ export interface RunObserver {
   onSource?(source: string, items: number): void;
 }
 
-async function underLock<T>(
+/**
+ * Runs `task` with a fresh summary and an importer: under the central lock and after recovering
+ * interrupted imports; or, for a dry run, read-only (no lock, no recovery).
+ */
+async function underLock(
   central: Central,
   purpose: string,
+  options: RunOptions,
   observer: RunObserver,
-  task: (summary: RunSummary) => Promise<T>,
+  task: (summary: RunSummary, importer: Importer) => Promise<void>,
 ): Promise<RunSummary> {
   try {
     await mkdir(central.paths.work, { recursive: true });
   } catch (error) {
     throw ioError("create the folder", central.paths.work, error);
   }
+  if (options.dryRun === true) {
+    const summary: RunSummary = { dryRun: true, recovered: [], results: [], failures: [] };
+    await task(summary, await dryImporter(central, options));
+    return summary;
+  }
   return withLock(central.paths.lock, purpose, async () => {
     const summary: RunSummary = {
+      dryRun: false,
       recovered: await recoverInterruptedImports(central),
       results: [],
       failures: [],
     };
     summary.recovered.forEach((recovered) => observer.onRecovered?.(recovered));
-    await task(summary);
+    await task(summary, (incoming) => importArchive(central, incoming, options));
     return summary;
   });
 }
@@ -55,20 +105,27 @@ async function underLock<T>(
 export async function importFiles(
   central: Central,
   files: readonly string[],
-  options: ImportOptions,
+  options: RunOptions,
   observer: RunObserver = {},
 ): Promise<RunSummary> {
-  return underLock(central, "caisse-central import", observer, async (summary) => {
-    for (const file of files) {
-      const result = await importArchive(
-        central,
-        { path: file, name: basename(file), source: "import", owned: false },
-        options,
-      );
-      summary.results.push(result);
-      observer.onResult?.(result);
-    }
-  });
+  return underLock(
+    central,
+    "caisse-central import",
+    options,
+    observer,
+    async (summary, importer) => {
+      for (const file of files) {
+        const result = await importer({
+          path: file,
+          name: basename(file),
+          source: "import",
+          owned: false,
+        });
+        summary.results.push(result);
+        observer.onResult?.(result);
+      }
+    },
+  );
 }
 
 /** A failure of one item or source, kept for the summary; errors that are bugs are not hidden. */
@@ -102,7 +159,7 @@ export function inSequenceOrder(items: readonly SourceItem[]): SourceItem[] {
 async function collectFrom(
   central: Central,
   source: Source,
-  options: ImportOptions,
+  importer: Importer,
   observer: RunObserver,
   summary: RunSummary,
 ): Promise<void> {
@@ -114,17 +171,18 @@ async function collectFrom(
       const files = await source.download(item, folder);
       let rejected = files.length === 0;
       for (const file of files) {
-        const result = await importArchive(
-          central,
-          { path: file, name: basename(file), source: source.name, owned: true },
-          options,
-        );
+        const result = await importer({
+          path: file,
+          name: basename(file),
+          source: source.name,
+          owned: true,
+        });
         summary.results.push(result);
         observer.onResult?.(result);
         rejected ||= result.outcome === "rejected";
       }
       // Only now is every archive of the item stored at the central.
-      await source.settle(item, rejected ? "rejected" : "imported");
+      if (!summary.dryRun) await source.settle(item, rejected ? "rejected" : "imported");
     } catch (error) {
       const failure = asFailure(source.name, item.label, error);
       summary.failures.push(failure);
@@ -139,25 +197,31 @@ async function collectFrom(
 export async function fetchSources(
   central: Central,
   sourceNames: readonly string[] | undefined,
-  options: ImportOptions,
+  options: RunOptions,
   observer: RunObserver = {},
 ): Promise<RunSummary> {
   const selected = central.config.sources.filter(
     (source) => sourceNames === undefined || sourceNames.includes(source.name),
   );
-  return underLock(central, "caisse-central fetch", observer, async (summary) => {
-    for (const config of selected) {
-      const source = createSource(config, central.paths);
-      try {
-        await collectFrom(central, source, options, observer, summary);
-      } catch (error) {
-        // A source that cannot be reached is reported and skipped; the others still run.
-        const failure = asFailure(source.name, null, error);
-        summary.failures.push(failure);
-        observer.onFailure?.(failure);
-      } finally {
-        await source.close();
+  return underLock(
+    central,
+    "caisse-central fetch",
+    options,
+    observer,
+    async (summary, importer) => {
+      for (const config of selected) {
+        const source = createSource(config, central.paths);
+        try {
+          await collectFrom(central, source, importer, observer, summary);
+        } catch (error) {
+          // A source that cannot be reached is reported and skipped; the others still run.
+          const failure = asFailure(source.name, null, error);
+          summary.failures.push(failure);
+          observer.onFailure?.(failure);
+        } finally {
+          await source.close();
+        }
       }
-    }
-  });
+    },
+  );
 }

@@ -3,7 +3,12 @@ import type { RunSummary } from "../import/run.js";
 
 /** One line per archive, for people: what was imported, what was refused and why. */
 export function renderSummaryText(summary: RunSummary): string {
-  const lines: string[] = [];
+  const lines: string[] = summary.dryRun
+    ? ["dry run: nothing was changed; a real run would do this:"]
+    : [];
+  const width = summary.dryRun ? 14 : 10;
+  const would = (done: string, planned: string): string =>
+    (summary.dryRun ? planned : done).padEnd(width);
   for (const recovered of summary.recovered) {
     lines.push(
       `recovered ${recovered.till}: an interrupted import was ${recovered.kind === "rolled-forward" ? "completed" : "undone"}`,
@@ -16,15 +21,15 @@ export function renderSummaryText(summary: RunSummary): string {
     switch (result.outcome) {
       case "accepted":
         lines.push(
-          `imported  ${what}  ${result.file}  (${result.files} files${result.gap === null ? "" : `, missing #${result.gap[0]}..#${result.gap[1]}`})`,
+          `${would("imported", "would import")}${what}  ${result.file}  (${result.files} files${result.target === null || !summary.dryRun ? "" : ` into ${result.target}`}${result.gap === null ? "" : `, missing #${result.gap[0]}..#${result.gap[1]}`})`,
         );
         break;
       case "duplicate":
-        lines.push(`already   ${what}  ${result.file}  (already imported)`);
+        lines.push(`${would("already", "already")}${what}  ${result.file}  (already imported)`);
         break;
       case "rejected":
         lines.push(
-          `rejected  ${what}  ${result.file}  ${result.code ?? ""}: ${result.reason ?? ""} -> ${result.stored ?? ""}`,
+          `${would("rejected", "would reject")}${what}  ${result.file}  ${result.code ?? ""}: ${result.reason ?? ""}${result.stored === null ? "" : ` -> ${result.stored}`}`,
         );
         break;
     }
@@ -34,13 +39,15 @@ export function renderSummaryText(summary: RunSummary): string {
     const message =
       error instanceof CaisseError ? `${error.code}: ${error.message}` : String(error);
     lines.push(
-      `failed    ${failure.source}${failure.item === null ? "" : ` ${failure.item}`}  ${message}`,
+      `${"failed".padEnd(width)}${failure.source}${failure.item === null ? "" : ` ${failure.item}`}  ${message}`,
     );
   }
   const count = (outcome: string): number =>
     summary.results.filter((result) => result.outcome === outcome).length;
   lines.push(
-    `${count("accepted")} imported, ${count("duplicate")} already imported, ${count("rejected")} rejected, ${summary.failures.length} failed`,
+    summary.dryRun
+      ? `${count("accepted")} to import, ${count("duplicate")} already imported, ${count("rejected")} to reject, ${summary.failures.length} failed`
+      : `${count("accepted")} imported, ${count("duplicate")} already imported, ${count("rejected")} rejected, ${summary.failures.length} failed`,
   );
   return lines.map(oneLine).join("\n");
 }
@@ -49,6 +56,7 @@ export function renderSummaryText(summary: RunSummary): string {
 export function renderSummaryJson(summary: RunSummary): string {
   return JSON.stringify(
     {
+      dryRun: summary.dryRun,
       recovered: summary.recovered,
       archives: summary.results,
       failures: summary.failures.map((failure) => ({
