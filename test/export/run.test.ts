@@ -57,6 +57,34 @@ describe("caisse-export run", () => {
     expect(manifests[1]?.previous).toBe(sha256(firstManifestBytes ?? ""));
   });
 
+  it("says with --dry-run what it would build and send, writing and sending nothing", async () => {
+    const failed = await till.run(["run"]); // leaves #1 in the outbox: the share is missing
+    expect(failed.code).toBe(1);
+    const stateBefore = await till.readState();
+    const outboxBefore = await till.outboxNames();
+
+    const dry = await till.run(["run", "--dry-run"]);
+    expect(dry.stderr).toBe("");
+    expect(dry.code).toBe(0);
+    const lines = dry.stdout.trimEnd().split("\n");
+    expect(lines[0]).toBe("dry run: nothing was written or sent");
+    expect(lines[1]).toMatch(
+      /^would build .*D01_\d{8}T\d{6}_000002\.zip: D01 sequence 2, 1 files, \d+ B before compression$/u,
+    );
+    expect(lines[2]).toBe(`would send 2 archives to dir ${till.share}, in this order:`);
+    expect(lines.slice(3)).toEqual([
+      `  ${outboxBefore[0] ?? ""}`,
+      expect.stringMatching(/^  D01_\d{8}T\d{6}_000002\.zip$/u),
+    ]);
+    expect(await till.readState()).toEqual(stateBefore);
+    expect(await till.outboxNames()).toEqual(outboxBefore);
+
+    const zip = await till.run(["zip", "--dry-run", "--out", "x.zip"]);
+    expect(zip.code).toBe(0);
+    expect(zip.stdout).toMatch(/^would build .*x\.zip: D01 sequence 2, 1 files/u);
+    expect(await till.readState()).toEqual(stateBefore);
+  });
+
   it("persists the sequence across runs", async () => {
     await mkdir(till.share);
     expect((await till.run(["run"])).code).toBe(0);

@@ -44,16 +44,18 @@ export interface BuildNextResult {
   fileName: string;
 }
 
-/**
- * Builds the till's next archive and commits its sequence. The caller holds the state lock.
- *
- * The sequence is never reused: the archive is built under a temporary name, then state.json is
- * written (next sequence, this manifest's hash), then the archive is renamed into place. A crash
- * before the state is written leaves only a temporary file and the same sequence is built again,
- * since no archive with it was ever visible; a crash between the state and the rename loses this
- * archive, which the central reports as a gap. No order of events gives two archives one sequence.
- */
-export async function buildNextArchive(options: BuildNextOptions): Promise<BuildNextResult> {
+/** What the next archive will be, before anything is written (for `--dry-run` and the build). */
+export interface NextArchivePlan {
+  plan: ArchivePlan;
+  sequence: number;
+  /** SHA-256 of the previous manifest, or null for the till's first archive. */
+  previous: string | null;
+  /** Where it will be written. */
+  outPath: string;
+}
+
+/** Checks the folders, lists the data directory, and reads the next sequence. Writes nothing. */
+export async function planNextArchive(options: BuildNextOptions): Promise<NextArchivePlan> {
   const { paths, data } = options;
   // The commands check this before writing anything; checked again here for any other caller.
   await checkStateOutsideData(paths.dir, data, options.configFile);
@@ -68,15 +70,30 @@ export async function buildNextArchive(options: BuildNextOptions): Promise<Build
   // An outbox archive newer than the state (a state file restored from an old backup) still
   // keeps its sequence for itself.
   const sequence = nextSequence(state.nextSequence, await listOutbox(paths.outbox));
-  const sign = options.key === undefined ? undefined : await loadSigner(options.key);
   const outPath =
     options.out ?? join(paths.outbox, archiveTransportName(options.till, options.now, sequence));
+  return { plan, sequence, previous: state.lastManifestSha256, outPath };
+}
+
+/**
+ * Builds the till's next archive and commits its sequence. The caller holds the state lock.
+ *
+ * The sequence is never reused: the archive is built under a temporary name, then state.json is
+ * written (next sequence, this manifest's hash), then the archive is renamed into place. A crash
+ * before the state is written leaves only a temporary file and the same sequence is built again,
+ * since no archive with it was ever visible; a crash between the state and the rename loses this
+ * archive, which the central reports as a gap. No order of events gives two archives one sequence.
+ */
+export async function buildNextArchive(options: BuildNextOptions): Promise<BuildNextResult> {
+  const { plan, sequence, previous, outPath } = await planNextArchive(options);
+  const { paths } = options;
+  const sign = options.key === undefined ? undefined : await loadSigner(options.key);
   const archive = await buildArchive(plan, {
     outPath,
     till: options.till,
     name: options.name,
     sequence,
-    previous: state.lastManifestSha256,
+    previous,
     created: options.now,
     sign,
     timeoutMs: options.timeoutMs,

@@ -1,5 +1,5 @@
 import { oneLine, type Locale } from "@caisse/core";
-import type { BuildNextResult } from "./build.js";
+import type { BuildNextResult, NextArchivePlan } from "./build.js";
 import type { StatusReport } from "./commands/status.js";
 import type { RunRecord } from "./state.js";
 
@@ -67,6 +67,11 @@ export function renderBuilt(build: BuildNextResult, locale: Locale): string {
   const { archive, plan } = build;
   const signed = archive.signature === null ? "" : ", signed";
   return `built ${oneLine(archive.path)}: ${archive.manifest.till} sequence ${archive.manifest.sequence}, ${plan.files.length} files, ${formatBytes(archive.size, locale)}${signed}`;
+}
+
+/** `--dry-run`: `would build /x/tfichier.zip: D01 sequence 42, 12 files, 45.6 kB before compression` */
+export function renderPlanned(next: NextArchivePlan, till: string, locale: Locale): string {
+  return `would build ${oneLine(next.outPath)}: ${till} sequence ${next.sequence}, ${next.plan.files.length} files, ${formatBytes(next.plan.totalBytes, locale)} before compression`;
 }
 
 export function renderStatusJson(report: StatusReport): string {

@@ -1,12 +1,18 @@
-import { localeOf, writeResult, type Logger } from "@caisse/cli";
-import { isCaisseError, isoWithOffset, type CaisseError } from "@caisse/core";
-import { createSender, type Sender } from "@caisse/transports";
+import { EXIT, localeOf, writeResult, type Logger } from "@caisse/cli";
+import { isCaisseError, isoWithOffset, type CaisseError, type Locale } from "@caisse/core";
+import {
+  createSender,
+  describeTransport,
+  type Sender,
+  type TransportConfig,
+} from "@caisse/transports";
 import type { Command } from "commander";
-import { buildNextArchive, warnSkipped, type BuildNextResult } from "../build.js";
+import { basename } from "node:path";
+import { buildNextArchive, planNextArchive, warnSkipped, type BuildNextResult } from "../build.js";
 import { requireConfig, requireTransport, type ExportConfig } from "../config.js";
 import { logger, settle, type CommandEnv, type GlobalOptions } from "../context.js";
-import { sendOutbox, tidyOutbox, type SendReport } from "../outbox.js";
-import { renderBuilt, renderSent } from "../render.js";
+import { listOutbox, sendOutbox, tidyOutbox, type SendReport } from "../outbox.js";
+import { renderBuilt, renderPlanned, renderSent } from "../render.js";
 import { openSettings } from "../settings.js";
 import {
   checkStateOutsideData,
@@ -74,18 +80,61 @@ export async function runNightly(options: RunOptions): Promise<RunResult> {
   );
 }
 
+/** `run --dry-run`: the archive this run would build, then every archive it would send, in order. */
+async function planRun(
+  config: ExportConfig,
+  paths: StatePaths,
+  transport: TransportConfig,
+  now: Date,
+  log: Logger,
+  locale: Locale,
+): Promise<string> {
+  const next = await planNextArchive({
+    ...config,
+    paths,
+    configFile: config.file,
+    out: undefined,
+    now,
+  });
+  warnSkipped(next.plan, log);
+  const waiting = (await listOutbox(paths.outbox)).archives.map((archive) => archive.name);
+  const toSend = [...waiting, basename(next.outPath)];
+  return [
+    "dry run: nothing was written or sent",
+    renderPlanned(next, config.till, locale),
+    `would send ${toSend.length} archive${toSend.length === 1 ? "" : "s"} to ${describeTransport(transport)}, in this order:`,
+    ...toSend.map((name) => `  ${name}`),
+  ].join("\n");
+}
+
 export function registerRun(program: Command, env: CommandEnv): void {
   program
     .command("run")
     .description(
       "the nightly job: build the archive into the outbox, then send the outbox, oldest first",
     )
+    .option("--dry-run", "say what would be built and sent, and where; write and send nothing")
     .action(async (_flags: object, command: Command) => {
-      const options = command.optsWithGlobals<GlobalOptions>();
+      const options = command.optsWithGlobals<GlobalOptions & { dryRun?: boolean }>();
       const log = logger(env.ctx, options);
       const settings = await openSettings(env.ctx, options.config, log);
       const config = requireConfig(settings.config, settings.location, "run");
       const transport = requireTransport(config, "run");
+      if (options.dryRun === true) {
+        await writeResult(
+          env.ctx,
+          await planRun(
+            config,
+            settings.paths,
+            transport,
+            env.ctx.now(),
+            log,
+            localeOf(env.ctx.env),
+          ),
+        );
+        env.setExit(EXIT.ok);
+        return;
+      }
       const result = await runNightly({
         config,
         paths: settings.paths,

@@ -2,10 +2,10 @@ import { EXIT, localeOf, writeResult, type Logger } from "@caisse/cli";
 import { CaisseError, isoWithOffset } from "@caisse/core";
 import type { Command } from "commander";
 import { resolve } from "node:path";
-import { buildNextArchive, warnSkipped, type BuildNextResult } from "../build.js";
+import { buildNextArchive, planNextArchive, warnSkipped, type BuildNextResult } from "../build.js";
 import { checkTillFlags } from "../config.js";
 import { logger, type CommandEnv, type GlobalOptions } from "../context.js";
-import { renderBuilt } from "../render.js";
+import { renderBuilt, renderPlanned } from "../render.js";
 import { openSettings, type Settings } from "../settings.js";
 import { checkStateOutsideData, recordRun, withStateLock, type RecordedResult } from "../state.js";
 
@@ -97,16 +97,26 @@ export function registerZip(program: Command, env: CommandEnv): void {
     .option("--data <dir>", "the data directory (default: the config's 'data')")
     .option("--till <ref>", "the till reference (default: the config's 'till')")
     .option("--name <name>", "the till name (default: the config's 'name', else the reference)")
+    .option("--dry-run", "say what would be archived, with which sequence; write nothing")
     .action(async (_flags: object, command: Command) => {
-      const options = command.optsWithGlobals<ZipFlags & GlobalOptions>();
+      const options = command.optsWithGlobals<ZipFlags & GlobalOptions & { dryRun?: boolean }>();
       const log = logger(env.ctx, options);
       const settings = await openSettings(env.ctx, options.config, log);
-      const result = await zipArchive({
-        settings,
-        target: zipTarget(settings, options, env.ctx.cwd),
-        now: env.ctx.now(),
-        log,
-      });
+      const target = zipTarget(settings, options, env.ctx.cwd);
+      const now = env.ctx.now();
+      if (options.dryRun === true) {
+        const next = await planNextArchive({
+          paths: settings.paths,
+          configFile: settings.config?.file,
+          ...target,
+          now,
+        });
+        warnSkipped(next.plan, log);
+        await writeResult(env.ctx, renderPlanned(next, target.till, localeOf(env.ctx.env)));
+        env.setExit(EXIT.ok);
+        return;
+      }
+      const result = await zipArchive({ settings, target, now, log });
       await writeResult(env.ctx, renderBuilt(result.build, localeOf(env.ctx.env)));
       env.setExit(EXIT.ok);
     });
