@@ -74,7 +74,7 @@ describe("caisse-export run", () => {
     expect(lines[2]).toBe(`would send 2 archives to dir ${till.share}, in this order:`);
     expect(lines.slice(3)).toEqual([
       `  ${outboxBefore[0] ?? ""}`,
-      expect.stringMatching(/^  D01_\d{8}T\d{6}_000002\.zip$/u),
+      expect.stringMatching(/^ {2}D01_\d{8}T\d{6}_000002\.zip$/u),
     ]);
     expect(await till.readState()).toEqual(stateBefore);
     expect(await till.outboxNames()).toEqual(outboxBefore);
