@@ -56,30 +56,14 @@ function build(
 export function parseLocalDateTime(text: string): LocalDateTime | undefined {
   const value = text.trim();
   const iso = ISO.exec(value);
-  if (iso !== null) {
-    const [, y, m, d, hh, mm, ss] = iso;
-    return build(
-      Number(y),
-      Number(m),
-      Number(d),
-      Number(hh ?? 0),
-      Number(mm ?? 0),
-      Number(ss ?? 0),
-    );
-  }
-  const french = FRENCH.exec(value);
-  if (french !== null) {
-    const [, d, m, y, hh, mm, ss] = french;
-    return build(
-      Number(y),
-      Number(m),
-      Number(d),
-      Number(hh ?? 0),
-      Number(mm ?? 0),
-      Number(ss ?? 0),
-    );
-  }
-  return undefined;
+  const french = iso === null ? FRENCH.exec(value) : null;
+  if (iso === null && french === null) return undefined;
+  // Both forms give year, month, day, then the optional time.
+  const [y, m, d, hh, mm, ss] =
+    iso !== null
+      ? [iso[1], iso[2], iso[3], iso[4], iso[5], iso[6]]
+      : [french?.[3], french?.[2], french?.[1], french?.[4], french?.[5], french?.[6]];
+  return build(Number(y), Number(m), Number(d), Number(hh ?? 0), Number(mm ?? 0), Number(ss ?? 0));
 }
 
 /** A date given on the command line: `YYYY-MM-DD` or `DD/MM/YYYY`, no time. */
