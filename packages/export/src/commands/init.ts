@@ -1,7 +1,7 @@
 import { EXIT, writeResult } from "@caisse/cli";
-import { CaisseError, writeFileAtomic } from "@caisse/core";
+import { writeFileAtomic } from "@caisse/core";
 import type { Command } from "commander";
-import { access } from "node:fs/promises";
+import { checkReplace } from "../replace.js";
 import { checkTillFlags, locateConfig, starterConfig, validateExportConfig } from "../config.js";
 import { logger, type CommandEnv, type GlobalOptions } from "../context.js";
 
@@ -21,16 +21,11 @@ export async function initConfig(
   options: InitOptions,
 ): Promise<{ path: string; replaced: boolean }> {
   checkTillFlags(options);
-  const exists = await access(options.path).then(
-    () => true,
-    () => false,
+  const exists = await checkReplace(
+    options.path,
+    options.force,
+    "add --force to replace it with a starter config.",
   );
-  if (exists && !options.force) {
-    throw new CaisseError("E_USAGE", `${options.path} already exists; it was left as it was`, {
-      details: { path: options.path },
-      hint: "add --force to replace it with a starter config.",
-    });
-  }
   const starter = starterConfig(options);
   // The starter must pass the same checks as any config: a bug here would be caught now.
   validateExportConfig(starter, options.path);

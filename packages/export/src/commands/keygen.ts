@@ -1,7 +1,6 @@
 import { EXIT, writeResult } from "@caisse/cli";
-import { CaisseError } from "@caisse/core";
 import type { Command } from "commander";
-import { access } from "node:fs/promises";
+import { checkReplace } from "../replace.js";
 import { dirname, join, resolve } from "node:path";
 import { logger, type CommandEnv, type GlobalOptions } from "../context.js";
 import { openSettings } from "../settings.js";
@@ -12,16 +11,11 @@ export async function generateTillKey(options: {
   path: string;
   force: boolean;
 }): Promise<{ path: string; publicKey: string }> {
-  const exists = await access(options.path).then(
-    () => true,
-    () => false,
+  await checkReplace(
+    options.path,
+    options.force,
+    "a new key would no longer match the public key head office registered. Add --force only if you mean to register a new one.",
   );
-  if (exists && !options.force) {
-    throw new CaisseError("E_USAGE", `${options.path} already exists; it was left as it was`, {
-      details: { path: options.path },
-      hint: "a new key would no longer match the public key head office registered. Add --force only if you mean to register a new one.",
-    });
-  }
   return { path: options.path, publicKey: await writeKeyPair(options.path) };
 }
 
