@@ -1,5 +1,6 @@
-// Writes the example tree under examples/: three stores' till data, each in its own CSV dialect,
-// the configs of the tills and of the central, and the scheduling examples (cron, systemd, Windows).
+// Writes the example data under examples/: three stores' till data, each in its own CSV dialect,
+// and the configs of the tills and of the central. examples/README.md and the scheduling examples
+// (cron, systemd, Windows) are written by hand.
 //
 //   node scripts/generate-examples.mjs             (re)write examples/
 //   node scripts/generate-examples.mjs --totals    the same, then print each till's TTC and HT
@@ -731,261 +732,6 @@ function referenceCatalogue() {
   };
 }
 
-const EXPORT_CRON = `# caisse-export on a Linux till: build this till's archive and send it, every night.
-# Install as the user that can read the till's data:  crontab -e  and paste the lines below.
-# No flock needed: caisse-export takes its own lock; a second run at the same time exits 1.
-# Secrets (FTP or SMTP password) never go here: use passwordFile or passwordEnv in the config.
-SHELL=/bin/sh
-PATH=/usr/local/bin:/usr/bin:/bin
-MAILTO=""
-
-# 23:00: build into the outbox, then send everything in the outbox, oldest first.
-0 23 * * *  cd /opt/caisse && caisse-export run --config /opt/caisse/caisse-export.json >> /var/log/caisse/caisse-export.log 2>&1
-# 01:30: same-night retry of whatever is still in the outbox (does nothing when it is empty).
-30 1 * * *  cd /opt/caisse && caisse-export send --config /opt/caisse/caisse-export.json >> /var/log/caisse/caisse-export.log 2>&1
-`;
-
-const CENTRAL_CRON = `# caisse-central at head office: collect and import the tills' archives.
-# Install as the user that owns the central root:  crontab -u caisse caisse-central.cron
-# No flock needed: caisse-central takes its own lock (.caisse/central.lock); a run that finds
-# it held exits 1 and changes nothing, and the next run does the work.
-SHELL=/bin/sh
-PATH=/usr/local/bin:/usr/bin:/bin
-CAISSE_CENTRAL_ROOT=/srv/caisse
-LANG=fr_FR.UTF-8
-MAILTO=informatique@example.fr
-
-# 06:00: last night's archives, before the stores open.
-0 6 * * *   cd /srv/caisse && caisse-central fetch >> /var/log/caisse/caisse-central.log 2>&1
-# Every hour at half past: archives that arrive late (a till that was off at 23:00).
-30 * * * *  cd /srv/caisse && caisse-central fetch >> /var/log/caisse/caisse-central.log 2>&1
-# 06:10: the state of every till; its output is mailed to MAILTO by cron.
-10 6 * * *  cd /srv/caisse && caisse-central monitor 2>> /var/log/caisse/caisse-central.log
-`;
-
-const SYSTEMD_SERVICE = `# /etc/systemd/system/caisse-central-fetch.service
-# Collects the tills' archives and imports them. Started by caisse-central-fetch.timer.
-#   systemctl daemon-reload && systemctl enable --now caisse-central-fetch.timer
-#   journalctl -u caisse-central-fetch        (the log: one timestamped line per archive)
-[Unit]
-Description=caisse-central: collect and import the tills' archives
-Wants=network-online.target
-After=network-online.target
-
-[Service]
-Type=oneshot
-User=caisse
-Group=caisse
-WorkingDirectory=/srv/caisse
-Environment=CAISSE_CENTRAL_ROOT=/srv/caisse
-Environment=LANG=fr_FR.UTF-8
-# Passwords for ftp or imap sources: a file readable by root only, never this unit.
-EnvironmentFile=-/etc/caisse/central.env
-ExecStart=/usr/local/bin/caisse-central fetch
-# Exit 3 (done, but an archive was quarantined) leaves the unit "failed" so that it shows in
-# systemctl --failed. Uncomment to count it as success instead.
-#SuccessExitStatus=3
-TimeoutStartSec=2h
-UMask=0022
-NoNewPrivileges=yes
-PrivateTmp=yes
-ProtectSystem=strict
-ProtectHome=yes
-# The central root, and any till directory given by an absolute path outside it.
-ReadWritePaths=/srv/caisse
-`;
-
-const SYSTEMD_TIMER = `# /etc/systemd/system/caisse-central-fetch.timer
-# 06:00, then every hour at half past for archives that arrive late.
-# Persistent=true: a run missed while the server was off starts as soon as it is back.
-#   systemctl list-timers caisse-central-fetch.timer
-[Unit]
-Description=caisse-central fetch at 06:00 and every hour
-
-[Timer]
-OnCalendar=*-*-* 06:00:00
-OnCalendar=*-*-* *:30:00
-Persistent=true
-AccuracySec=1min
-
-[Install]
-WantedBy=timers.target
-`;
-
-const WINDOWS_TASK = `<?xml version="1.0" encoding="UTF-8"?>
-<!--
-  caisse-export on a Windows till: every night at 23:00, build the archive and send it.
-  Register it (the password is asked for, never typed on the command line):
-    schtasks /Create /TN "Caisse\\caisse-export" /XML C:\\caisse\\caisse-export-task.xml /RU %COMPUTERNAME%\\caisse /RP *
-  Run it now, and see its last result:
-    schtasks /Run /TN "Caisse\\caisse-export"
-    schtasks /Query /TN "Caisse\\caisse-export" /V /FO LIST
-  If caisse-export is not on the PATH of the account, give its full path in <Arguments>,
-  e.g. %APPDATA%\\npm\\caisse-export.cmd. See docs/operations.md.
--->
-<Task version="1.2" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">
-  <RegistrationInfo>
-    <Author>caisse</Author>
-    <Description>caisse-export run: build this till's archive into the outbox and send the outbox to head office. Log: C:\\caisse\\logs\\caisse-export.log</Description>
-    <URI>\\Caisse\\caisse-export</URI>
-  </RegistrationInfo>
-  <Triggers>
-    <CalendarTrigger>
-      <StartBoundary>2026-01-01T23:00:00</StartBoundary>
-      <Enabled>true</Enabled>
-      <ScheduleByDay>
-        <DaysInterval>1</DaysInterval>
-      </ScheduleByDay>
-    </CalendarTrigger>
-  </Triggers>
-  <Principals>
-    <Principal id="Author">
-      <UserId>caisse</UserId>
-      <!-- "Run whether user is logged on or not", with the password stored by Task Scheduler
-           (needed to reach a network share); least privilege, no administrator rights. -->
-      <LogonType>Password</LogonType>
-      <RunLevel>LeastPrivilege</RunLevel>
-    </Principal>
-  </Principals>
-  <Settings>
-    <MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy>
-    <DisallowStartIfOnBatteries>false</DisallowStartIfOnBatteries>
-    <StopIfGoingOnBatteries>false</StopIfGoingOnBatteries>
-    <AllowHardTerminate>true</AllowHardTerminate>
-    <!-- The till was off at 23:00: run as soon as it is back on. -->
-    <StartWhenAvailable>true</StartWhenAvailable>
-    <RunOnlyIfNetworkAvailable>false</RunOnlyIfNetworkAvailable>
-    <IdleSettings>
-      <StopOnIdleEnd>false</StopOnIdleEnd>
-      <RestartOnIdle>false</RestartOnIdle>
-    </IdleSettings>
-    <AllowStartOnDemand>true</AllowStartOnDemand>
-    <Enabled>true</Enabled>
-    <Hidden>false</Hidden>
-    <RunOnlyIfIdle>false</RunOnlyIfIdle>
-    <WakeToRun>false</WakeToRun>
-    <ExecutionTimeLimit>PT2H</ExecutionTimeLimit>
-    <Priority>7</Priority>
-    <!-- The retry: up to 3 more attempts, 15 minutes apart, when the task fails. -->
-    <RestartOnFailure>
-      <Interval>PT15M</Interval>
-      <Count>3</Count>
-    </RestartOnFailure>
-  </Settings>
-  <Actions Context="Author">
-    <Exec>
-      <Command>cmd.exe</Command>
-      <Arguments>/d /c "caisse-export run --config C:\\caisse\\caisse-export.json &gt;&gt; C:\\caisse\\logs\\caisse-export.log 2&gt;&amp;1"</Arguments>
-      <WorkingDirectory>C:\\caisse</WorkingDirectory>
-    </Exec>
-  </Actions>
-</Task>
-`;
-
-/** A Markdown table laid out as Prettier lays it out, so that `prettier --check` passes. */
-function markdownTable(header, align, rows) {
-  const width = (text) => [...text].length;
-  const widths = header.map((_, i) =>
-    Math.max(3, ...[header, ...rows].map((row) => width(row[i]))),
-  );
-  const cell = (text, i) => {
-    const padding = " ".repeat(widths[i] - width(text));
-    return align[i] === "right" ? padding + text : text + padding;
-  };
-  const line = (cells) => `| ${cells.join(" | ")} |`;
-  const rule = widths.map((w, i) =>
-    align[i] === "right" ? `${"-".repeat(w - 1)}:` : "-".repeat(w),
-  );
-  return [line(header.map(cell)), line(rule), ...rows.map((row) => line(row.map(cell)))].join("\n");
-}
-
-function readme(stores) {
-  const table = markdownTable(
-    ["till", "store", "dialect", "tickets", "lines"],
-    ["left", "left", "left", "right", "right"],
-    stores.map((s) => [
-      `\`${s.store.ref}\``,
-      `${s.store.name} (${s.store.city})`,
-      s.describe,
-      String(s.tickets.length),
-      String(s.lineCount),
-    ]),
-  );
-  return `# Examples
-
-Everything here is written by \`node scripts/generate-examples.mjs\`: do not edit it by hand, change
-the script and run it again. The data is made up but realistic, and the same on every run.
-
-\`\`\`
-examples/
-  tills/D01/                   Magasin 1 (Lyon)
-    caisse-export.json         the till's config: data in donnees/, archives to ../../central/inbox
-    donnees/                   what the till software writes, archived as it is every night
-      ventes.csv               one row per sales line
-      reglements.csv           one row per payment
-      clotures.csv             one row per daily closure (Z)
-      articles.csv             the catalogue as the till holds it
-      familles.csv             the families
-  tills/D02/, tills/D03/       Magasin 2 (Annecy), Magasin 3 (Chambéry): the same files
-  central/
-    caisse-central.json        the head office's till table and sources
-    inbox/                     where the tills drop their archives (the "dir" source)
-    catalog/                   the head office's reference articles.csv and familles.csv
-  cron/                        crontab lines for a Linux till and for the central
-  systemd/                     a service and a timer for the central
-  windows/                     a Task Scheduler task for a Windows till
-\`\`\`
-
-## The three stores
-
-Six weeks of trading, Monday to Saturday, from 12 October to 21 November 2026, with the same head
-office catalogue (${ARTICLES.length} articles in ${FAMILIES.length} families) in every store. Each store's till software
-writes its files in its own dialect, the way real tills and Excel do:
-
-${table}
-
-All three are read by the central without any setting, except D01's encoding, which the central's
-config names (\`"encoding": "windows-1252"\`) rather than leaving it to detection. D03's headers are
-in another order, in capitals with hyphens, and carry a \`CAISSIER\` column the central ignores;
-D03 groups the thousands of large amounts with a space (\`1 176,00\`), and of its Z totals with a
-no-break space, as French Excel does.
-
-The data has what real data has: markdowns (a line below price × quantity, labelled \`-30 %\`),
-returns (about 1 % of lines: a negative quantity and amount on a later ticket), goods sold by weight
-(\`0,742\` kg of Comté at 24,90 €/kg is 18,48 €, rounded to the cent), a few large orders (a buffet
-for 45 people, a case of champagne), payments by card (CB), cash (ESP), cheque (CHQ) and meal
-vouchers (TR), one or two per ticket, always adding up to the ticket. Each day's Z closure equals
-the sum of that day's lines, so \`caisse-central check\` finds nothing to report.
-
-To check a report, \`node scripts/generate-examples.mjs --totals\` prints each till's tickets, total
-TTC and HT in cents, computed by the script itself (the TTC checked against the files, the Z
-closures and the payments), independently of the central's code.
-
-## Trying it by hand
-
-\`npm run demo\` does all of this for you. To do it step by step, work on a copy, so that the state
-and archives the tools write do not end up in this folder:
-
-\`\`\`sh
-cp -r examples /tmp/caisse-demo && cd /tmp/caisse-demo
-for till in D01 D02 D03; do caisse-export run --config tills/$till/caisse-export.json; done
-caisse-central fetch --root central
-caisse-central report --root central --by family
-caisse-central check --root central
-\`\`\`
-
-## Scheduling
-
-- \`cron/caisse-export.cron\`: a Linux till, 23:00 every night, with a same-night retry of the outbox.
-- \`cron/caisse-central.cron\`: the central at 06:00, then every hour, and the morning monitor.
-- \`systemd/caisse-central-fetch.service\` and \`.timer\`: the same for the central, with systemd.
-- \`windows/caisse-export-task.xml\`: a Windows till, 23:00 every night, running whether anyone is
-  logged on or not, with retries.
-
-[docs/operations.md](../docs/operations.md) explains each of them, the logs and the exit codes.
-`;
-}
-
 // ---------------------------------------------------------------------------------------------
 // An independent reading of what was written, for --totals
 
@@ -1042,15 +788,6 @@ async function sumColumn(path, store, kind, ourName) {
 
 // ---------------------------------------------------------------------------------------------
 
-function describe(store) {
-  const d = store.dialect;
-  const encoding =
-    d.encoding === "windows-1252" ? "Windows-1252" : d.bom ? "UTF-8 with BOM" : "UTF-8";
-  const eol = d.eol === "\r\n" ? "CRLF" : "LF";
-  const date = d.dateTime({ iso: "2026-11-21", hour: 9, minute: 5, second: 30 });
-  return `${encoding}, ${eol}, \`${d.delimiter}\`, decimal \`${d.decimal}\`, dates \`${date}\`${d.thousands === null ? "" : ", `1 234,50`"}`;
-}
-
 /**
  * HT as SPEC section 6 defines it: per VAT rate, TTC x 100 / (100 + rate) rounded to the cent,
  * halves away from zero (exact, with BigInt); then summed over the rates.
@@ -1097,14 +834,6 @@ async function main(argv) {
   await write(join(out, "central", "inbox", ".gitkeep"), "");
   for (const [name, bytes] of Object.entries(referenceCatalogue()))
     await write(join(out, "central", "catalog", name), bytes);
-  await write(join(out, "cron", "caisse-export.cron"), EXPORT_CRON);
-  await write(join(out, "cron", "caisse-central.cron"), CENTRAL_CRON);
-  await write(join(out, "systemd", "caisse-central-fetch.service"), SYSTEMD_SERVICE);
-  await write(join(out, "systemd", "caisse-central-fetch.timer"), SYSTEMD_TIMER);
-  await write(
-    join(out, "windows", "caisse-export-task.xml"),
-    WINDOWS_TASK.replaceAll("\n", "\r\n"),
-  );
 
   const totals = [];
   for (const { store, tickets, closures } of generated) {
@@ -1147,12 +876,6 @@ async function main(argv) {
       byRate.set(line.article.rate, (byRate.get(line.article.rate) ?? 0) + line.amount);
     totals.push({ store, tickets: tickets.length, lines: lines.length, ttc: model, byRate });
   }
-  await write(
-    join(out, "README.md"),
-    readme(
-      generated.map((g, i) => ({ ...g, describe: describe(g.store), lineCount: totals[i].lines })),
-    ),
-  );
 
   if (showTotals) {
     const allByRate = new Map();

@@ -709,6 +709,12 @@ describe("caisse-central fetch", () => {
       `would import  D01 #2  D01_20261102T230005_000002.zip  (3 files into ${target})`,
     );
     expect(text.stdout).toContain("2 to import, 1 already imported, 1 to reject, 0 failed");
+    // The log says it in the conditional too: nothing was imported or kept in quarantine.
+    expect(text.stderr).toContain("D01_20261102T230005_000002.zip: would be imported into D01");
+    expect(text.stderr).toContain(
+      "D09_20261101T230005_000001.zip would be rejected (E_ARCHIVE_UNKNOWN_TILL)",
+    );
+    expect(text.stderr).not.toMatch(/: imported into|kept in/u);
     expect(await snapshotTree(root)).toEqual(before);
 
     const real = await central("fetch", "--format", "json");

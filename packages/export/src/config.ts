@@ -168,7 +168,7 @@ class Checker {
     const centralKey = this.string(value, "centralKey", "catalog.", false);
     if (centralKey !== undefined && !ED25519_PUBLIC_KEY.test(centralKey)) {
       this.problems.push(
-        "catalog.centralKey must look like ed25519:<44 base64 characters>, as printed by 'caisse-central keygen'",
+        "catalog.centralKey must look like ed25519:<44 base64 characters>, the public key of head office's catalogue signing key",
       );
     }
     return dir === undefined ? undefined : { dir, centralKey };

@@ -36,7 +36,7 @@ export function registerFetch(program: Command, env: CommandEnv): void {
         central,
         options.source,
         { ...importOptions(env.ctx, undefined), dryRun: options.dryRun },
-        logObserver(logger(env.ctx, options)),
+        logObserver(logger(env.ctx, options), options.dryRun === true),
       );
       await printSummary(env.ctx, summary, format);
       env.setExit(exitCodeOfRun(summary));

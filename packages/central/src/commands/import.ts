@@ -40,7 +40,7 @@ export function registerImport(program: Command, env: CommandEnv): void {
         central,
         paths,
         { ...importOptions(env.ctx, options.till), dryRun: options.dryRun },
-        logObserver(logger(env.ctx, options)),
+        logObserver(logger(env.ctx, options), options.dryRun === true),
       );
       await printSummary(env.ctx, summary, format);
       env.setExit(exitCodeOfRun(summary));

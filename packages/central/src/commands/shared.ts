@@ -57,7 +57,9 @@ export function importOptions(ctx: CliContext, till: string | undefined): Import
 }
 
 /** Logs each archive as it is decided: cron mails show what happened, in order. */
-export function logObserver(log: Logger): RunObserver {
+export function logObserver(log: Logger, dryRun = false): RunObserver {
+  // A dry run logs what it would do, in the conditional: nothing was imported or quarantined.
+  const verb = (done: string, planned: string): string => (dryRun ? planned : done);
   return {
     onRecovered: (recovered) => {
       log.warn(
@@ -70,14 +72,16 @@ export function logObserver(log: Logger): RunObserver {
     onResult: (result) => {
       if (result.outcome === "rejected") {
         log.warn(
-          `${result.file} rejected (${result.code ?? ""}): ${result.reason ?? ""}; kept in ${result.stored ?? "quarantine"}${result.hint === null ? "" : `; what to do: ${result.hint}`}`,
+          `${result.file} ${verb("rejected", "would be rejected")} (${result.code ?? ""}): ${result.reason ?? ""}${dryRun ? "" : `; kept in ${result.stored ?? "quarantine"}`}${result.hint === null ? "" : `; what to do: ${result.hint}`}`,
         );
       } else if (result.outcome === "duplicate") log.info(`${result.file}: already imported`);
       else {
-        log.info(`${result.file}: imported into ${result.till ?? "?"} (${result.files} files)`);
+        log.info(
+          `${result.file}: ${verb("imported", "would be imported")} into ${result.till ?? "?"} (${result.files} files)`,
+        );
         if (result.gap !== null)
           log.warn(
-            `${result.till ?? "?"}: archives #${result.gap[0]} to #${result.gap[1]} never arrived`,
+            `${result.till ?? "?"}: archives #${result.gap[0]} to #${result.gap[1]} ${verb("never arrived", "have not arrived")}`,
           );
       }
     },
