@@ -1,4 +1,4 @@
-import type { CliContext } from "@caisse/cli";
+import { createLogger, type CliContext, type Logger } from "@caisse/cli";
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -75,4 +75,9 @@ export async function temporaryFolder(
 ): Promise<{ path: string; remove: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** A logger that writes nowhere, for unit tests of functions that log. */
+export function silentLogger(): Logger {
+  return createLogger(captureContext("/").ctx, { program: "test" });
 }

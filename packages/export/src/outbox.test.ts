@@ -1,22 +1,13 @@
-import { createLogger } from "@caisse/cli";
 import type { OutgoingArchive, Sender } from "@caisse/transports";
 import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { cleanStrays, listOutbox, nextSequence, sendArchives } from "./outbox.js";
+import { silentLogger } from "../../../test/helpers/cli.js";
 
 let outbox: string;
-const log = createLogger(
-  {
-    cwd: "/",
-    env: {},
-    now: () => new Date(),
-    stdout: { write: () => undefined, isTTY: false },
-    stderr: { write: () => undefined, isTTY: false },
-  },
-  { program: "test" },
-);
+const log = silentLogger();
 
 beforeEach(async () => {
   outbox = await mkdtemp(join(tmpdir(), "caisse-outbox-"));

@@ -1,4 +1,3 @@
-import { createLogger } from "@caisse/cli";
 import { CaisseError } from "@caisse/core";
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -14,19 +13,11 @@ import {
   writeState,
   type StatePaths,
 } from "./state.js";
+import { silentLogger } from "../../../test/helpers/cli.js";
 
 let root: string;
 let paths: StatePaths;
-const log = createLogger(
-  {
-    cwd: "/",
-    env: {},
-    now: () => new Date(),
-    stdout: { write: () => undefined, isTTY: false },
-    stderr: { write: () => undefined, isTTY: false },
-  },
-  { program: "test" },
-);
+const log = silentLogger();
 
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), "caisse-state-"));

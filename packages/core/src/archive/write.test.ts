@@ -16,7 +16,6 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readZip, sha256, sha256OfFile } from "../../../../test/export/zip.js";
-import { isCaisseError, type CaisseError } from "../errors.js";
 import { generateSigningKey, signManifest, verifyManifest } from "../signature.js";
 import { parseManifest } from "./manifest.js";
 import {
@@ -26,6 +25,7 @@ import {
   planArchive,
   type BuildArchiveOptions,
 } from "./write.js";
+import { caisseFailure } from "../../../../test/helpers/errors.js";
 
 let root: string;
 let data: string;
@@ -62,16 +62,6 @@ function options(overrides: Partial<BuildArchiveOptions> = {}): BuildArchiveOpti
   };
 }
 
-async function failure(promise: Promise<unknown>): Promise<CaisseError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isCaisseError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a CaisseError");
-}
-
 describe("planArchive", () => {
   it("lists regular files with / paths and sizes, and skips links", async () => {
     await put("ventes.csv", "ticket;date\n1;2026-11-27\n");
@@ -103,7 +93,7 @@ describe("planArchive", () => {
   ])("refuses a till file named %s", async (name, reason) => {
     await put("ventes.csv", "x");
     await put(name, "x");
-    const error = await failure(planArchive(data));
+    const error = await caisseFailure(planArchive(data));
     expect(error.code).toBe("E_ARCHIVE_BUILD");
     expect(error.message).toContain(name);
     expect(error.message).toContain(reason);
@@ -121,7 +111,7 @@ describe("planArchive", () => {
     await put("A", "3");
     await put("a/b.csv", "4");
     await put("nul", "5");
-    const error = await failure(planArchive(data));
+    const error = await caisseFailure(planArchive(data));
     expect(error.code).toBe("E_ARCHIVE_BUILD");
     expect(error.details.problems).toHaveLength(3);
     expect(error.message).toContain("'ventes.csv' and 'Ventes.csv'");
@@ -130,17 +120,17 @@ describe("planArchive", () => {
   });
 
   it("names the path and the key 'data' when the data directory is missing or a file", async () => {
-    const missing = await failure(planArchive(join(root, "absent")));
+    const missing = await caisseFailure(planArchive(join(root, "absent")));
     expect(missing.code).toBe("E_CONFIG");
     expect(missing.message).toContain(join(root, "absent"));
     expect(missing.message).toContain("'data'");
     const file = await put("ventes.csv", "x");
-    const notFolder = await failure(planArchive(file));
+    const notFolder = await caisseFailure(planArchive(file));
     expect(notFolder.code).toBe("E_CONFIG");
   });
 
   it("refuses an empty data directory, which the central would quarantine", async () => {
-    const error = await failure(planArchive(data));
+    const error = await caisseFailure(planArchive(data));
     expect(error.code).toBe("E_ARCHIVE_BUILD");
     expect(error.message).toContain("no file");
   });
@@ -239,7 +229,7 @@ describe("buildArchive", () => {
   it("says plainly that the output folder is missing, before reading any file", async () => {
     await put("ventes.csv", "x");
     const plan = await planArchive(data);
-    const error = await failure(
+    const error = await caisseFailure(
       buildArchive(plan, options({ outPath: join(root, "nowhere", "t.zip") })),
     );
     expect(error.code).toBe("E_IO");
@@ -282,7 +272,7 @@ describe("buildArchive", () => {
       await put("c.csv", "c");
       const plan = await planArchive(data);
       await unlink(gone);
-      const error = await failure(buildArchive(plan, options()));
+      const error = await caisseFailure(buildArchive(plan, options()));
       expect(error.code).toBe("E_ARCHIVE_BUILD");
       expect(error.message).toContain("b.csv");
       expect(error.message).toContain("no such file");
@@ -297,7 +287,7 @@ describe("buildArchive", () => {
       await mkdir(replaced);
       // An earlier archive at the same place stays as it was.
       await writeFile(join(out, "tfichier.zip"), "previous archive");
-      const error = await failure(buildArchive(plan, options()));
+      const error = await caisseFailure(buildArchive(plan, options()));
       expect(error.code).toBe("E_ARCHIVE_BUILD");
       expect(error.message).toContain("'b.csv'");
       await expectNothingLeft("previous archive");
@@ -309,7 +299,7 @@ describe("buildArchive", () => {
       const plan = await planArchive(data);
       await unlink(replaced);
       await symlink(join(root, "secret"), replaced);
-      const error = await failure(buildArchive(plan, options()));
+      const error = await caisseFailure(buildArchive(plan, options()));
       expect(error.code).toBe("E_ARCHIVE_BUILD");
       expect(error.message).toContain("b.csv");
       await expectNothingLeft();
@@ -317,7 +307,9 @@ describe("buildArchive", () => {
 
     it("when the time limit is reached", async () => {
       await put("gros.csv", Buffer.alloc(8_000_000, "ventes;1234,56\n"));
-      const error = await failure(buildArchive(await planArchive(data), options({ timeoutMs: 1 })));
+      const error = await caisseFailure(
+        buildArchive(await planArchive(data), options({ timeoutMs: 1 })),
+      );
       expect(error.code).toBe("E_TIMEOUT");
       await expectNothingLeft();
     });
@@ -333,7 +325,7 @@ describe("buildArchive", () => {
 
     it("when the till reference or the sequence is invalid", async () => {
       await put("ventes.csv", "x");
-      const error = await failure(
+      const error = await caisseFailure(
         buildArchive(await planArchive(data), options({ till: "D 01", sequence: 0 })),
       );
       expect(error.code).toBe("E_ARCHIVE_BUILD");

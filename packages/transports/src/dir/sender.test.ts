@@ -1,4 +1,3 @@
-import { isCaisseError, type CaisseError } from "@caisse/core";
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createSender } from "../sender.js";
 import type { OutgoingArchive } from "../types.js";
 import { createDirSender } from "./sender.js";
+import { caisseFailure } from "../../../../test/helpers/errors.js";
 
 let root: string;
 let share: string;
@@ -36,16 +36,6 @@ async function outgoing(content: string, name = NAME): Promise<OutgoingArchive> 
   };
 }
 
-async function failure(promise: Promise<unknown>): Promise<CaisseError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isCaisseError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a CaisseError");
-}
-
 describe("dir sender", () => {
   it("copies the archive under its name and leaves no .part", async () => {
     const sender = createDirSender({ path: share });
@@ -72,7 +62,9 @@ describe("dir sender", () => {
 
   it("never overwrites an archive with other bytes", async () => {
     await writeFile(join(share, NAME), "other bytes");
-    const error = await failure(createDirSender({ path: share }).send(await outgoing("zip bytes")));
+    const error = await caisseFailure(
+      createDirSender({ path: share }).send(await outgoing("zip bytes")),
+    );
     expect(error.code).toBe("E_TRANSPORT");
     expect(error.message).toContain("already exists with different content");
     expect(await readFile(join(share, NAME), "utf8")).toBe("other bytes");
@@ -81,7 +73,7 @@ describe("dir sender", () => {
 
   it("reports a missing destination folder without creating it", async () => {
     const missing = join(root, "not-mounted");
-    const error = await failure(
+    const error = await caisseFailure(
       createDirSender({ path: missing }).send(await outgoing("zip bytes")),
     );
     expect(error.code).toBe("E_TRANSPORT");
@@ -91,7 +83,7 @@ describe("dir sender", () => {
   });
 
   it("refuses a name that would leave the folder", async () => {
-    const error = await failure(
+    const error = await caisseFailure(
       createDirSender({ path: share }).send(await outgoing("x", "../evil.zip")),
     );
     expect(error.code).toBe("E_TRANSPORT");
