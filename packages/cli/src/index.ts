@@ -4,3 +4,4 @@ export * from "./logger.js";
 export * from "./output.js";
 export * from "./run.js";
 export * from "./table.js";
+export * from "./flags.js";

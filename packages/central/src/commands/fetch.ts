@@ -3,7 +3,8 @@ import type { Command } from "commander";
 import { logger, openCentral, type CommandEnv } from "../context.js";
 import { exitCodeOfRun } from "../import/exit.js";
 import { fetchSources } from "../import/run.js";
-import { importOptions, logObserver, oneOf, optionsOf, printSummary } from "./shared.js";
+import { importOptions, logObserver, optionsOf, printSummary } from "./shared.js";
+import { oneOf } from "@caisse/cli";
 
 interface FetchFlags {
   source?: string[];

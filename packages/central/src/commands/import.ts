@@ -6,7 +6,8 @@ import { requireTill } from "../config.js";
 import { logger, openCentral, type CommandEnv } from "../context.js";
 import { exitCodeOfRun } from "../import/exit.js";
 import { importFiles } from "../import/run.js";
-import { importOptions, logObserver, oneOf, optionsOf, printSummary } from "./shared.js";
+import { importOptions, logObserver, optionsOf, printSummary } from "./shared.js";
+import { oneOf } from "@caisse/cli";
 
 interface ImportFlags {
   till?: string;

@@ -1,9 +1,9 @@
-import { EXIT, colorAllowed, writeResult } from "@caisse/cli";
+import { colorAllowed, EXIT, oneOf, writeResult } from "@caisse/cli";
 import type { Command } from "commander";
 import { openCentral, type CommandEnv } from "../context.js";
 import { readJournal, verifyJournal } from "../journal.js";
 import { renderJournalJson, renderJournalTable, renderVerification } from "../render/journal.js";
-import { oneOf, optionsOf } from "./shared.js";
+import { optionsOf } from "./shared.js";
 
 interface JournalFlags {
   verify?: boolean;

@@ -1,26 +1,16 @@
-import { CaisseError, isoWithOffset, oneLine } from "@caisse/core";
-import { writeResult, type CliContext } from "@caisse/cli";
+import { CaisseError } from "@caisse/core";
+import { writeResult, type CliContext, type Logger } from "@caisse/cli";
 import type { Command } from "commander";
 import type { GlobalOptions } from "../context.js";
 import type { ImportOptions } from "../import/importArchive.js";
 import type { RunObserver, RunSummary } from "../import/run.js";
 import { renderSummaryJson, renderSummaryText } from "../render/summary.js";
-import type { Logger } from "@caisse/cli";
 import type { SwapPoint } from "../swap.js";
 
 /** The global options merged with the command's own (commander's values are untyped). */
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- names what the caller declared
 export function optionsOf<T>(command: Command): T & GlobalOptions {
   return command.optsWithGlobals<T & GlobalOptions>();
-}
-
-/** Accepts only one of the listed values for a flag (E_USAGE names the flag and the choices). */
-export function oneOf<T extends string>(flag: string, value: string, choices: readonly T[]): T {
-  if ((choices as readonly string[]).includes(value)) return value as T;
-  throw new CaisseError(
-    "E_USAGE",
-    `${flag} must be one of ${choices.join(", ")} (found '${oneLine(value)}')`,
-  );
 }
 
 const SWAP_POINTS: readonly SwapPoint[] = [
@@ -107,8 +97,4 @@ export async function printSummary(
     ctx,
     format === "json" ? renderSummaryJson(summary) : renderSummaryText(summary),
   );
-}
-
-export function timestamp(ctx: CliContext): string {
-  return isoWithOffset(ctx.now());
 }

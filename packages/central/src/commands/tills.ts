@@ -1,11 +1,11 @@
-import { EXIT, colorAllowed, writeResult } from "@caisse/cli";
+import { colorAllowed, EXIT, oneOf, writeResult } from "@caisse/cli";
 import { CaisseError } from "@caisse/core";
 import type { Command } from "commander";
 import { centralPaths, tillDirectory } from "../config.js";
 import { openCentral, resolveRoot, type CommandEnv } from "../context.js";
 import { addTill, removeTill, setTill, type TillChanges } from "../registry.js";
 import { renderTillsJson, renderTillsTable } from "../render/tills.js";
-import { oneOf, optionsOf } from "./shared.js";
+import { optionsOf } from "./shared.js";
 
 interface FieldFlags {
   name?: string;

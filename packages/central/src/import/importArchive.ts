@@ -11,13 +11,7 @@ import { stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { tillDirectory } from "../config.js";
 import type { Central } from "../context.js";
-import {
-  appendJournal,
-  readJournal,
-  tillHistories,
-  type JournalRecord,
-  type TillHistory,
-} from "../journal.js";
+import { appendJournal, type JournalRecord, type TillHistory } from "../journal.js";
 import {
   commitSwap,
   discardStaging,
@@ -259,19 +253,6 @@ export async function applyImport(
     if (!(error instanceof CaisseError) || error.errorClass !== "rejected") throw error;
     return quarantine(central, plan, error, options);
   }
-}
-
-/**
- * Checks one archive and imports it or quarantines it; the journal gets one entry either way.
- * The journal is read afresh: it is the history the sequence rules apply to.
- */
-export async function importArchive(
-  central: Central,
-  incoming: IncomingArchive,
-  options: ImportOptions,
-): Promise<ImportResult> {
-  const histories = tillHistories(await readJournal(central.paths.journal));
-  return applyImport(central, await planImport(central, incoming, options, histories), options);
 }
 
 function rootRelative(central: Central, path: string): string {

@@ -6,7 +6,7 @@ import type { Central } from "../context.js";
 import { createSource } from "../sources.js";
 import { emptyHistory, readJournal, tillHistories } from "../journal.js";
 import {
-  importArchive,
+  applyImport,
   planImport,
   resultOfPlan,
   type ImportOptions,
@@ -39,20 +39,31 @@ export interface RunOptions extends ImportOptions {
 type Importer = (incoming: IncomingArchive) => Promise<ImportResult>;
 
 /**
- * The dry run's importer. It reads the journal once and then remembers what it would have
- * accepted, so that #42 then #43 in one run are planned as a real run would import them.
+ * Imports archives one after the other; in a dry run, says what importing them would do. The
+ * journal is read once, after recovery, and the tills' histories then follow each acceptance in
+ * memory: a real run holds the lock, so nothing else writes the journal meanwhile, and a dry run
+ * plans #42 then #43 as a real run would import them.
  */
-async function dryImporter(central: Central, options: ImportOptions): Promise<Importer> {
+async function createImporter(
+  central: Central,
+  options: ImportOptions,
+  dryRun: boolean,
+): Promise<Importer> {
   const histories = tillHistories(await readJournal(central.paths.journal));
   return async (incoming) => {
     const plan = await planImport(central, incoming, options, histories);
-    const result = resultOfPlan(plan);
-    await plan.archive?.close();
+    let result: ImportResult;
+    if (dryRun) {
+      result = resultOfPlan(plan);
+      await plan.archive?.close();
+    } else result = await applyImport(central, plan, options);
     if (result.outcome === "accepted" && result.till !== null) {
       const key = result.till.toUpperCase();
       const history = histories.get(key) ?? emptyHistory();
-      history.accepted.set(plan.base.sha256, null);
-      if (result.sequence !== null) history.lastSequence = result.sequence;
+      history.accepted.set(plan.base.sha256, result.stored);
+      if (result.sequence !== null) {
+        history.lastSequence = Math.max(history.lastSequence ?? 0, result.sequence);
+      }
       histories.set(key, history);
     }
     return result;
@@ -85,7 +96,7 @@ async function underLock(
   }
   if (options.dryRun === true) {
     const summary: RunSummary = { dryRun: true, recovered: [], results: [], failures: [] };
-    await task(summary, await dryImporter(central, options));
+    await task(summary, await createImporter(central, options, true));
     return summary;
   }
   return withLock(central.paths.lock, purpose, async () => {
@@ -96,7 +107,7 @@ async function underLock(
       failures: [],
     };
     summary.recovered.forEach((recovered) => observer.onRecovered?.(recovered));
-    await task(summary, (incoming) => importArchive(central, incoming, options));
+    await task(summary, await createImporter(central, options, false));
     return summary;
   });
 }

@@ -32,6 +32,9 @@ export interface ReportGrid {
   body: string[][];
   /** The total row. */
   total: string[];
+  /** The heading of the warnings, and the warnings, each on one line. */
+  warningsTitle: string;
+  warnings: string[];
 }
 
 interface Words {
@@ -50,6 +53,7 @@ interface Words {
   comparedTtc: string;
   change: string;
   total: string;
+  warnings: string;
 }
 
 const WORDS: Record<Locale, Words> = {
@@ -89,6 +93,7 @@ const WORDS: Record<Locale, Words> = {
     comparedTtc: "TTC comparé",
     change: "Écart",
     total: "Total",
+    warnings: "Avertissements",
   },
   en: {
     turnover: "Turnover",
@@ -126,6 +131,7 @@ const WORDS: Record<Locale, Words> = {
     comparedTtc: "Compared TTC",
     change: "Change",
     total: "Total",
+    warnings: "Warnings",
   },
 };
 
@@ -222,5 +228,7 @@ export function reportGrid(report: Report, locale: Locale): ReportGrid {
       cells(row, oneLine(row.key), oneLine(row.label), percentCell(row.shareBp, locale)),
     ),
     total: cells(report.total, words.total, "", ""),
+    warningsTitle: words.warnings,
+    warnings: report.warnings.map(oneLine),
   };
 }

@@ -1,4 +1,4 @@
-import { oneLine, type Report } from "@caisse/core";
+import type { Report } from "@caisse/core";
 import { reportGrid, type RenderOptions } from "./grid.js";
 
 const ENTITIES: Record<string, string> = {
@@ -55,9 +55,9 @@ export function renderHtml(report: Report, options: RenderOptions): string {
     `<tfoot>${cells("td", grid.total, grid.numeric)}</tfoot>`,
     "</table>",
   ];
-  if (report.warnings.length > 0) {
-    lines.push(`<h2>${options.locale === "fr" ? "Avertissements" : "Warnings"}</h2>`, "<ul>");
-    lines.push(...report.warnings.map((warning) => `<li>${escapeHtml(oneLine(warning))}</li>`));
+  if (grid.warnings.length > 0) {
+    lines.push(`<h2>${escapeHtml(grid.warningsTitle)}</h2>`, "<ul>");
+    lines.push(...grid.warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`));
     lines.push("</ul>");
   }
   lines.push("</body>", "</html>");

@@ -1,4 +1,4 @@
-import { oneLine, type Report } from "@caisse/core";
+import type { Report } from "@caisse/core";
 import { reportGrid, type RenderOptions } from "./grid.js";
 
 // Characters that mean something in a Markdown table cell: backslash-escaped (CommonMark lets
@@ -27,9 +27,9 @@ export function renderMarkdown(report: Report, options: RenderOptions): string {
     ...grid.body.map(row),
     `| ${grid.total.map((text) => (text === "" ? "" : `**${cell(text)}**`)).join(" | ")} |`,
   ];
-  if (report.warnings.length > 0) {
-    lines.push("", options.locale === "fr" ? "## Avertissements" : "## Warnings", "");
-    lines.push(...report.warnings.map((warning) => `- ${cell(oneLine(warning))}`));
+  if (grid.warnings.length > 0) {
+    lines.push("", `## ${grid.warningsTitle}`, "");
+    lines.push(...grid.warnings.map((warning) => `- ${cell(warning)}`));
   }
   return `${lines.join("\n")}\n`;
 }

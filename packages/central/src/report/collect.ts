@@ -234,6 +234,7 @@ export async function collectReport(request: CollectRequest): Promise<Collected>
     }
   }
 
+  const kinds = labelsKind === undefined ? [sums.kind] : [sums.kind, labelsKind];
   for (const till of request.tills) {
     const place: Place = {
       owner: till.ref,
@@ -245,7 +246,6 @@ export async function collectReport(request: CollectRequest): Promise<Collected>
       warnings.push(`${till.ref}: no data yet (folder ${place.dir} not found)`);
       continue;
     }
-    const kinds = labelsKind === undefined ? [sums.kind] : [sums.kind, labelsKind];
     const files = await filesOf(place, kinds, warnings);
     for (const file of files.get(sums.kind) ?? []) await readDataFile(place, file, sums, warnings);
     if (labelsKind === undefined) continue;

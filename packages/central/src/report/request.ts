@@ -10,7 +10,7 @@ import {
   type Dimension,
   type LocalDate,
 } from "@caisse/core";
-import { oneOf } from "../commands/shared.js";
+import { oneOf } from "@caisse/cli";
 import { REPORT_FORMATS, type ReportFormat } from "../render/index.js";
 
 /** The `report` flags as typed (SPEC section 6); every one optional. */
