@@ -6,6 +6,7 @@
 import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import iconv from "iconv-lite";
+import { isKnownEncoding } from "../encoding.js";
 import { ioError, systemErrorCode } from "../errors.js";
 import { unreadable } from "./unreadable.js";
 
@@ -62,7 +63,7 @@ export async function chooseEncoding(
 }
 
 function codecOf(label: string): iconv.Encoding | undefined {
-  return iconv.encodingExists(label) ? label : undefined;
+  return isKnownEncoding(label) ? label : undefined;
 }
 
 function isUtf8Label(label: string): boolean {

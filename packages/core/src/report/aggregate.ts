@@ -28,7 +28,8 @@ function tallyOf(tallies: TillTallies, till: string): Tally {
   return tally;
 }
 
-function mergeTallies(into: TillTallies, from: TillTallies): void {
+/** Adds the tallies of `from` to those of the same tills in `into`. */
+export function mergeTallies(into: TillTallies, from: TillTallies): void {
   for (const [till, tally] of from) tallyOf(into, till).merge(tally);
 }
 
@@ -87,27 +88,24 @@ export class Aggregator {
   /** Adds everything another aggregator of the same dimension counted. */
   merge(other: Aggregator): void {
     if (other.by !== this.by) throw new Error(`cannot merge --by ${other.by} into --by ${this.by}`);
-    for (const [key, tallies] of other.rows) {
-      let into = this.rows.get(key);
-      if (into === undefined) {
-        into = new Map();
-        this.rows.set(key, into);
-      }
-      mergeTallies(into, tallies);
-    }
+    for (const [key, tallies] of other.rows) mergeTallies(this.rowOf(key), tallies);
     mergeTallies(this.total, other.total);
     if (other.first !== undefined) this.seeDate(other.first);
     if (other.last !== undefined) this.seeDate(other.last);
     for (const [article, seen] of other.saleLabels) this.seeLabel(article, seen);
   }
 
-  private add(till: string, key: string, at: LocalDateTime, count: (tally: Tally) => void): void {
+  private rowOf(key: string): TillTallies {
     let tallies = this.rows.get(key);
     if (tallies === undefined) {
       tallies = new Map();
       this.rows.set(key, tallies);
     }
-    count(tallyOf(tallies, till));
+    return tallies;
+  }
+
+  private add(till: string, key: string, at: LocalDateTime, count: (tally: Tally) => void): void {
+    count(tallyOf(this.rowOf(key), till));
     count(tallyOf(this.total, till));
     this.seeDate(dateOf(at));
   }

@@ -1,5 +1,5 @@
 import { addCents, ZERO_CENTS, type Cents, type Locale } from "../money.js";
-import type { Aggregator, TillTallies } from "./aggregate.js";
+import { mergeTallies, type Aggregator, type TillTallies } from "./aggregate.js";
 import { isTimeDimension, type Dimension } from "./dimension.js";
 import { labelOf, othersLabel, type LabelBook, type LabelSources } from "./labels.js";
 import {
@@ -11,7 +11,7 @@ import {
   type TillRef,
 } from "./model.js";
 import type { ClosedRange, CompareMode, DateRange } from "./period.js";
-import { compareFigures, figuresOf, Tally } from "./tally.js";
+import { compareFigures, figuresOf } from "./tally.js";
 
 /** Everything a report is made from; the collector gathers it, `buildReport` only computes. */
 export interface ReportInput {
@@ -99,14 +99,7 @@ function othersRow(input: ReportInput, rest: readonly ReportRow[], totalTtc: Cen
   const tallies: TillTallies = new Map();
   let comparedTtc: Cents | undefined = input.comparison === undefined ? undefined : ZERO_CENTS;
   for (const row of rest) {
-    for (const [till, tally] of input.data.rows.get(row.key) ?? EMPTY) {
-      let into = tallies.get(till);
-      if (into === undefined) {
-        into = new Tally();
-        tallies.set(till, into);
-      }
-      into.merge(tally);
-    }
+    mergeTallies(tallies, input.data.rows.get(row.key) ?? EMPTY);
     if (comparedTtc !== undefined && row.compare !== undefined) {
       comparedTtc = addCents(comparedTtc, row.compare.ttc);
     }
