@@ -134,11 +134,19 @@ export function formatMoney(amount: Cents, locale: Locale): string {
   return `${negative ? "-" : ""}€${number}`;
 }
 
+/**
+ * A scaled integer as a decimal with exactly `decimals` digits: (4123, 4, ",") is `0,4123`,
+ * (-1223, 2, ".") is `-12.23`. For machine formats (CSV) and percentages.
+ */
+export function fixedDecimal(value: number, decimals: number, point: string): string {
+  const digits = String(Math.abs(value)).padStart(decimals + 1, "0");
+  const sign = value < 0 ? "-" : "";
+  return `${sign}${digits.slice(0, -decimals)}${point}${digits.slice(-decimals)}`;
+}
+
 /** A plain decimal for CSV cells: `1234,56` in French, `1234.56` in English. */
 export function formatCentsPlain(amount: Cents, locale: Locale): string {
-  const negative = amount < 0;
-  const digits = String(Math.abs(amount)).padStart(3, "0");
-  return `${negative ? "-" : ""}${digits.slice(0, -2)}${POINT[locale]}${digits.slice(-2)}`;
+  return fixedDecimal(amount, 2, POINT[locale]);
 }
 
 /** A quantity with up to 3 decimals, grouped: `1 234,5` in French, `1,234.5` in English. */

@@ -1,4 +1,11 @@
-import { formatMoney, formatQuantity, type Cents, type Locale, type Milli } from "@caisse/core";
+import {
+  fixedDecimal,
+  formatMoney,
+  formatQuantity,
+  type Cents,
+  type Locale,
+  type Milli,
+} from "@caisse/core";
 
 /** What a figure that does not exist (HT of payments, basket without tickets) shows. */
 export const NONE = "—";
@@ -22,16 +29,6 @@ export function countCell(count: number, locale: Locale): string {
 /** A quantity in thousandths for people: `512,5`. */
 export function quantityCell(quantity: Milli | null, locale: Locale): string {
   return quantity === null ? NONE : formatQuantity(quantity, locale);
-}
-
-/**
- * A scaled integer as a decimal with exactly `decimals` digits: (4123, 4, ",") is `0,4123`,
- * (-1223, 2, ".") is `-12.23`. For the machine formats (CSV) and the percentages of tables.
- */
-export function fixedDecimal(value: number, decimals: number, point: string): string {
-  const digits = String(Math.abs(value)).padStart(decimals + 1, "0");
-  const sign = value < 0 ? "-" : "";
-  return `${sign}${digits.slice(0, -decimals)}${point}${digits.slice(-decimals)}`;
 }
 
 /** Hundredths of a percent for people: `41,23 %` in French, `41.23%` in English. */

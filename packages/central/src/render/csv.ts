@@ -1,4 +1,5 @@
 import {
+  fixedDecimal,
   formatCentsPlain,
   formatQuantity,
   oneLine,
@@ -9,7 +10,6 @@ import {
   type ReportRow,
   type ReportTotal,
 } from "@caisse/core";
-import { fixedDecimal } from "./cells.js";
 import { totalWord, type RenderOptions } from "./grid.js";
 
 /** Key of the total row in CSV, where it is one more line. */
