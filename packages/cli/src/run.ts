@@ -63,13 +63,12 @@ export async function runProgram(
   }
 }
 
+const HELP_OR_VERSION = new Set(["commander.helpDisplayed", "commander.help", "commander.version"]);
+
 export function reportError(error: unknown, ctx: CliContext, verbose: boolean): ExitCode {
   if (error instanceof CommanderError) {
     // Help and version are not errors; commander has already printed the usage message.
-    if (error.code === "commander.helpDisplayed" || error.code === "commander.version")
-      return EXIT.ok;
-    if (error.code === "commander.help") return EXIT.ok;
-    return EXIT.usage;
+    return HELP_OR_VERSION.has(error.code) ? EXIT.ok : EXIT.usage;
   }
   if (error instanceof CaisseError) {
     ctx.stderr.write(`error ${error.code}: ${oneLine(error.message)}\n`);

@@ -9,7 +9,7 @@ import {
 } from "@caisse/core";
 import type { Logger } from "@caisse/cli";
 import { basename, join } from "node:path";
-import { listOutbox, nextSequence } from "./outbox.js";
+import { listOutbox, nextSequence, type OutboxListing } from "./outbox.js";
 import { loadSigner } from "./signing.js";
 import {
   checkStateOutsideData,
@@ -35,6 +35,8 @@ export interface BuildNextOptions {
   now: Date;
   /** Time limit of the build in milliseconds; default that of `buildArchive` (10 minutes). */
   timeoutMs?: number;
+  /** The outbox as the caller has just listed it (`run` tidies it first); listed here otherwise. */
+  outbox?: OutboxListing;
 }
 
 export interface BuildNextResult {
@@ -52,6 +54,8 @@ export interface NextArchivePlan {
   previous: string | null;
   /** Where it will be written. */
   outPath: string;
+  /** The outbox as read for the sequence: the archives already waiting. */
+  outbox: OutboxListing;
 }
 
 /** Checks the folders, lists the data directory, and reads the next sequence. Writes nothing. */
@@ -69,10 +73,11 @@ export async function planNextArchive(options: BuildNextOptions): Promise<NextAr
   const state = await readState(paths);
   // An outbox archive newer than the state (a state file restored from an old backup) still
   // keeps its sequence for itself.
-  const sequence = nextSequence(state.nextSequence, await listOutbox(paths.outbox));
+  const outbox = options.outbox ?? (await listOutbox(paths.outbox));
+  const sequence = nextSequence(state.nextSequence, outbox);
   const outPath =
     options.out ?? join(paths.outbox, archiveTransportName(options.till, options.now, sequence));
-  return { plan, sequence, previous: state.lastManifestSha256, outPath };
+  return { plan, sequence, previous: state.lastManifestSha256, outPath, outbox };
 }
 
 /**

@@ -222,20 +222,25 @@ async function removeSent(file: string): Promise<void> {
   await syncDirectory(dirname(file));
 }
 
-/** Removes the temporary files an interrupted run left in the outbox, once they are old. */
-export async function tidyOutbox(dir: string, now: Date, log: Logger): Promise<void> {
-  for (const name of await cleanStrays(dir, await listOutbox(dir), now)) {
+/**
+ * Removes the temporary files an interrupted run left in the outbox, once they are old. Returns
+ * the listing it read: removing strays leaves its archives as they were.
+ */
+export async function tidyOutbox(dir: string, now: Date, log: Logger): Promise<OutboxListing> {
+  const listing = await listOutbox(dir);
+  for (const name of await cleanStrays(dir, listing, now)) {
     log.info(`removed ${name} from the outbox, left by an interrupted run`);
   }
+  return listing;
 }
 
-/** Sends everything in the outbox, oldest sequence first, removing each archive once confirmed. */
+/** Sends every archive of an outbox listing, oldest sequence first, removing each once confirmed. */
 export async function sendOutbox(
-  dir: string,
+  listing: OutboxListing,
   openSender: () => Sender,
   log: Logger,
 ): Promise<SendReport> {
-  const files = (await listOutbox(dir)).archives.map((archive) => archive.path);
+  const files = listing.archives.map((archive) => archive.path);
   if (files.length === 0) return { sent: [], notSent: [], failure: undefined };
   return sendArchives(files, openSender(), { remove: true, log });
 }

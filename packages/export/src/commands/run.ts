@@ -8,7 +8,13 @@ import {
 } from "@caisse/transports";
 import type { Command } from "commander";
 import { basename } from "node:path";
-import { buildNextArchive, planNextArchive, warnSkipped, type BuildNextResult } from "../build.js";
+import {
+  buildNextArchive,
+  planNextArchive,
+  warnSkipped,
+  type BuildNextOptions,
+  type BuildNextResult,
+} from "../build.js";
 import { requireConfig, requireTransport, type ExportConfig } from "../config.js";
 import { logger, settle, type CommandEnv, type GlobalOptions } from "../context.js";
 import { listOutbox, sendOutbox, tidyOutbox, type SendReport } from "../outbox.js";
@@ -39,6 +45,11 @@ export interface RunResult extends RecordedResult {
   send: SendReport;
 }
 
+/** What `run` builds: the config's till, into the outbox under its transport name. */
+function outboxBuild(config: ExportConfig, paths: StatePaths, now: Date): BuildNextOptions {
+  return { ...config, paths, configFile: config.file, out: undefined, now };
+}
+
 /**
  * The nightly job: build the next archive into the outbox, then send the whole outbox. A failed
  * build does not stop the sending of the archives already waiting; both failures are reported.
@@ -50,16 +61,13 @@ export async function runNightly(options: RunOptions): Promise<RunResult> {
   return recordRun(paths, { time: isoWithOffset(now), command: "run" }, log, () =>
     withStateLock(paths, "caisse-export run", async () => {
       const failures: CaisseError[] = [];
-      await tidyOutbox(paths.outbox, now, log);
+      const outbox = await tidyOutbox(paths.outbox, now, log);
       let build: BuildNextResult | undefined;
       try {
         build = await buildNextArchive({
-          ...config,
-          paths,
-          configFile: config.file,
-          out: undefined,
-          now,
+          ...outboxBuild(config, paths, now),
           timeoutMs: options.timeoutMs,
+          outbox,
         });
         warnSkipped(build.plan, log);
       } catch (error) {
@@ -67,7 +75,8 @@ export async function runNightly(options: RunOptions): Promise<RunResult> {
         failures.push(error);
         log.warn("the archive of this run could not be built; the outbox is sent anyway");
       }
-      const send = await sendOutbox(paths.outbox, options.openSender, log);
+      // Listed again: the archive just built has joined the outbox.
+      const send = await sendOutbox(await listOutbox(paths.outbox), options.openSender, log);
       if (send.failure !== undefined) failures.push(send.failure);
       return {
         build,
@@ -89,16 +98,9 @@ async function planRun(
   log: Logger,
   locale: Locale,
 ): Promise<string> {
-  const next = await planNextArchive({
-    ...config,
-    paths,
-    configFile: config.file,
-    out: undefined,
-    now,
-  });
+  const next = await planNextArchive(outboxBuild(config, paths, now));
   warnSkipped(next.plan, log);
-  const waiting = (await listOutbox(paths.outbox)).archives.map((archive) => archive.name);
-  const toSend = [...waiting, basename(next.outPath)];
+  const toSend = [...next.outbox.archives.map((archive) => archive.name), basename(next.outPath)];
   return [
     "dry run: nothing was written or sent",
     renderPlanned(next, config.till, locale),

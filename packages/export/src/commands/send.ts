@@ -28,13 +28,10 @@ export async function sendCommand(options: SendOptions): Promise<SendResult> {
   const { paths, files, now, log } = options;
   return recordRun(paths, { time: isoWithOffset(now), command: "send" }, log, () =>
     withStateLock(paths, "caisse-export send", async () => {
-      let send: SendReport;
-      if (files.length > 0)
-        send = await sendArchives(files, options.openSender(), { remove: false, log });
-      else {
-        await tidyOutbox(paths.outbox, now, log);
-        send = await sendOutbox(paths.outbox, options.openSender, log);
-      }
+      const send =
+        files.length > 0
+          ? await sendArchives(files, options.openSender(), { remove: false, log })
+          : await sendOutbox(await tidyOutbox(paths.outbox, now, log), options.openSender, log);
       return {
         send,
         built: [],
