@@ -1,5 +1,5 @@
-import { EXIT, localeOf, writeResult } from "@caisse/cli";
-import { CaisseError, ioError, systemErrorCode } from "@caisse/core";
+import { EXIT, localeOf, oneOf, writeResult } from "@caisse/cli";
+import { ioError, systemErrorCode } from "@caisse/core";
 import { describeTransport } from "@caisse/transports";
 import type { Command } from "commander";
 import { readFile } from "node:fs/promises";
@@ -99,12 +99,7 @@ export function registerStatus(program: Command, env: CommandEnv): void {
     .option("--format <format>", "table or json", "table")
     .action(async (_flags: object, command: Command) => {
       const options = command.optsWithGlobals<{ format: string } & GlobalOptions>();
-      if (options.format !== "table" && options.format !== "json") {
-        throw new CaisseError(
-          "E_USAGE",
-          `--format must be table or json (found '${options.format}')`,
-        );
-      }
+      const format = oneOf("--format", options.format, ["table", "json"] as const);
       const log = logger(env.ctx, options);
       const report = await collectStatus(
         await openSettings(env.ctx, options.config, log),
@@ -112,7 +107,7 @@ export function registerStatus(program: Command, env: CommandEnv): void {
       );
       await writeResult(
         env.ctx,
-        options.format === "json"
+        format === "json"
           ? renderStatusJson(report)
           : renderStatusTable(report, localeOf(env.ctx.env)),
       );
