@@ -9,9 +9,14 @@ export interface TableOptions {
   compact?: boolean;
 }
 
+const BOLD = "\u001b[1m";
+const NORMAL = "\u001b[22m";
+
 /**
- * A terminal table. Without colour, `style.head` and `style.border` are emptied: cli-table3 would
- * otherwise write colour codes even into a pipe or a log file.
+ * A terminal table. Colour is ours to decide: cli-table3's own styles go through @colors/colors,
+ * which makes its own guess from the process's stdout and environment (colour into a log file on
+ * one machine, none on a terminal on another). Its styles are emptied, and the head is made bold
+ * here when colour is allowed (cli-table3 measures cells without their escape codes).
  */
 export function terminalTable(
   head: readonly string[],
@@ -20,13 +25,11 @@ export function terminalTable(
 ): string {
   const compact = options.compact ?? true;
   const table = new Table({
-    head: [...head],
+    head: options.color ? head.map((cell) => `${BOLD}${cell}${NORMAL}`) : [...head],
     ...(options.numeric === undefined
       ? {}
       : { colAligns: options.numeric.map((numeric) => (numeric ? "right" : "left")) }),
-    style: options.color
-      ? { head: ["bold"], border: ["grey"], compact }
-      : { head: [], border: [], compact },
+    style: { head: [], border: [], compact },
   });
   for (const row of rows) table.push([...row]);
   return table.toString();
