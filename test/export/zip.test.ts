@@ -1,5 +1,5 @@
 import { verifyManifest } from "@caisse/core";
-import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeTill, type Till } from "./fixture.js";
@@ -141,7 +141,9 @@ describe("caisse-export keygen and signed archives", () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("keygen");
     await mkdir(join(till.dir, "keys"));
-    await writeFile(join(till.dir, "D01.key"), "-----BEGIN PRIVATE KEY-----\n", { mode: 0o644 });
+    await writeFile(join(till.dir, "D01.key"), "-----BEGIN PRIVATE KEY-----\n");
+    await chmod(join(till.dir, "D01.key"), 0o644); // whatever the umask
+
     const open = await till.run(["zip"]);
     expect(open.code).toBe(2);
     expect(open.stderr).toContain("chmod 600");
