@@ -32,6 +32,30 @@ export async function syncFile(path: string): Promise<void> {
   }
 }
 
+/**
+ * Flushes many files, a few at a time. One fsync per file in a row costs a journal commit each on
+ * most file systems; fsyncs in flight together share one (9,900 small files: see the archive
+ * bench). E_IO naming the first file that could not be flushed.
+ */
+export async function syncFiles(paths: readonly string[], concurrency = 16): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < paths.length) {
+      const path = paths[next++] as string;
+      try {
+        await syncFile(path);
+      } catch (error) {
+        next = paths.length; // the other workers stop after their current file
+        throw ioError("flush", path, error);
+      }
+    }
+  };
+  const workers = Array.from({ length: Math.min(concurrency, paths.length) }, worker);
+  const outcomes = await Promise.allSettled(workers);
+  const failed = outcomes.find((outcome) => outcome.status === "rejected");
+  if (failed !== undefined) throw failed.reason;
+}
+
 /** SHA-256 of a file's content, lower-case hex, streamed (E_IO when it cannot be read). */
 export async function sha256OfFile(path: string): Promise<string> {
   const hash = createHash("sha256");

@@ -9,9 +9,8 @@ import type { ExtractedFile, LocatedEntry } from "./types.js";
 const FILE_MODE = 0o644;
 
 /**
- * Writes to an open file. Not `handle.createWriteStream()`: with `autoClose: false` its pipeline
- * never settles (it waits for a 'close' that never comes), and without it the handle is closed
- * before we can fsync.
+ * Writes to an open file. Not `handle.createWriteStream()`: its own close cannot be awaited with
+ * the errors of the last writes, and we close the file ourselves.
  */
 function fileSink(handle: FileHandle): Writable {
   return new Writable({
@@ -37,7 +36,10 @@ async function writeAll(handle: FileHandle, chunk: Buffer): Promise<void> {
   }
 }
 
-/** Writes one file entry to `target`, which it creates, and flushes it to disk. */
+/**
+ * Writes one file entry to `target`, which it creates. Not flushed to disk: the caller flushes
+ * every file of the archive together before the staging folder counts (`syncFiles`).
+ */
 export async function extractFile(
   zipfile: ZipFile,
   located: LocatedEntry,
@@ -53,8 +55,6 @@ export async function extractFile(
   let counted: { size: number; sha256: string };
   try {
     counted = await streamEntry(zipfile, located, fileSink(handle), target);
-    // Durable before the caller swaps the staging folder in.
-    await handle.sync();
   } catch (error) {
     await handle.close().catch(ignore);
     throw error instanceof CaisseError ? error : ioError("write", target, error);

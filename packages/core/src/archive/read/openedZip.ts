@@ -1,6 +1,7 @@
 import { rm, type FileHandle } from "node:fs/promises";
 import type { ZipFile } from "yauzl";
 import { CaisseError, ioError } from "../../errors.js";
+import { syncFiles } from "../../fs/atomic.js";
 import type { Manifest } from "../manifest.js";
 import { ignore } from "./errors.js";
 import { extractFile } from "./extractFile.js";
@@ -79,6 +80,7 @@ export class OpenedZip implements OpenedArchive {
   async #extractAll(root: string): Promise<ExtractedFile[]> {
     const folders = new FolderMaker(root);
     const files: ExtractedFile[] = [];
+    const written: string[] = [];
     let total = 0;
     for (const located of this.#data) {
       const { name, directory } = located.info;
@@ -87,7 +89,9 @@ export class OpenedZip implements OpenedArchive {
         continue;
       }
       await folders.ensure(parentOf(name));
-      const file = await extractFile(this.#zipfile, located, targetPath(root, name));
+      const target = targetPath(root, name);
+      const file = await extractFile(this.#zipfile, located, target);
+      written.push(target);
       // Cannot trip after the declared-size checks (content = declared size); kept as a backstop.
       total += file.size;
       if (total > this.#limits.maxTotalBytes) {
@@ -100,6 +104,8 @@ export class OpenedZip implements OpenedArchive {
       }
       files.push(file);
     }
+    // Durable, files then folders, before the caller swaps the staging folder in.
+    await syncFiles(written);
     await folders.syncAll();
     return files;
   }
