@@ -1,5 +1,6 @@
 import {
   Aggregator,
+  CaisseError,
   dateOf,
   fileKindOf,
   inRange,
@@ -19,6 +20,7 @@ import {
 } from "@caisse/core";
 import { stat } from "node:fs/promises";
 import { tillDirectory, type CentralPaths, type TillRecord } from "../config.js";
+import { currentFolder, sameFolder, type FolderSnapshot } from "../swap.js";
 
 /** What to gather for a report. */
 export interface CollectRequest {
@@ -29,6 +31,8 @@ export interface CollectRequest {
   range: DateRange;
   /** With `--compare`: the compared range, filled in the same pass over the files. */
   comparison?: Comparison | undefined;
+  /** Called after each reading of a till, before the check that it was one snapshot (tests). */
+  afterTillRead?: ((till: string, attempt: number) => Promise<void>) | undefined;
 }
 
 /** The summed data of a report, its labels, and what was left out. */
@@ -115,7 +119,7 @@ async function filesOf(
   return files;
 }
 
-/** Whether a folder exists; a missing one is not an error (a till that sent nothing yet). */
+/** Whether a folder exists; a missing one is not an error (no catalogue). */
 async function folderExists(dir: string): Promise<boolean> {
   try {
     return (await stat(dir)).isDirectory();
@@ -204,12 +208,111 @@ async function readDataFile(
   if (fileCompared !== undefined) sums.compared?.merge(fileCompared);
 }
 
+/** How many times a till is read again when imports keep replacing its directory meanwhile. */
+export const TILL_READ_ATTEMPTS = 5;
+
+/** One till's share of a report, kept apart until it is known to come from one snapshot. */
+interface TillPart {
+  sums: Sums;
+  labels: Map<string, string>;
+  warnings: string[];
+}
+
+function emptyPart(like: Sums): TillPart {
+  const { by } = like.data;
+  const toReported = like.comparison?.toReported;
+  return {
+    sums: {
+      ...like,
+      data: new Aggregator(by),
+      compared: toReported === undefined ? undefined : new Aggregator(by, toReported),
+    },
+    labels: new Map(),
+    warnings: [],
+  };
+}
+
+async function readPlace(
+  place: Place,
+  kinds: readonly FileKind[],
+  labelsKind: "familles" | "articles" | undefined,
+  part: TillPart,
+): Promise<void> {
+  const { sums, labels, warnings } = part;
+  const files = await filesOf(place, kinds, warnings);
+  for (const file of files.get(sums.kind) ?? []) await readDataFile(place, file, sums, warnings);
+  if (labelsKind === undefined) return;
+  for (const file of files.get(labelsKind) ?? []) {
+    await readLabels(place, file, labelsKind, labels, warnings);
+  }
+}
+
+/**
+ * Runs a reading of the folder `before`; false when it failed because a swap replaced the folder
+ * under it (a file vanished), true when it completed. A failure no swap explains is thrown.
+ */
+async function readsOneSnapshot(
+  before: FolderSnapshot,
+  target: string,
+  read: () => Promise<void>,
+): Promise<boolean> {
+  try {
+    await read();
+    return true;
+  } catch (error) {
+    if (sameFolder(before, await currentFolder(target))) throw error;
+    return false;
+  }
+}
+
+/**
+ * Reads one till as one snapshot, without the central's lock: an import may swap its directory
+ * in while the report reads it (SPEC section 4 makes the swap all or nothing, not the reading).
+ * The folder is looked at before and after; when another folder stands there afterwards, what was
+ * read may mix the old data with the new, or have lost files, so it is read again.
+ */
+async function readTill(
+  request: CollectRequest,
+  till: TillRecord,
+  kinds: readonly FileKind[],
+  labelsKind: "familles" | "articles" | undefined,
+  like: Sums,
+): Promise<TillPart | undefined> {
+  const target = tillDirectory(request.paths, till);
+  for (let attempt = 1; ; attempt++) {
+    const before = await currentFolder(target);
+    if (before === undefined) return undefined;
+    const part = emptyPart(like);
+    const place: Place = {
+      owner: till.ref,
+      dir: before.path,
+      encoding: till.encoding,
+      columns: till.columns,
+    };
+    if (await readsOneSnapshot(before, target, () => readPlace(place, kinds, labelsKind, part))) {
+      await request.afterTillRead?.(till.ref, attempt);
+      if (sameFolder(before, await currentFolder(target))) return part;
+    }
+    if (attempt === TILL_READ_ATTEMPTS) {
+      throw new CaisseError(
+        "E_IO",
+        `cannot read ${target} for ${till.ref}: imports replaced it ${attempt} times while the report read it`,
+        {
+          details: { path: target },
+          hint: "run the report again once the imports are done.",
+        },
+      );
+    }
+  }
+}
+
 /**
  * Gathers the data of a report from the selected tills' directories (SPEC sections 2 and 6):
  * every `ventes*.csv` (or `reglements*.csv` for `--by payment`) anywhere below each till's
  * directory, matched case-insensitively, read with the till's encoding and column mapping.
  * Each file is summed apart and added only once read to its end, so a file that cannot be read
- * is left out whole. One pass fills both the reported and the compared range.
+ * is left out whole; each till is read as one snapshot (see `readTill`). One pass fills both the
+ * reported and the compared range.
  */
 export async function collectReport(request: CollectRequest): Promise<Collected> {
   const { by, range, comparison } = request;
@@ -236,22 +339,16 @@ export async function collectReport(request: CollectRequest): Promise<Collected>
 
   const kinds = labelsKind === undefined ? [sums.kind] : [sums.kind, labelsKind];
   for (const till of request.tills) {
-    const place: Place = {
-      owner: till.ref,
-      dir: tillDirectory(request.paths, till),
-      encoding: till.encoding,
-      columns: till.columns,
-    };
-    if (!(await folderExists(place.dir))) {
-      warnings.push(`${till.ref}: no data yet (folder ${place.dir} not found)`);
+    const part = await readTill(request, till, kinds, labelsKind, sums);
+    if (part === undefined) {
+      const dir = tillDirectory(request.paths, till);
+      warnings.push(`${till.ref}: no data yet (folder ${dir} not found)`);
       continue;
     }
-    const files = await filesOf(place, kinds, warnings);
-    for (const file of files.get(sums.kind) ?? []) await readDataFile(place, file, sums, warnings);
-    if (labelsKind === undefined) continue;
-    for (const file of files.get(labelsKind) ?? []) {
-      await readLabels(place, file, labelsKind, labels, warnings);
-    }
+    data.merge(part.sums.data);
+    if (part.sums.compared !== undefined) sums.compared?.merge(part.sums.compared);
+    for (const [code, label] of part.labels) if (!labels.has(code)) labels.set(code, label);
+    warnings.push(...part.warnings);
   }
 
   return {
