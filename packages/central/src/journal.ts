@@ -86,9 +86,66 @@ function tailOf(text: string): Tail {
   };
 }
 
+/** How much of the journal's end is read at a time to find its last line. */
+const TAIL_CHUNK = 64 * 1024;
+
+/**
+ * The tail of the journal from its end only, so that an append costs the same after years of
+ * nights as on the first one: the last complete line gives its number and hash. Falls back to
+ * reading the whole file when that line is not an entry with a number (an altered journal, which
+ * `--verify` reports; the append still chains to the real last line).
+ */
+async function readTail(path: string): Promise<Tail> {
+  let handle;
+  try {
+    handle = await open(path, "r");
+  } catch (error) {
+    if (systemErrorCode(error) === "ENOENT") return tailOf("");
+    throw ioError("read the journal", path, error);
+  }
+  try {
+    const totalBytes = (await handle.stat()).size;
+    let chunk = Buffer.alloc(0);
+    let start = totalBytes;
+    // Grow `chunk` backwards until it holds the last newline and the one before it (or the start).
+    for (;;) {
+      const end = chunk.lastIndexOf(0x0a);
+      const before = end <= 0 ? -1 : chunk.lastIndexOf(0x0a, end - 1);
+      if (end !== -1 && (before !== -1 || start === 0)) {
+        const committedBytes = start + end + 1;
+        const lastLine = chunk.subarray(before + 1, end).toString("utf8");
+        const n = lastNumber(lastLine);
+        if (n === undefined) return tailOf(await readJournalText(path));
+        return { count: n, last: sha256Hex(lastLine), committedBytes, totalBytes };
+      }
+      if (start === 0) return tailOf(chunk.toString("utf8")); // no complete line at all
+      const size = Math.min(TAIL_CHUNK, start);
+      start -= size;
+      const piece = Buffer.alloc(size);
+      const { bytesRead } = await handle.read(piece, 0, size, start);
+      if (bytesRead !== size) return tailOf(await readJournalText(path)); // changed under us
+      chunk = Buffer.concat([piece, chunk]);
+    }
+  } catch (error) {
+    throw ioError("read the journal", path, error);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The `n` of a journal line, when it is an entry with a whole number from 1. */
+function lastNumber(line: string): number | undefined {
+  try {
+    const { n } = JSON.parse(line) as { n?: unknown };
+    return typeof n === "number" && Number.isSafeInteger(n) && n >= 1 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Appends one record, chained to the last line, flushed to disk before it returns. */
 export async function appendJournal(path: string, record: JournalRecord): Promise<JournalEntry> {
-  const tail = tailOf(await readJournalText(path));
+  const tail = await readTail(path);
   if (tail.totalBytes > tail.committedBytes) {
     try {
       await truncate(path, tail.committedBytes);

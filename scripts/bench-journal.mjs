@@ -1,0 +1,76 @@
+// Cost of one journal append after years of nights, against reading the whole journal (what an
+// append did before it read only the file's end). Not a test: the ratio is what to compare.
+// Build first: npx tsc -b
+//
+//   node scripts/bench-journal.mjs [entries]     (default 36,500: 20 tills for 5 years)
+import { createHash } from "node:crypto";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Buffer } from "node:buffer";
+import { appendJournal } from "../packages/central/dist/journal.js";
+
+const entries = Number(process.argv[2] ?? 36_500);
+const appends = 50;
+
+function record(sequence) {
+  return {
+    time: "2026-11-27T23:00:05+01:00",
+    source: "inbox",
+    file: `D01_20261127T230005_${String(sequence).padStart(6, "0")}.zip`,
+    till: `D${String(sequence % 20).padStart(2, "0")}`,
+    sequence,
+    sha256: createHash("sha256").update(String(sequence)).digest("hex"),
+    size: 123_456,
+    outcome: "accepted",
+    code: null,
+    reason: null,
+    stored: `archives/D01/D01_20261127T230005_${String(sequence).padStart(6, "0")}.zip`,
+    gap: null,
+    manifest: createHash("sha256").update(`m${sequence}`).digest("hex"),
+  };
+}
+
+async function time(label, task) {
+  const start = process.hrtime.bigint();
+  for (let index = 0; index < appends; index++) await task(index);
+  const perCall = Number(process.hrtime.bigint() - start) / 1e6 / appends;
+  console.log(`${label.padEnd(44)} ${perCall.toFixed(2)} ms per append`);
+  return perCall;
+}
+
+const work = await mkdtemp(join(tmpdir(), "bench-journal-"));
+try {
+  const path = join(work, "journal.jsonl");
+  // A chained journal, written in one go.
+  const lines = [];
+  let prev = "0".repeat(64);
+  for (let n = 1; n <= entries; n++) {
+    const line = JSON.stringify({ n, ...record(n), prev });
+    lines.push(line);
+    prev = createHash("sha256").update(line).digest("hex");
+  }
+  await writeFile(path, `${lines.join("\n")}\n`);
+  const megabytes = (Buffer.byteLength(lines.join("\n")) / 1e6).toFixed(1);
+  console.log(`journal: ${entries} entries, ${megabytes} MB`);
+
+  // Baseline: find the tail by reading the whole file, as the first version did (no write).
+  const whole = await time("baseline: read the whole journal for its tail", async () => {
+    const text = await readFile(path, "utf8");
+    const committed = text
+      .slice(0, text.lastIndexOf("\n") + 1)
+      .split("\n")
+      .slice(0, -1);
+    createHash("sha256")
+      .update(committed.at(-1) ?? "")
+      .digest("hex");
+  });
+  const ours = await time("appendJournal (reads the end, writes, fsyncs)", (index) =>
+    appendJournal(path, record(entries + index + 1)),
+  );
+  console.log(
+    `an append takes ${(ours / whole).toFixed(2)} x the time of reading the whole journal`,
+  );
+} finally {
+  await rm(work, { recursive: true, force: true });
+}
