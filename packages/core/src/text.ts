@@ -29,3 +29,8 @@ const FORMULA_START = /^[=+\-@\t\r]/u;
 export function protectFormula(text: string): string {
   return FORMULA_START.test(text) ? `'${text}` : text;
 }
+
+/** `1 archive`, `2 archives`, `0 archives`: a count and a noun that takes an `s` (English, French). */
+export function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}

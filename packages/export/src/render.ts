@@ -1,4 +1,4 @@
-import { oneLine, type Locale } from "@caisse/core";
+import { counted, oneLine, type Locale } from "@caisse/core";
 import type { BuildNextResult, NextArchivePlan } from "./build.js";
 import type { StatusReport } from "./commands/status.js";
 import type { RunRecord } from "./state.js";
@@ -110,7 +110,7 @@ export function renderStatusTable(report: StatusReport, locale: Locale): string 
   if (report.outbox.length === 0) lines.push("outbox: empty");
   else {
     lines.push(
-      `outbox: ${report.outbox.length} archive${report.outbox.length === 1 ? "" : "s"} waiting, ${formatBytes(waiting, locale)}`,
+      `outbox: ${counted(report.outbox.length, "archive")} waiting, ${formatBytes(waiting, locale)}`,
     );
     lines.push(
       renderColumns(

@@ -1,4 +1,4 @@
-import { CaisseError } from "@caisse/core";
+import { CaisseError, counted } from "@caisse/core";
 import { writeResult, type CliContext, type Logger } from "@caisse/cli";
 import type { Command } from "commander";
 import type { GlobalOptions } from "../context.js";
@@ -57,7 +57,7 @@ export function logObserver(log: Logger, dryRun = false): RunObserver {
       );
     },
     onSource: (source, items) => {
-      log.info(`${source}: ${items} archive${items === 1 ? "" : "s"} to collect`);
+      log.info(`${source}: ${counted(items, "archive")} to collect`);
     },
     onResult: (result) => {
       if (result.outcome === "rejected") {
@@ -67,7 +67,7 @@ export function logObserver(log: Logger, dryRun = false): RunObserver {
       } else if (result.outcome === "duplicate") log.info(`${result.file}: already imported`);
       else {
         log.info(
-          `${result.file}: ${verb("imported", "would be imported")} into ${result.till ?? "?"} (${result.files} files)`,
+          `${result.file}: ${verb("imported", "would be imported")} into ${result.till ?? "?"} (${counted(result.files, "file")})`,
         );
         if (result.gap !== null)
           log.warn(

@@ -1,10 +1,10 @@
-import type { Locale, Report } from "@caisse/core";
+import { counted, type Locale, type Report } from "@caisse/core";
 import { terminalTable } from "@caisse/cli";
 import { reportGrid, type RenderOptions } from "./grid.js";
 
 function warningsLine(count: number, locale: Locale): string {
-  if (locale === "fr") return `${count} avertissement${count === 1 ? "" : "s"} : voir stderr`;
-  return `${count} warning${count === 1 ? "" : "s"}: see stderr`;
+  if (locale === "fr") return `${counted(count, "avertissement")} : voir stderr`;
+  return `${counted(count, "warning")}: see stderr`;
 }
 
 /**

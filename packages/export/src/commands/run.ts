@@ -1,5 +1,5 @@
 import { EXIT, localeOf, writeResult, type Logger } from "@caisse/cli";
-import { isCaisseError, isoWithOffset, type CaisseError, type Locale } from "@caisse/core";
+import { counted, isCaisseError, isoWithOffset, type CaisseError, type Locale } from "@caisse/core";
 import {
   createSender,
   describeTransport,
@@ -104,7 +104,7 @@ async function planRun(
   return [
     "dry run: nothing was written or sent",
     renderPlanned(next, config.till, locale),
-    `would send ${toSend.length} archive${toSend.length === 1 ? "" : "s"} to ${describeTransport(transport)}, in this order:`,
+    `would send ${counted(toSend.length, "archive")} to ${describeTransport(transport)}, in this order:`,
     ...toSend.map((name) => `  ${name}`),
   ].join("\n");
 }
