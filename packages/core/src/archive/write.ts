@@ -329,6 +329,11 @@ class Build {
     });
     // 'wx': a temporary name is never shared; mode 0644 like any data file.
     this.output = createWriteStream(temporary, { flags: "wx", mode: 0o644 });
+    // Before the pipeline's own listener: a write error (disk full) then wins over the errors it
+    // causes upstream, which would otherwise be blamed on the till file being read.
+    this.output.once("error", (error) => {
+      this.fail(ioError("write", temporary, error));
+    });
     // The archive is complete only when the file stream has flushed and closed, not when
     // finalize() resolves.
     this.written = pipelineAsync(this.archive, this.output);
