@@ -26,7 +26,7 @@ describe("caisse-export run", () => {
     expect(first.code).toBe(1);
     expect(first.stderr).toContain("E_TRANSPORT");
     expect(first.stderr).toContain(`${till.share} does not exist`);
-    expect(first.stdout).toMatch(/built .*D01_\d{8}T\d{6}_000001\.zip: D01 sequence 1, 1 files/u);
+    expect(first.stdout).toMatch(/built .*D01_\d{8}T\d{6}_000001\.zip: D01 sequence 1, 1 file/u);
     expect(await till.outboxNames()).toEqual([
       expect.stringMatching(/^D01_\d{8}T\d{6}_000001\.zip$/u),
     ]);
@@ -69,7 +69,7 @@ describe("caisse-export run", () => {
     const lines = dry.stdout.trimEnd().split("\n");
     expect(lines[0]).toBe("dry run: nothing was written or sent");
     expect(lines[1]).toMatch(
-      /^would build .*D01_\d{8}T\d{6}_000002\.zip: D01 sequence 2, 1 files, \d+ B before compression$/u,
+      /^would build .*D01_\d{8}T\d{6}_000002\.zip: D01 sequence 2, 1 file, \d+ B before compression$/u,
     );
     expect(lines[2]).toBe(`would send 2 archives to dir ${till.share}, in this order:`);
     expect(lines.slice(3)).toEqual([
@@ -81,7 +81,7 @@ describe("caisse-export run", () => {
 
     const zip = await till.run(["zip", "--dry-run", "--out", "x.zip"]);
     expect(zip.code).toBe(0);
-    expect(zip.stdout).toMatch(/^would build .*x\.zip: D01 sequence 2, 1 files/u);
+    expect(zip.stdout).toMatch(/^would build .*x\.zip: D01 sequence 2, 1 file/u);
     expect(await till.readState()).toEqual(stateBefore);
   });
 

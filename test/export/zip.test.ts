@@ -18,7 +18,7 @@ describe("caisse-export zip", () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toBe("");
     expect(result.stdout).toContain(
-      `built ${join(till.dir, "tfichier.zip")}: D07 sequence 1, 1 files`,
+      `built ${join(till.dir, "tfichier.zip")}: D07 sequence 1, 1 file`,
     );
     const entries = await readZip(join(till.dir, "tfichier.zip"));
     expect(entries.map((entry) => entry.name)).toEqual(["ventes.csv", "caisse-manifest.json"]);

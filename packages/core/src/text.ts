@@ -30,7 +30,7 @@ export function protectFormula(text: string): string {
   return FORMULA_START.test(text) ? `'${text}` : text;
 }
 
-/** `1 archive`, `2 archives`, `0 archives`: a count and a noun that takes an `s` (English, French). */
-export function counted(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+/** `1 archive`, `2 archives`, `0 archives`; `1 entry`, `2 entries` with the plural given. */
+export function counted(count: number, noun: string, plural = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : plural}`;
 }

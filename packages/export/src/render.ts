@@ -66,12 +66,12 @@ export function renderRunOutcome(run: RunRecord): string {
 export function renderBuilt(build: BuildNextResult, locale: Locale): string {
   const { archive, plan } = build;
   const signed = archive.signature === null ? "" : ", signed";
-  return `built ${oneLine(archive.path)}: ${archive.manifest.till} sequence ${archive.manifest.sequence}, ${plan.files.length} files, ${formatBytes(archive.size, locale)}${signed}`;
+  return `built ${oneLine(archive.path)}: ${archive.manifest.till} sequence ${archive.manifest.sequence}, ${counted(plan.files.length, "file")}, ${formatBytes(archive.size, locale)}${signed}`;
 }
 
 /** `--dry-run`: `would build /x/tfichier.zip: D01 sequence 42, 12 files, 45.6 kB before compression` */
 export function renderPlanned(next: NextArchivePlan, till: string, locale: Locale): string {
-  return `would build ${oneLine(next.outPath)}: ${till} sequence ${next.sequence}, ${next.plan.files.length} files, ${formatBytes(next.plan.totalBytes, locale)} before compression`;
+  return `would build ${oneLine(next.outPath)}: ${till} sequence ${next.sequence}, ${counted(next.plan.files.length, "file")}, ${formatBytes(next.plan.totalBytes, locale)} before compression`;
 }
 
 export function renderStatusJson(report: StatusReport): string {

@@ -1,4 +1,4 @@
-import { oneLine } from "@caisse/core";
+import { counted, oneLine } from "@caisse/core";
 import { terminalTable } from "@caisse/cli";
 import type { JournalEntry, JournalVerification } from "../journal.js";
 
@@ -36,8 +36,8 @@ export function renderVerification(verification: JournalVerification): string {
     );
   lines.push(
     verification.problems.length === 0
-      ? `journal intact: ${verification.entries} entries, hash chain verified`
-      : `journal ALTERED: ${verification.problems.length} problem(s) in ${verification.entries} entries`,
+      ? `journal intact: ${counted(verification.entries, "entry", "entries")}, hash chain verified`
+      : `journal ALTERED: ${counted(verification.problems.length, "problem")} in ${counted(verification.entries, "entry", "entries")}`,
   );
   return lines.join("\n");
 }

@@ -1,4 +1,4 @@
-import { CaisseError, oneLine } from "@caisse/core";
+import { CaisseError, counted, oneLine } from "@caisse/core";
 import type { RunSummary } from "../import/run.js";
 
 /** One line per archive, for people: what was imported, what was refused and why. */
@@ -21,7 +21,7 @@ export function renderSummaryText(summary: RunSummary): string {
     switch (result.outcome) {
       case "accepted":
         lines.push(
-          `${would("imported", "would import")}${what}  ${result.file}  (${result.files} files${result.target === null || !summary.dryRun ? "" : ` into ${result.target}`}${result.gap === null ? "" : `, missing #${result.gap[0]}..#${result.gap[1]}`})`,
+          `${would("imported", "would import")}${what}  ${result.file}  (${counted(result.files, "file")}${result.target === null || !summary.dryRun ? "" : ` into ${result.target}`}${result.gap === null ? "" : `, missing #${result.gap[0]}..#${result.gap[1]}`})`,
         );
         break;
       case "duplicate":
