@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mulberry32 } from "../../../../scripts/seeded-random.mjs";
+import { damageCsv } from "../../../../test/helpers/damage.js";
 import { isCaisseError } from "../errors.js";
 import { readCsv } from "./read.js";
 import type { CsvItem } from "./types.js";
@@ -19,31 +20,6 @@ import type { CsvItem } from "./types.js";
 const CASES = 1200;
 const EXAMPLES = fileURLToPath(new URL("../../../../examples/tills/", import.meta.url));
 const TILLS = ["D01", "D02", "D03"] as const;
-/** Bytes that matter to a CSV reader. */
-const NASTY = [
-  '"',
-  ";",
-  ",",
-  "\t",
-  "\n",
-  "\r",
-  "\r\n",
-  "\0",
-  "\xff",
-  "\xe9",
-  "\xc3",
-  " ",
-  "\u00a0",
-  "-",
-  ".",
-  "0",
-  "9",
-  "/",
-  ":",
-  "'",
-  "=",
-].map((text) => Buffer.from(text, text.length === 1 && text > "\x7f" ? "latin1" : "utf8"));
-
 let work: string;
 const originals = new Map<string, Buffer>();
 
@@ -61,37 +37,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
-
-function damage(original: Buffer, random: () => number): Buffer {
-  let bytes = Buffer.from(original);
-  const steps = 1 + Math.floor(random() * 4);
-  for (let step = 0; step < steps; step++) {
-    const at = Math.floor(random() * (bytes.length + 1));
-    switch (Math.floor(random() * 5)) {
-      case 0: {
-        const nasty = NASTY[Math.floor(random() * NASTY.length)] ?? Buffer.from('"');
-        bytes = Buffer.concat([bytes.subarray(0, at), nasty, bytes.subarray(at)]);
-        break;
-      }
-      case 1:
-        bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + 1 + (at % 40))]);
-        break;
-      case 2: {
-        const piece = bytes.subarray(at, at + 1 + Math.floor(random() * 200));
-        bytes = Buffer.concat([bytes.subarray(0, at), piece, bytes.subarray(at)]);
-        break;
-      }
-      case 3:
-        bytes = bytes.subarray(0, at);
-        break;
-      default:
-        if (at < bytes.length) {
-          bytes.writeUInt8((bytes.readUInt8(at) ^ (1 + Math.floor(random() * 255))) & 0xff, at);
-        }
-    }
-  }
-  return bytes;
-}
 
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/u;
 
@@ -141,7 +86,7 @@ describe("the CSV reader on damaged till files", () => {
       const random = mulberry32(seed);
       const till = TILLS[seed % TILLS.length] ?? "D01";
       const path = join(work, "damaged.csv");
-      await writeFile(path, damage(originals.get(till) ?? Buffer.alloc(0), random));
+      await writeFile(path, damageCsv(originals.get(till) ?? Buffer.alloc(0), random));
       // Now and then a small record limit, so that the limit is crossed too.
       const limit = random() < 0.2 ? 64 : 1024 * 1024;
       let items: CsvItem<"ventes">[];

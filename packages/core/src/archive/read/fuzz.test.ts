@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mulberry32 } from "../../../../../scripts/seeded-random.mjs";
+import { damageArchive } from "../../../../../test/helpers/damage.js";
 import { errorClassOf, isCaisseError } from "../../errors.js";
 import { walkFiles } from "../../fs/walk.js";
 import { openArchive } from "../read.js";
@@ -29,57 +30,6 @@ const FILES: Record<string, string> = {
   "archives/2026/ventes-octobre.csv": "ticket;date\n1;2026-10-01\n",
   "vide.txt": "",
 };
-
-/** Changes one byte to any other value. */
-function flip(bytes: Buffer, position: number, random: () => number): void {
-  bytes.writeUInt8((bytes.readUInt8(position) ^ (1 + Math.floor(random() * 255))) & 0xff, position);
-}
-
-/** One kind of damage, applied to a copy. */
-function damage(original: Buffer, random: () => number): Buffer {
-  const bytes = Buffer.from(original);
-  const at = (): number => Math.floor(random() * bytes.length);
-  switch (Math.floor(random() * 6)) {
-    case 0: {
-      // A few bytes flipped anywhere.
-      const count = 1 + Math.floor(random() * 4);
-      for (let i = 0; i < count; i++) flip(bytes, at(), random);
-      return bytes;
-    }
-    case 1: {
-      // A 16 or 32-bit field overwritten with an extreme value (sizes, offsets, counts).
-      const position = Math.min(at(), bytes.length - 4);
-      const values = [0, 0xffffffff, 0x7fffffff, 1, bytes.length, Math.floor(random() * 2 ** 32)];
-      const value = values[Math.floor(random() * values.length)] ?? 0;
-      if (random() < 0.5) bytes.writeUInt32LE(value >>> 0, position);
-      else bytes.writeUInt16LE(value & 0xffff, position);
-      return bytes;
-    }
-    case 2:
-      // Cut short.
-      return bytes.subarray(0, at());
-    case 3: {
-      // A piece removed from the middle.
-      const start = at();
-      return Buffer.concat([bytes.subarray(0, start), bytes.subarray(start + 1 + (at() % 64))]);
-    }
-    case 4: {
-      // A piece repeated.
-      const start = at();
-      const piece = bytes.subarray(start, start + 1 + (at() % 128));
-      return Buffer.concat([bytes.subarray(0, start), piece, bytes.subarray(start)]);
-    }
-    default: {
-      // Damage inside the central directory and end record, where the structure lives.
-      const tail = Math.min(bytes.length, 400);
-      const count = 1 + Math.floor(random() * 3);
-      for (let i = 0; i < count; i++) {
-        flip(bytes, bytes.length - 1 - Math.floor(random() * tail), random);
-      }
-      return bytes;
-    }
-  }
-}
 
 async function treeOf(dir: string): Promise<Record<string, string>> {
   const tree: Record<string, string> = {};
@@ -161,7 +111,7 @@ describe("the safe reader on damaged archives", () => {
     for (let seed = 1; seed <= CASES; seed++) {
       const path = join(work, "damaged.zip");
       const staging = join(work, "staging");
-      await writeFile(path, damage(original, mulberry32(seed)));
+      await writeFile(path, damageArchive(original, mulberry32(seed)));
       const outcome = await withinTime(readDamaged(path, staging), seed).catch((error: unknown) => {
         throw new Error(`seed ${seed}: ${String(error)}`, { cause: error });
       });
