@@ -1,5 +1,5 @@
 import { main } from "@caisse/central";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runInProcess, temporaryFolder } from "../helpers/cli.js";
@@ -140,5 +140,54 @@ describe("caisse-central tills", () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("already a central root");
     expect(await readFile(join(root.path, "caisse-central.json"), "utf8")).toBe(before);
+  });
+
+  it("reads a config saved by Notepad with a byte order mark, and keeps its tills", async () => {
+    const config = join(root.path, "caisse-central.json");
+    await central("tills", "add", "D01", "--name", "Magasin 1");
+    const saved = JSON.parse(await readFile(config, "utf8")) as Record<string, unknown>;
+    await writeFile(config, `\uFEFF${JSON.stringify({ ...saved, note: "Siège, Lyon" })}`);
+    expect((await central("tills", "add", "D02", "--name", "Magasin 2")).code).toBe(0);
+    const listed = await central("tills", "list", "--format", "json");
+    expect((JSON.parse(listed.stdout) as { ref: string }[]).map((till) => till.ref)).toEqual([
+      "D01",
+      "D02",
+    ]);
+    // Written back without the mark, with the keys people wrote.
+    expect(JSON.parse(await readFile(config, "utf8"))).toMatchObject({ note: "Siège, Lyon" });
+  });
+
+  it("says where a config is broken: line, column, and what to do", async () => {
+    const config = join(root.path, "caisse-central.json");
+    await writeFile(config, '{\n  "tills": [\n    { "ref": "D01" "name": "Magasin 1" }\n  ]\n}\n');
+    const result = await central("tills");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `error E_CONFIG: ${config} is not valid JSON: Expected ',' or '}' after property value (line 3, column 20)\n` +
+        "  correct the file at that place (a missing comma, quote or bracket is the usual cause), then run again; see docs/central-layout.md.\n",
+    );
+  });
+
+  it("lists every problem of the config on a line of its own", async () => {
+    const config = join(root.path, "caisse-central.json");
+    await writeFile(
+      config,
+      JSON.stringify({
+        tills: [{ ref: "D 01", name: "Magasin 1", path: 3 }],
+        limits: { maxEntries: -1 },
+      }),
+    );
+    const result = await central("tills");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      [
+        `error E_CONFIG: ${config} has 3 problems:`,
+        "    - tills[0].ref: the reference 'D 01' may hold only letters, digits, '-' and '_'",
+        "    - tills[0].path must be a non-empty string",
+        "    - limits.maxEntries must be a whole number from 1",
+        "  fix the keys named above (see docs/central-layout.md).",
+        "",
+      ].join("\n"),
+    );
   });
 });

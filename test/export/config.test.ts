@@ -62,11 +62,26 @@ describe("caisse-export.json", () => {
     expect((await till.run(["zip"])).code).toBe(0);
   });
 
-  it("reports broken JSON with the file name", async () => {
-    await writeFile(join(till.dir, "caisse-export.json"), "{ till: D01 }");
+  it("reports broken JSON with the file name, the line and the column", async () => {
+    const file = join(till.dir, "caisse-export.json");
+    await writeFile(file, '{\n  "till": "D01",\n  "data": "donnees"\n  "name": "Magasin 1"\n}\n');
     const result = await till.run(["zip"]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("not valid JSON");
+    expect(result.stderr).toBe(
+      `error E_CONFIG: ${file} is not valid JSON: Expected ',' or '}' after property value (line 4, column 3)\n` +
+        "  correct the file at that place (a missing comma, quote or bracket is the usual cause), then run again; see docs/export.md.\n",
+    );
+  });
+
+  it("lists every problem of the file on a line of its own", async () => {
+    await till.writeConfig({ till: "D 01", name: 3, data: "donnees" });
+    const result = await till.run(["zip"]);
+    expect(result.code).toBe(2);
+    const lines = result.stderr.split("\n");
+    expect(lines[0]).toBe(
+      `error E_CONFIG: ${join(till.dir, "caisse-export.json")} has 2 problems:`,
+    );
+    expect(lines.slice(1, 3).every((line) => line.startsWith("    - "))).toBe(true);
   });
 
   it("takes the file from --config, else CAISSE_EXPORT_CONFIG, relative paths from its folder", async () => {

@@ -1,7 +1,9 @@
+import { configFileError, parseConfigJson } from "@caisse/cli";
 import {
   CaisseError,
   DEFAULT_LIMITS,
   ioError,
+  parseJsonDocument,
   systemErrorCode,
   tillNameProblem,
   tillRefProblem,
@@ -88,12 +90,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+const DOCS = { docs: "docs/central-layout.md" };
+
 function configError(path: string, problems: string[]): CaisseError {
-  return new CaisseError(
-    "E_CONFIG",
-    `${path} has ${problems.length === 1 ? "a problem" : `${problems.length} problems`}:\n  - ${problems.join("\n  - ")}`,
-    { details: { path, problems }, hint: "fix the keys named above (see docs/central-layout.md)." },
-  );
+  return configFileError(path, problems, DOCS);
 }
 
 function optionalString(
@@ -264,15 +264,7 @@ export async function loadCentralConfig(paths: CentralPaths): Promise<CentralCon
     }
     throw ioError("read", paths.config, error);
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw configError(paths.config, [
-      `not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
-    ]);
-  }
-  const config = validateCentralConfig(value, paths.config);
+  const config = validateCentralConfig(parseConfigJson(text, paths.config, DOCS), paths.config);
   checkTillPaths(config.tills, paths);
   return config;
 }
@@ -281,8 +273,8 @@ export async function loadCentralConfig(paths: CentralPaths): Promise<CentralCon
 export async function saveCentralConfig(paths: CentralPaths, config: CentralConfig): Promise<void> {
   let previous: Record<string, unknown> = {};
   try {
-    const parsed: unknown = JSON.parse(await readFile(paths.config, "utf8"));
-    if (isRecord(parsed)) previous = parsed;
+    const document = parseJsonDocument(await readFile(paths.config, "utf8"));
+    if (document.ok && isRecord(document.value)) previous = document.value;
   } catch {
     // A new root, or a config that load would have refused: write ours.
   }

@@ -5,3 +5,4 @@ export * from "./output.js";
 export * from "./run.js";
 export * from "./table.js";
 export * from "./flags.js";
+export * from "./config.js";

@@ -71,7 +71,10 @@ export function reportError(error: unknown, ctx: CliContext, verbose: boolean): 
     return HELP_OR_VERSION.has(error.code) ? EXIT.ok : EXIT.usage;
   }
   if (error instanceof CaisseError) {
-    ctx.stderr.write(`error ${error.code}: ${oneLine(error.message)}\n`);
+    // A message may list problems on lines of their own: each stays a line, indented.
+    const [first = "", ...rest] = error.message.split("\n").map(oneLine);
+    ctx.stderr.write(`error ${error.code}: ${first}\n`);
+    for (const line of rest) ctx.stderr.write(`  ${line}\n`);
     if (error.hint !== undefined) ctx.stderr.write(`  ${oneLine(error.hint)}\n`);
   } else {
     const message = error instanceof Error ? error.message : String(error);

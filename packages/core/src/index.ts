@@ -3,6 +3,7 @@ export * from "./money.js";
 export * from "./dates.js";
 export * from "./till.js";
 export * from "./text.js";
+export * from "./json.js";
 export * from "./fs/atomic.js";
 export * from "./fs/lock.js";
 export * from "./fs/walk.js";

@@ -1,4 +1,4 @@
-import type { CliContext } from "@caisse/cli";
+import { configFileError, parseConfigJson, type CliContext } from "@caisse/cli";
 import {
   CaisseError,
   ioError,
@@ -66,14 +66,10 @@ export function locateConfig(ctx: CliContext, flag: string | undefined): ConfigL
   return { path: resolve(ctx.cwd, CONFIG_FILE), via: "default" };
 }
 
+const DOCS = { docs: "docs/export.md" };
+
 function configError(file: string, problems: string[], notes: string[] = []): CaisseError {
-  // Unknown keys are only warnings, but next to errors they often explain them (a misspelt key).
-  const lines = [...problems, ...notes.map((note) => `note: ${note}`)];
-  return new CaisseError(
-    "E_CONFIG",
-    `${file} has ${problems.length === 1 ? "a problem" : `${problems.length} problems`}:\n  - ${lines.join("\n  - ")}`,
-    { details: { path: file, problems }, hint: "fix the keys named above (see docs/export.md)." },
-  );
+  return configFileError(file, problems, { ...DOCS, notes });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -237,16 +233,7 @@ export async function loadConfig(location: ConfigLocation): Promise<LoadedConfig
       },
     );
   }
-  let value: unknown;
-  try {
-    // Notepad writes a byte order mark; JSON.parse would refuse it.
-    value = JSON.parse(text.replace(/^\uFEFF/u, ""));
-  } catch (error) {
-    throw configError(location.path, [
-      `not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
-    ]);
-  }
-  return validateExportConfig(value, location.path);
+  return validateExportConfig(parseConfigJson(text, location.path, DOCS), location.path);
 }
 
 /** The config, or E_CONFIG saying how to get one. */

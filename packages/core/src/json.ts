@@ -1,0 +1,43 @@
+/**
+ * JSON written by people (config files): edited in Notepad, which may write a byte order mark,
+ * and mistyped, in which case they need the line and column, not a byte position.
+ */
+export type JsonDocument = { ok: true; value: unknown } | { ok: false; problem: string };
+
+/** Where a position of `text` is, counted from 1 as editors do. */
+function lineAndColumn(text: string, position: number): { line: number; column: number } {
+  const before = text.slice(0, position);
+  const lineStart = before.lastIndexOf("\n") + 1;
+  return { line: before.split("\n").length, column: position - lineStart + 1 };
+}
+
+/**
+ * Parses a JSON document; a syntax error becomes a problem such as `Unexpected number (line 2,
+ * column 6)`. A leading byte order mark is ignored.
+ */
+export function parseJsonDocument(text: string): JsonDocument {
+  const body = text.replace(/^\uFEFF/u, "");
+  try {
+    return { ok: true, value: JSON.parse(body) as unknown };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const atPosition = /^(.*?) in JSON at position (\d+)/su.exec(message);
+    if (atPosition !== null) {
+      const { line, column } = lineAndColumn(body, Number(atPosition[2]));
+      return {
+        ok: false,
+        problem: `${atPosition[1] ?? message} (line ${line}, column ${column})`,
+      };
+    }
+    if (body.trim() === "") return { ok: false, problem: "the file is empty" };
+    if (/end of JSON input/u.test(message)) {
+      const { line } = lineAndColumn(body, body.length);
+      return {
+        ok: false,
+        problem: `the text ends before the JSON does (line ${line}): a closing bracket or brace is missing`,
+      };
+    }
+    // Other engines' wording ("Unexpected token ']', "[1,]" is not valid JSON"): the first clause.
+    return { ok: false, problem: message.split(",")[0] ?? message };
+  }
+}
