@@ -1,4 +1,4 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeTill, type Till } from "./fixture.js";
@@ -88,15 +88,29 @@ describe("caisse-export.json", () => {
     await writeFile(join(till.dir, "autre.json"), JSON.stringify({ till: "D02", data: "donnees" }));
     await writeFile(join(till.dir, "env.json"), JSON.stringify({ till: "D03", data: "donnees" }));
     const sub = join(till.data, "..", "ailleurs");
-    await import("node:fs/promises").then(({ mkdir }) => mkdir(sub));
+    await mkdir(sub);
     const env = { CAISSE_EXPORT_CONFIG: join(till.dir, "env.json") };
     const fromEnv = await till.run(["zip", "--out", "a.zip"], { cwd: sub, env });
     expect(fromEnv.stdout).toContain("D03 sequence 1");
-    const fromFlag = await till.run(
+    // Beside env.json: the same state folder, which counts D03's archives.
+    const shared = await till.run(
       ["--config", join(till.dir, "autre.json"), "zip", "--out", "b.zip"],
       { cwd: sub, env },
     );
-    expect(fromFlag.stdout).toContain("D02 sequence 2");
+    expect(shared.code).toBe(2);
+    expect(shared.stderr).toContain(
+      `error E_CONFIG: the state folder ${join(till.dir, "caisse-export-state")} counts the archives of till D03, not of D02`,
+    );
+    await mkdir(join(till.dir, "d02"));
+    await writeFile(
+      join(till.dir, "d02", "autre.json"),
+      JSON.stringify({ till: "D02", data: "../donnees" }),
+    );
+    const fromFlag = await till.run(
+      ["--config", join(till.dir, "d02", "autre.json"), "zip", "--out", "b.zip"],
+      { cwd: sub, env },
+    );
+    expect(fromFlag.stdout).toContain("D02 sequence 1");
     const missing = await till.run(["--config", "absent.json", "status"]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("given by --config");

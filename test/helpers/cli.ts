@@ -69,6 +69,40 @@ export function runBin(
   });
 }
 
+const shellQuote = (text: string): string => `'${text.replaceAll("'", "'\\''")}'`;
+
+/**
+ * Runs a built launcher of bin/ on a real pseudo-terminal, as a person at a terminal would:
+ * util-linux `script` (in every Debian) gives it one. `output` is what the terminal received,
+ * stdout and stderr together, escape sequences included.
+ */
+export function runOnTerminal(
+  bin: string,
+  argv: readonly string[],
+  options: { cwd: string; env?: Record<string, string | undefined> },
+): Promise<{ code: number; output: string }> {
+  const command = [process.execPath, bin, ...argv].map(shellQuote).join(" ");
+  return new Promise((resolve, reject) => {
+    const child = spawn("script", ["--quiet", "--return", "--command", command, "/dev/null"], {
+      cwd: options.cwd,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        TERM: "xterm",
+        LANG: "C",
+        ...options.env,
+      },
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      resolve({ code: code ?? -1, output });
+    });
+  });
+}
+
 /** A temporary folder, removed by the returned function. */
 export async function temporaryFolder(
   prefix = "caisse-test-",

@@ -1,4 +1,4 @@
-import { createLogger, type CliContext, type Logger } from "@caisse/cli";
+import { commandLogger, type CliContext, type Logger } from "@caisse/cli";
 import { isAbsolute, resolve } from "node:path";
 import {
   centralPaths,
@@ -22,12 +22,9 @@ export function resolveRoot(ctx: CliContext, root: string | undefined): string {
   return isAbsolute(given) ? resolve(given) : resolve(ctx.cwd, given);
 }
 
+/** The log on stderr, with progress bars at a terminal. */
 export function logger(ctx: CliContext, options: GlobalOptions): Logger {
-  return createLogger(ctx, {
-    program: "caisse-central",
-    verbose: options.verbose ?? false,
-    quiet: options.quiet ?? false,
-  });
+  return commandLogger(ctx, "caisse-central", options);
 }
 
 /** A loaded root: where things are and what the config says. */

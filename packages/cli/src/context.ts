@@ -5,6 +5,8 @@ export interface Stream {
   write(text: string): void;
   /** True when a person is watching (progress bars, colours allowed). */
   readonly isTTY: boolean;
+  /** The terminal itself, for progress bars that move the cursor; absent when captured. */
+  readonly terminal?: NodeJS.WriteStream | undefined;
 }
 
 /**
@@ -25,6 +27,7 @@ export function processContext(): CliContext {
     get isTTY() {
       return target.isTTY;
     },
+    terminal: target,
   });
   return {
     cwd: process.cwd(),

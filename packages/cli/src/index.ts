@@ -6,3 +6,4 @@ export * from "./run.js";
 export * from "./table.js";
 export * from "./flags.js";
 export * from "./config.js";
+export * from "./progress.js";

@@ -1,5 +1,6 @@
 import { isoWithOffset, oneLine } from "@caisse/core";
-import { colorAllowed, type CliContext } from "./context.js";
+import { colorAllowed, localeOf, type CliContext } from "./context.js";
+import { createProgress, NO_PROGRESS, type Progress } from "./progress.js";
 
 export type Level = "debug" | "info" | "warn" | "error";
 
@@ -14,6 +15,8 @@ export interface Logger {
   warn(message: string): void;
   error(message: string): void;
   readonly verbose: boolean;
+  /** Bars for long work, shown only at a terminal (NO_PROGRESS elsewhere). */
+  readonly progress: Progress;
 }
 
 const COLOURS: Record<Level, string> = {
@@ -28,6 +31,8 @@ export interface LoggerOptions {
   program: string;
   verbose?: boolean;
   quiet?: boolean;
+  /** While it shows a bar, lines are written above the bar. */
+  progress?: Progress;
 }
 
 export function createLogger(ctx: CliContext, options: LoggerOptions): Logger {
@@ -42,7 +47,8 @@ export function createLogger(ctx: CliContext, options: LoggerOptions): Logger {
     const label = level === "warn" ? "warning: " : level === "error" ? "error: " : "";
     if (stream.isTTY) {
       const code = colour ? COLOURS[level] : "";
-      stream.write(`${code}${label}${text}${code === "" ? "" : RESET}\n`);
+      const line = `${code}${label}${text}${code === "" ? "" : RESET}`;
+      if (options.progress?.print(line) !== true) stream.write(`${line}\n`);
     } else {
       stream.write(`${isoWithOffset(ctx.now())} ${options.program} ${level}: ${text}\n`);
     }
@@ -61,5 +67,24 @@ export function createLogger(ctx: CliContext, options: LoggerOptions): Logger {
       write("error", message);
     },
     verbose,
+    progress: options.progress ?? NO_PROGRESS,
   };
+}
+
+/**
+ * The log of one command of a tool: `--verbose` and `--quiet` as given, and progress bars at a
+ * terminal (log lines then go above them).
+ */
+export function commandLogger(
+  ctx: CliContext,
+  program: string,
+  options: { verbose?: boolean | undefined; quiet?: boolean | undefined },
+): Logger {
+  const quiet = options.quiet ?? false;
+  return createLogger(ctx, {
+    program,
+    verbose: options.verbose ?? false,
+    quiet,
+    progress: createProgress(ctx, { quiet, locale: localeOf(ctx.env) }),
+  });
 }

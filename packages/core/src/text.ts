@@ -1,3 +1,5 @@
+import type { Locale } from "./money.js";
+
 /**
  * Text that came from a till (article labels, file names inside archives...) is untrusted: it
  * must not move the cursor or recolour a terminal, nor run as a formula in a spreadsheet.
@@ -33,4 +35,18 @@ export function protectFormula(text: string): string {
 /** `1 archive`, `2 archives`, `0 archives`; `1 entry`, `2 entries` with the plural given. */
 export function counted(count: number, noun: string, plural = `${noun}s`): string {
   return `${count} ${count === 1 ? noun : plural}`;
+}
+
+/** `845 B`, `45.6 kB`, `12,3 MB` (French decimal comma). */
+export function formatBytes(bytes: number, locale: Locale): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ["kB", "MB", "GB", "TB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const text = value.toFixed(1);
+  return `${locale === "fr" ? text.replace(".", ",") : text} ${units[unit] ?? ""}`;
 }

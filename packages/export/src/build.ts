@@ -7,7 +7,7 @@ import {
   type ArchivePlan,
   type BuiltArchive,
 } from "@caisse/core";
-import type { Logger } from "@caisse/cli";
+import type { Logger, Progress } from "@caisse/cli";
 import { basename, join } from "node:path";
 import { listOutbox, nextSequence, type OutboxListing } from "./outbox.js";
 import { loadSigner } from "./signing.js";
@@ -17,6 +17,7 @@ import {
   readState,
   writeState,
   type StatePaths,
+  type TillState,
 } from "./state.js";
 
 /** Options of `buildNextArchive`. */
@@ -37,6 +38,8 @@ export interface BuildNextOptions {
   timeoutMs?: number;
   /** The outbox as the caller has just listed it (`run` tidies it first); listed here otherwise. */
   outbox?: OutboxListing;
+  /** Where to show the bytes read into the archive (a bar at a terminal). */
+  progress?: Progress;
 }
 
 export interface BuildNextResult {
@@ -58,6 +61,26 @@ export interface NextArchivePlan {
   outbox: OutboxListing;
 }
 
+/**
+ * A state folder counts the sequence of one till. Two configs side by side (or `zip --till` run
+ * for another till in the same folder) would share it: each till would then skip the other's
+ * numbers, and the central would report gaps that are not there.
+ */
+function checkStateTill(state: TillState, till: string, paths: StatePaths): void {
+  if (state.till === null || state.till.toUpperCase() === till.toUpperCase()) return;
+  throw new CaisseError(
+    "E_CONFIG",
+    `the state folder ${paths.dir} counts the archives of till ${state.till}, not of ${till} (key 'till', or --till)`,
+    {
+      details: { path: paths.file, key: "till", stateTill: state.till, till },
+      hint:
+        "give each till's config file a folder of its own (the state folder sits beside it), or " +
+        "run 'zip' for this till from another folder. If the till's reference changed on purpose, " +
+        "move the old state folder away: the new reference starts again at sequence 1.",
+    },
+  );
+}
+
 /** Checks the folders, lists the data directory, and reads the next sequence. Writes nothing. */
 export async function planNextArchive(options: BuildNextOptions): Promise<NextArchivePlan> {
   const { paths, data } = options;
@@ -71,6 +94,7 @@ export async function planNextArchive(options: BuildNextOptions): Promise<NextAr
   }
   const plan = await planArchive(data);
   const state = await readState(paths);
+  checkStateTill(state, options.till, paths);
   // An outbox archive newer than the state (a state file restored from an old backup) still
   // keeps its sequence for itself.
   const outbox = options.outbox ?? (await listOutbox(paths.outbox));
@@ -93,6 +117,7 @@ export async function buildNextArchive(options: BuildNextOptions): Promise<Build
   const { plan, sequence, previous, outPath } = await planNextArchive(options);
   const { paths } = options;
   const sign = options.key === undefined ? undefined : await loadSigner(options.key);
+  const task = options.progress?.task(`building ${basename(outPath)}`, plan.totalBytes, "bytes");
   const archive = await buildArchive(plan, {
     outPath,
     till: options.till,
@@ -111,7 +136,10 @@ export async function buildNextArchive(options: BuildNextOptions): Promise<Build
         lastArchive: basename(outPath),
         updated: isoWithOffset(options.now),
       }),
-  });
+    onProgress: (bytesRead, file) => {
+      task?.update(bytesRead, file);
+    },
+  }).finally(() => task?.end());
   return { plan, archive, fileName: basename(outPath) };
 }
 

@@ -1,5 +1,5 @@
 import {
-  createLogger,
+  commandLogger,
   reportError,
   worstExit,
   type CliContext,
@@ -17,12 +17,9 @@ export interface GlobalOptions {
   quiet?: boolean;
 }
 
+/** The log on stderr, with progress bars at a terminal. */
 export function logger(ctx: CliContext, options: GlobalOptions): Logger {
-  return createLogger(ctx, {
-    program: "caisse-export",
-    verbose: options.verbose ?? false,
-    quiet: options.quiet ?? false,
-  });
+  return commandLogger(ctx, "caisse-export", options);
 }
 
 /**

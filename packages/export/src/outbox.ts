@@ -183,8 +183,10 @@ export async function sendArchives(
   options: SendArchivesOptions,
 ): Promise<SendReport> {
   const report: SendReport = { sent: [], notSent: [], failure: undefined };
+  const task = options.log.progress.task(`sending to ${sender.kind}`, files.length, "items");
   try {
     for (const [index, file] of files.entries()) {
+      task.update(index, basename(file));
       let sent = false;
       try {
         const archive = await describeArchive(file);
@@ -204,6 +206,7 @@ export async function sendArchives(
       }
     }
   } finally {
+    task.end();
     await sender.close().catch((error: unknown) => {
       options.log.warn(
         `closing the ${sender.kind} transport failed: ${error instanceof Error ? error.message : String(error)}`,

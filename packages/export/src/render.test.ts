@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatAge, formatBytes, renderColumns } from "./render.js";
+import { formatBytes } from "@caisse/core";
+import { formatAge, renderColumns } from "./render.js";
 
 describe("renderers", () => {
   it.each([

@@ -1,23 +1,9 @@
-import { counted, oneLine, type Locale } from "@caisse/core";
+import { counted, formatBytes, oneLine, type Locale } from "@caisse/core";
 import type { BuildNextResult, NextArchivePlan } from "./build.js";
 import type { StatusReport } from "./commands/status.js";
 import type { RunRecord } from "./state.js";
 
 /** Pure renderers: a result in, the text for stdout out. */
-
-/** `845 B`, `45.6 kB`, `12,3 MB` (French decimal comma). */
-export function formatBytes(bytes: number, locale: Locale): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ["kB", "MB", "GB", "TB"];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  const text = value.toFixed(1);
-  return `${locale === "fr" ? text.replace(".", ",") : text} ${units[unit] ?? ""}`;
-}
 
 /** `45 s`, `12 min`, `3 h 05`, `2 d 4 h`. */
 export function formatAge(seconds: number): string {

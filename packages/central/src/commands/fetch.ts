@@ -1,9 +1,9 @@
 import { CaisseError } from "@caisse/core";
 import type { Command } from "commander";
-import { logger, openCentral, type CommandEnv } from "../context.js";
+import { openCentral, type CommandEnv } from "../context.js";
 import { exitCodeOfRun } from "../import/exit.js";
 import { fetchSources } from "../import/run.js";
-import { importOptions, logObserver, optionsOf, printSummary } from "./shared.js";
+import { importOptions, observeRun, optionsOf, printSummary } from "./shared.js";
 import { oneOf } from "@caisse/cli";
 
 interface FetchFlags {
@@ -37,7 +37,7 @@ export function registerFetch(program: Command, env: CommandEnv): void {
         central,
         options.source,
         { ...importOptions(env.ctx, undefined), dryRun: options.dryRun },
-        logObserver(logger(env.ctx, options), options.dryRun === true),
+        observeRun(env.ctx, options, options.dryRun === true),
       );
       await printSummary(env.ctx, summary, format);
       env.setExit(exitCodeOfRun(summary));

@@ -3,10 +3,10 @@ import type { Command } from "commander";
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { requireTill } from "../config.js";
-import { logger, openCentral, type CommandEnv } from "../context.js";
+import { openCentral, type CommandEnv } from "../context.js";
 import { exitCodeOfRun } from "../import/exit.js";
 import { importFiles } from "../import/run.js";
-import { importOptions, logObserver, optionsOf, printSummary } from "./shared.js";
+import { importOptions, observeRun, optionsOf, printSummary } from "./shared.js";
 import { oneOf } from "@caisse/cli";
 
 interface ImportFlags {
@@ -41,7 +41,7 @@ export function registerImport(program: Command, env: CommandEnv): void {
         central,
         paths,
         { ...importOptions(env.ctx, options.till), dryRun: options.dryRun },
-        logObserver(logger(env.ctx, options), options.dryRun === true),
+        observeRun(env.ctx, options, options.dryRun === true),
       );
       await printSummary(env.ctx, summary, format);
       env.setExit(exitCodeOfRun(summary));

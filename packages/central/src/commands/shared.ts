@@ -1,9 +1,9 @@
 import { CaisseError, counted } from "@caisse/core";
-import { writeResult, type CliContext, type Logger } from "@caisse/cli";
+import { writeResult, type CliContext, type Logger, type ProgressTask } from "@caisse/cli";
 import type { Command } from "commander";
-import type { GlobalOptions } from "../context.js";
+import { logger, type GlobalOptions } from "../context.js";
 import type { ImportOptions } from "../import/importArchive.js";
-import type { RunObserver, RunSummary } from "../import/run.js";
+import { HAND_SOURCE, type RunObserver, type RunSummary } from "../import/run.js";
 import { renderSummaryJson, renderSummaryText } from "../render/summary.js";
 import type { SwapPoint } from "../swap.js";
 
@@ -57,7 +57,8 @@ export function logObserver(log: Logger, dryRun = false): RunObserver {
       );
     },
     onSource: (source, items) => {
-      log.info(`${source}: ${counted(items, "archive")} to collect`);
+      // Files given by hand: the user knows how many.
+      if (source !== HAND_SOURCE) log.info(`${source}: ${counted(items, "archive")} to collect`);
     },
     onResult: (result) => {
       if (result.outcome === "rejected") {
@@ -84,6 +85,31 @@ export function logObserver(log: Logger, dryRun = false): RunObserver {
           `${where} failed (${error.code}): ${error.message}${error.hint === undefined ? "" : `; what to do: ${error.hint}`}`,
         );
       } else log.error(`${where}: ${error instanceof Error ? error.message : String(error)}`);
+    },
+  };
+}
+
+/**
+ * What a run tells the person or the log watching it: each decision logged (logObserver) and, at
+ * a terminal, a bar per source over its archives, with the one being imported.
+ */
+export function observeRun(ctx: CliContext, options: GlobalOptions, dryRun: boolean): RunObserver {
+  const log = logger(ctx, options);
+  const observer = logObserver(log, dryRun);
+  if (!log.progress.shown) return observer;
+  let task: ProgressTask | undefined;
+  return {
+    ...observer,
+    onSource: (source, items) => {
+      observer.onSource?.(source, items);
+      task = items === 0 ? undefined : log.progress.task(source, items, "items");
+    },
+    onItem: (_source, index, label) => {
+      task?.update(index, label);
+    },
+    onSourceEnd: () => {
+      task?.end();
+      task = undefined;
     },
   };
 }

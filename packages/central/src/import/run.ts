@@ -70,12 +70,20 @@ async function createImporter(
   };
 }
 
-/** Progress events, for the log. */
+/** The source name of archives given by hand to `caisse-central import`, in the journal too. */
+export const HAND_SOURCE = "import";
+
+/** Progress events, for the log and the progress bar. */
 export interface RunObserver {
   onResult?(result: ImportResult): void;
   onFailure?(failure: RunFailure): void;
   onRecovered?(recovered: RecoveredTill): void;
+  /** A source listed its items (`import` for files given by hand). */
   onSource?(source: string, items: number): void;
+  /** Work starts on the item at `index` (from 0) of the source's list. */
+  onItem?(source: string, index: number, label: string): void;
+  /** The source is done with, whatever happened. */
+  onSourceEnd?(source: string): void;
 }
 
 /**
@@ -125,15 +133,21 @@ export async function importFiles(
     options,
     observer,
     async (summary, importer) => {
-      for (const file of files) {
-        const result = await importer({
-          path: file,
-          name: basename(file),
-          source: "import",
-          owned: false,
-        });
-        summary.results.push(result);
-        observer.onResult?.(result);
+      observer.onSource?.(HAND_SOURCE, files.length);
+      try {
+        for (const [index, file] of files.entries()) {
+          observer.onItem?.(HAND_SOURCE, index, basename(file));
+          const result = await importer({
+            path: file,
+            name: basename(file),
+            source: HAND_SOURCE,
+            owned: false,
+          });
+          summary.results.push(result);
+          observer.onResult?.(result);
+        }
+      } finally {
+        observer.onSourceEnd?.(HAND_SOURCE);
       }
     },
   );
@@ -176,7 +190,8 @@ async function collectFrom(
 ): Promise<void> {
   const items = inSequenceOrder(await source.list());
   observer.onSource?.(source.name, items.length);
-  for (const item of items) {
+  for (const [index, item] of items.entries()) {
+    observer.onItem?.(source.name, index, item.label);
     const folder = await mkdtemp(join(central.paths.work, "incoming-"));
     try {
       const files = await source.download(item, folder);
@@ -230,6 +245,7 @@ export async function fetchSources(
           summary.failures.push(failure);
           observer.onFailure?.(failure);
         } finally {
+          observer.onSourceEnd?.(source.name);
           await source.close();
         }
       }

@@ -221,6 +221,11 @@ export interface BuildArchiveOptions {
    * caisse-export commits the sequence here, so a visible archive never has a reused sequence.
    */
   beforeRename?: (built: BuiltArchive) => Promise<void>;
+  /**
+   * Called as the till files are read into the archive, with the bytes read so far (of
+   * `plan.totalBytes`) and the file being read, at most once per chunk read: for a progress bar.
+   */
+  onProgress?: (bytesRead: number, file: string) => void;
 }
 
 /** A finished archive. */
@@ -242,9 +247,15 @@ class HashingStream extends Transform {
   private readonly hash = createHash("sha256");
   bytes = 0;
 
+  /** @param onChunk told the size of each chunk as it passes. */
+  constructor(private readonly onChunk?: (size: number) => void) {
+    super();
+  }
+
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.hash.update(chunk);
     this.bytes += chunk.length;
+    this.onChunk?.(chunk.length);
     callback(null, chunk);
   }
 
@@ -395,13 +406,13 @@ class Build {
   }
 
   /** Streams one till file into the zip; returns what was actually read. */
-  async addFile(file: PlannedFile): Promise<ManifestFile> {
+  async addFile(file: PlannedFile, onChunk?: (size: number) => void): Promise<ManifestFile> {
     try {
       const handle = await this.race(open(file.absolute, READ_FLAGS));
       this.current = { file, handle };
       const info = await this.race(handle.stat());
       if (!info.isFile()) throw new Error("it is no longer a regular file");
-      const hasher = new HashingStream();
+      const hasher = new HashingStream(onChunk);
       // The read stream closes the handle when it ends or fails.
       pipeline(handle.createReadStream(), hasher, (error) => {
         if (error instanceof Error) this.failReading(error);
@@ -480,7 +491,18 @@ export async function buildArchive(
   );
   try {
     const files: ManifestFile[] = [];
-    for (const file of plan.files) files.push(await build.addFile(file));
+    let bytesRead = 0;
+    const { onProgress } = options;
+    for (const file of plan.files) {
+      const counted =
+        onProgress === undefined
+          ? undefined
+          : (size: number) => {
+              bytesRead += size;
+              onProgress(bytesRead, file.path);
+            };
+      files.push(await build.addFile(file, counted));
+    }
     const manifest: Manifest = {
       format: MANIFEST_FORMAT,
       kind: options.kind ?? "sales",

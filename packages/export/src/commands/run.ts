@@ -68,6 +68,7 @@ export async function runNightly(options: RunOptions): Promise<RunResult> {
           ...outboxBuild(config, paths, now),
           timeoutMs: options.timeoutMs,
           outbox,
+          progress: log.progress,
         });
         warnSkipped(build.plan, log);
       } catch (error) {

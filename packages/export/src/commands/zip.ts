@@ -82,6 +82,7 @@ export async function zipArchive(options: {
         configFile: settings.config?.file,
         ...target,
         now,
+        progress: log.progress,
       });
       warnSkipped(build.plan, log);
       return { build, built: [build.fileName], sent: [], failures: [] };
