@@ -470,6 +470,7 @@ function withoutExpectedChanges(snapshot: Record<string, string>): Record<string
       ([path]) =>
         !path.startsWith("central/quarantine/") &&
         path !== "central/journal.jsonl" &&
+        path !== "central/journal.head.json" &&
         path !== "central/.caisse" &&
         !path.startsWith("central/.caisse/"),
     ),

@@ -147,7 +147,11 @@ async function rootWithoutJournal(): Promise<Record<string, string>> {
   const tree = await snapshotTree(root);
   return Object.fromEntries(
     Object.entries(tree).filter(
-      ([path]) => path !== "journal.jsonl" && path !== ".caisse" && !path.startsWith(".caisse/"),
+      ([path]) =>
+        path !== "journal.jsonl" &&
+        path !== "journal.head.json" &&
+        path !== ".caisse" &&
+        !path.startsWith(".caisse/"),
     ),
   );
 }
@@ -976,6 +980,11 @@ describe("caisse-central journal --verify", () => {
       "a removed line",
       (lines: string[]) => lines.filter((_line, index) => index !== 0),
       "line 1: numbered 2, expected 1",
+    ],
+    [
+      "the last line removed",
+      (lines: string[]) => lines.slice(0, -1),
+      "line 3: journal.head.json says entry 3 was written, but the journal ends at entry 2",
     ],
     [
       "a line that is not JSON",

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   appendJournal,
   GENESIS,
+  journalHeadPath,
   readJournal,
   verifyJournal,
   type JournalRecord,
@@ -98,5 +99,83 @@ describe("appendJournal", () => {
     await writeFile(path, '{"n":1,"sou');
     expect(await appendJournal(path, record(1))).toMatchObject({ n: 1, prev: GENESIS });
     expect(await verifyJournal(path)).toMatchObject({ entries: 1, problems: [] });
+  });
+});
+
+describe("the journal's head record", () => {
+  async function threeEntries(): Promise<string[]> {
+    for (const sequence of [1, 2, 3]) await appendJournal(path, record(sequence));
+    return (await readFile(path, "utf8")).slice(0, -1).split("\n");
+  }
+
+  it("holds the number and hash of the last entry", async () => {
+    const lines = await threeEntries();
+    expect(JSON.parse(await readFile(journalHeadPath(path), "utf8"))).toEqual({
+      n: 3,
+      sha256: sha256Hex(lines[2] ?? ""),
+    });
+    expect(journalHeadPath(path)).toBe(join(dir, "journal.head.json"));
+  });
+
+  it("shows entries removed from the end, which the chain alone cannot", async () => {
+    const lines = await threeEntries();
+    await writeFile(path, `${lines.slice(0, 2).join("\n")}\n`);
+    expect((await verifyJournal(path)).problems).toEqual([
+      {
+        line: 3,
+        problem:
+          "journal.head.json says entry 3 was written, but the journal ends at entry 2: entries were removed from its end",
+      },
+    ]);
+    await writeFile(path, "");
+    expect((await verifyJournal(path)).problems).toHaveLength(1);
+  });
+
+  it("shows an edited last line", async () => {
+    const lines = await threeEntries();
+    const edited = (lines[2] ?? "").replace('"outcome":"accepted"', '"outcome":"rejected"');
+    await writeFile(path, `${[...lines.slice(0, 2), edited].join("\n")}\n`);
+    expect((await verifyJournal(path)).problems).toEqual([
+      {
+        line: 3,
+        problem: "the last line is not the one written (journal.head.json): it was edited",
+      },
+    ]);
+  });
+
+  it("takes a head one entry behind as a crash between the append and the head, not an alteration", async () => {
+    await threeEntries();
+    const behind = await readFile(journalHeadPath(path), "utf8");
+    await appendJournal(path, record(4));
+    await writeFile(journalHeadPath(path), behind);
+    expect((await verifyJournal(path)).problems).toEqual([]);
+    // The next append puts it right.
+    await appendJournal(path, record(5));
+    expect(JSON.parse(await readFile(journalHeadPath(path), "utf8"))).toMatchObject({ n: 5 });
+  });
+
+  it("shows lines added by hand after the head", async () => {
+    await threeEntries();
+    const head = await readFile(journalHeadPath(path), "utf8");
+    await appendJournal(path, record(4));
+    await appendJournal(path, record(5));
+    await writeFile(journalHeadPath(path), head);
+    expect((await verifyJournal(path)).problems).toEqual([
+      {
+        line: 3,
+        problem:
+          "journal.head.json records entry 3, which does not match the journal: entries after it were added or edited by hand",
+      },
+    ]);
+  });
+
+  it("accepts a journal written before the head existed, and refuses a damaged head", async () => {
+    await threeEntries();
+    await rm(journalHeadPath(path));
+    expect((await verifyJournal(path)).problems).toEqual([]);
+    await writeFile(journalHeadPath(path), "{ not a head");
+    expect((await verifyJournal(path)).problems).toEqual([
+      { line: 3, problem: "journal.head.json is not a head record: it was altered" },
+    ]);
   });
 });

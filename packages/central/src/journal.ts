@@ -4,10 +4,11 @@ import {
   sha256Hex,
   syncDirectory,
   systemErrorCode,
+  writeFileAtomic,
   type ErrorCode,
 } from "@caisse/core";
 import { open, readFile, truncate } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 
 /**
  * The import journal (SPEC section 4): one JSON line per archive received, appended, never
@@ -16,6 +17,10 @@ import { dirname } from "node:path";
  *
  * A line counts once its newline is on disk: an unterminated tail left by a crash in the middle of
  * a write was never committed, and is cut before the next append.
+ *
+ * A chain alone cannot show that its last lines were removed, or its last line edited: nothing
+ * comes after them. So each append also records the journal's head (the last entry's number and
+ * hash) in `journal.head.json` beside it, which `--verify` compares with the journal's end.
  */
 export type Outcome = "accepted" | "duplicate" | "rejected";
 
@@ -167,7 +172,82 @@ export async function appendJournal(path: string, record: JournalRecord): Promis
     throw ioError("append to the journal", path, error);
   }
   if (tail.count === 0) await syncDirectory(dirname(path));
+  await writeFileAtomic(
+    journalHeadPath(path),
+    `${JSON.stringify({ n: entry.n, sha256: sha256Hex(line.slice(0, -1)) })}\n`,
+  );
   return entry;
+}
+
+/** `journal.head.json` beside the journal: the number and hash of its last entry. */
+export function journalHeadPath(journalPath: string): string {
+  return join(dirname(journalPath), "journal.head.json");
+}
+
+interface JournalHead {
+  n: number;
+  sha256: string;
+}
+
+/** The head record; undefined when there is none yet (a journal written before it existed). */
+async function readHead(journalPath: string): Promise<JournalHead | "unreadable" | undefined> {
+  const path = journalHeadPath(journalPath);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if (systemErrorCode(error) === "ENOENT") return undefined;
+    throw ioError("read the journal head", path, error);
+  }
+  try {
+    const { n, sha256 } = JSON.parse(text) as Partial<JournalHead>;
+    if (typeof n === "number" && Number.isSafeInteger(n) && typeof sha256 === "string")
+      return { n, sha256 };
+  } catch {
+    // Reported as unreadable below.
+  }
+  return "unreadable";
+}
+
+/**
+ * What the head record says of the journal's end, as problems: entries removed from the end, the
+ * last line edited. A head one entry behind is the crash between the append and the head's
+ * update (the next append writes it), not an alteration.
+ */
+function headProblems(
+  head: JournalHead | "unreadable" | undefined,
+  hashes: readonly string[],
+): JournalProblem[] {
+  const count = hashes.length;
+  if (head === undefined) return [];
+  if (head === "unreadable") {
+    return [{ line: count, problem: "journal.head.json is not a head record: it was altered" }];
+  }
+  if (head.n > count) {
+    return [
+      {
+        line: count + 1,
+        problem: `journal.head.json says entry ${head.n} was written, but the journal ends at entry ${count}: entries were removed from its end`,
+      },
+    ];
+  }
+  if (head.n === count && hashes[count - 1] !== head.sha256) {
+    return [
+      {
+        line: count,
+        problem: "the last line is not the one written (journal.head.json): it was edited",
+      },
+    ];
+  }
+  if (head.n < count - 1 || (head.n === count - 1 && hashes[head.n - 1] !== head.sha256)) {
+    return [
+      {
+        line: head.n,
+        problem: `journal.head.json records entry ${head.n}, which does not match the journal: entries after it were added or edited by hand`,
+      },
+    ];
+  }
+  return [];
 }
 
 /** Every committed entry, in order. Lines that do not parse are an error: see verifyJournal. */
@@ -212,6 +292,7 @@ export async function verifyJournal(path: string): Promise<JournalVerification> 
     .split("\n")
     .slice(0, -1);
   const problems: JournalProblem[] = [];
+  const hashes: string[] = [];
   let previous = GENESIS;
   lines.forEach((line, index) => {
     const number = index + 1;
@@ -233,7 +314,9 @@ export async function verifyJournal(path: string): Promise<JournalVerification> 
       }
     }
     previous = sha256Hex(line);
+    hashes.push(previous);
   });
+  problems.push(...headProblems(await readHead(path), hashes));
   return {
     entries: lines.length,
     problems,
