@@ -9,8 +9,10 @@ import { BIN, runBin, runOnTerminal, temporaryFolder } from "../helpers/cli.js";
  */
 let work: { path: string; remove: () => Promise<void> };
 let root: string;
-const CURSOR_HIDDEN = "\u001b[?25l";
-const CURSOR_SHOWN = "\u001b[?25h";
+/** Clears from the cursor down: the bars going away. */
+const CLEAR_DOWN = "\u001b[0J";
+/** Terminal modes a bar must not change: a Ctrl-C would leave them changed. */
+const MODES = ["\u001b[?25l", "\u001b[?7l"];
 
 async function tillData(dir: string, ticket: number): Promise<void> {
   await mkdir(dir, { recursive: true });
@@ -66,13 +68,13 @@ beforeAll(async () => {
 afterAll(async () => work.remove());
 
 describe("progress bars", () => {
-  it("are drawn on a terminal, with the log above them, and cleared with the cursor given back", async () => {
+  it("are drawn on a terminal, with the log above them, cleared at the end, no terminal mode changed", async () => {
     const exports = await fillInbox();
     for (const output of exports) {
       expect(output).toMatch(/building D0\d_\d{8}T\d{6}_000001\.zip \[[-=]{24}\]/u);
       expect(output).toContain("sending to dir [");
-      expect(output).toContain(CURSOR_HIDDEN);
-      expect(output.lastIndexOf(CURSOR_SHOWN)).toBeGreaterThan(output.lastIndexOf(CURSOR_HIDDEN));
+      for (const mode of MODES) expect(output).not.toContain(mode);
+      expect(output).toContain(CLEAR_DOWN);
     }
 
     const fetch = await runOnTerminal(BIN.central, central("fetch"), { cwd: work.path });
@@ -80,13 +82,13 @@ describe("progress bars", () => {
     const { output } = fetch;
     // Redrawn at most every 100 ms: which archive it shows depends on the machine's speed.
     expect(output).toMatch(/inbox \[[-=]{24}\] +\d+% [0-2]\/3 inbox\/D0[1-3]_/u);
-    expect(output.lastIndexOf(CURSOR_SHOWN)).toBeGreaterThan(output.lastIndexOf(CURSOR_HIDDEN));
+    for (const mode of MODES) expect(output).not.toContain(mode);
     // Each decision logged once, above the bar, and the summary after it is gone.
     for (const till of ["D01", "D02", "D03"]) {
       expect(output.match(new RegExp(`imported into ${till} \\(1 file\\)`, "gu"))).toHaveLength(1);
     }
     expect(output.indexOf("3 imported, 0 already imported")).toBeGreaterThan(
-      output.lastIndexOf(CURSOR_SHOWN),
+      output.lastIndexOf(CLEAR_DOWN),
     );
     expect(await readdir(join(root, "inbox"))).toEqual([]);
   });
@@ -121,7 +123,7 @@ describe("progress bars", () => {
     );
     expect(zip.code, zip.output).toBe(0);
     expect(zip.output).not.toContain("building");
-    expect(zip.output).not.toContain(CURSOR_HIDDEN);
+    expect(zip.output).not.toContain("\u001b");
     expect(zip.output).toMatch(/quiet\.zip: D01 sequence \d+, 1 file/u);
   });
 });

@@ -55,11 +55,13 @@ export function createProgress(ctx: CliContext, options: ProgressOptions): Progr
         stream: terminal,
         format: "{label} [{bar}] {percentage}% {done}/{all} {detail}",
         barsize: 24,
-        hideCursor: true,
         clearOnComplete: true,
-        // Restores the cursor if the user presses Ctrl-C while a bar is drawn.
-        gracefulExit: true,
         autopadding: true,
+        // No terminal modes: a hidden cursor or line wrapping turned off would stay so after a
+        // Ctrl-C or a kill, and cli-progress's own Ctrl-C handler would keep the process running.
+        hideCursor: false,
+        linewrap: true,
+        gracefulExit: false,
       });
       const multi = bars;
       active += 1;
