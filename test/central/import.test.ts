@@ -608,6 +608,24 @@ describe("signatures of a till with a registered key", () => {
 describe("caisse-central fetch", () => {
   const inbox = (): string => join(root, "inbox");
 
+  it("removes the collection folders a crashed run left, but not in a dry run", async () => {
+    await addTill("D01");
+    const leftover = join(root, ".caisse", "incoming-Xb3kQ1");
+    await mkdir(leftover, { recursive: true });
+    await writeFile(join(leftover, "D01_20261101T230005_000001.zip"), "half a download");
+    await tillArchive(1, { folder: inbox() });
+
+    expect((await central("fetch", "--dry-run")).code).toBe(0);
+    expect(await readdir(join(root, ".caisse"))).toContain("incoming-Xb3kQ1");
+
+    const result = await central("fetch");
+    expect(result.code, result.stderr).toBe(0);
+    expect(
+      (await readdir(join(root, ".caisse"))).filter((name) => name.startsWith("incoming-")),
+    ).toEqual([]);
+    expect((await journal()).map((line) => line.outcome)).toEqual(["accepted"]);
+  });
+
   it("imports every archive of the inbox in sequence order, and empties it of what was stored", async () => {
     await addTill("D01");
     await addTill("D02");

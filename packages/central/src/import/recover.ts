@@ -1,3 +1,6 @@
+import { ioError } from "@caisse/core";
+import { readdir, rm } from "node:fs/promises";
+import { join } from "node:path";
 import { tillDirectory } from "../config.js";
 import type { Central } from "../context.js";
 import { appendJournal, readJournal, type JournalRecord } from "../journal.js";
@@ -43,4 +46,31 @@ export async function recoverInterruptedImports(central: Central): Promise<Recov
     recovered.push({ till: till.ref, kind: recovery.kind });
   }
   return recovered;
+}
+
+/** The prefix of the folders an archive is collected into before it is decided (run.ts). */
+export const DOWNLOAD_PREFIX = "incoming-";
+
+/**
+ * Removes the collection folders a crashed run left in the central's working folder. Under the
+ * lock no other run is collecting, and nothing there is the only copy of an archive: a source
+ * gives an item up only after its archives are stored under archives/ or quarantine/.
+ */
+export async function removeStaleDownloads(central: Central): Promise<number> {
+  const folder = central.paths.work;
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch (error) {
+    throw ioError("list", folder, error);
+  }
+  const stale = names.filter((name) => name.startsWith(DOWNLOAD_PREFIX));
+  for (const name of stale) {
+    try {
+      await rm(join(folder, name), { recursive: true, force: true });
+    } catch (error) {
+      throw ioError("remove the leftover folder", join(folder, name), error);
+    }
+  }
+  return stale.length;
 }

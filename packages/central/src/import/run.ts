@@ -13,7 +13,12 @@ import {
   type ImportResult,
   type IncomingArchive,
 } from "./importArchive.js";
-import { recoverInterruptedImports, type RecoveredTill } from "./recover.js";
+import {
+  DOWNLOAD_PREFIX,
+  recoverInterruptedImports,
+  removeStaleDownloads,
+  type RecoveredTill,
+} from "./recover.js";
 
 /** Something that went wrong with a source or the disk; the run went on with the rest. */
 export interface RunFailure {
@@ -114,6 +119,7 @@ async function underLock(
       results: [],
       failures: [],
     };
+    await removeStaleDownloads(central);
     summary.recovered.forEach((recovered) => observer.onRecovered?.(recovered));
     await task(summary, await createImporter(central, options, false));
     return summary;
@@ -192,7 +198,7 @@ async function collectFrom(
   observer.onSource?.(source.name, items.length);
   for (const [index, item] of items.entries()) {
     observer.onItem?.(source.name, index, item.label);
-    const folder = await mkdtemp(join(central.paths.work, "incoming-"));
+    const folder = await mkdtemp(join(central.paths.work, DOWNLOAD_PREFIX));
     try {
       const files = await source.download(item, folder);
       let rejected = files.length === 0;
