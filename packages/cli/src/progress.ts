@@ -66,7 +66,7 @@ export function createProgress(ctx: CliContext, options: ProgressOptions): Progr
       const multi = bars;
       active += 1;
       const payload = (done: number, detail: string) => ({
-        label,
+        label: oneLine(label),
         done: show(done, unit),
         all: show(total, unit),
         detail: oneLine(detail),
