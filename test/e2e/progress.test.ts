@@ -1,12 +1,15 @@
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, runBin, runOnTerminal, temporaryFolder } from "../helpers/cli.js";
+import { BIN, pseudoTerminal, runBin, runOnTerminal, temporaryFolder } from "../helpers/cli.js";
 
 /**
  * SPEC section 7: "Progress bars only on a terminal; in cron, plain timestamped lines." The CLIs
  * run on a real pseudo-terminal (util-linux `script`), and in a pipe as cron runs them.
  */
+const terminal = pseudoTerminal();
+const onTerminal = (title: string): string =>
+  terminal.available ? title : `${title} (skipped: no pseudo-terminal: ${terminal.refusal})`;
 let work: { path: string; remove: () => Promise<void> };
 let root: string;
 /** Clears from the cursor down: the bars going away. */
@@ -68,30 +71,37 @@ beforeAll(async () => {
 afterAll(async () => work.remove());
 
 describe("progress bars", () => {
-  it("are drawn on a terminal, with the log above them, cleared at the end, no terminal mode changed", async () => {
-    const exports = await fillInbox();
-    for (const output of exports) {
-      expect(output).toMatch(/building D0\d_\d{8}T\d{6}_000001\.zip \[[-=]{24}\]/u);
-      expect(output).toContain("sending to dir [");
-      for (const mode of MODES) expect(output).not.toContain(mode);
-      expect(output).toContain(CLEAR_DOWN);
-    }
+  it.skipIf(!terminal.available)(
+    onTerminal(
+      "are drawn on a terminal, with the log above them, cleared at the end, no terminal mode changed",
+    ),
+    async () => {
+      const exports = await fillInbox();
+      for (const output of exports) {
+        expect(output).toMatch(/building D0\d_\d{8}T\d{6}_000001\.zip \[[-=]{24}\]/u);
+        expect(output).toContain("sending to dir [");
+        for (const mode of MODES) expect(output).not.toContain(mode);
+        expect(output).toContain(CLEAR_DOWN);
+      }
 
-    const fetch = await runOnTerminal(BIN.central, central("fetch"), { cwd: work.path });
-    expect(fetch.code, fetch.output).toBe(0);
-    const { output } = fetch;
-    // Redrawn at most every 100 ms: which archive it shows depends on the machine's speed.
-    expect(output).toMatch(/inbox \[[-=]{24}\] +\d+% [0-2]\/3 inbox\/D0[1-3]_/u);
-    for (const mode of MODES) expect(output).not.toContain(mode);
-    // Each decision logged once, above the bar, and the summary after it is gone.
-    for (const till of ["D01", "D02", "D03"]) {
-      expect(output.match(new RegExp(`imported into ${till} \\(1 file\\)`, "gu"))).toHaveLength(1);
-    }
-    expect(output.indexOf("3 imported, 0 already imported")).toBeGreaterThan(
-      output.lastIndexOf(CLEAR_DOWN),
-    );
-    expect(await readdir(join(root, "inbox"))).toEqual([]);
-  });
+      const fetch = await runOnTerminal(BIN.central, central("fetch"), { cwd: work.path });
+      expect(fetch.code, fetch.output).toBe(0);
+      const { output } = fetch;
+      // Redrawn at most every 100 ms: which archive it shows depends on the machine's speed.
+      expect(output).toMatch(/inbox \[[-=]{24}\] +\d+% [0-2]\/3 inbox\/D0[1-3]_/u);
+      for (const mode of MODES) expect(output).not.toContain(mode);
+      // Each decision logged once, above the bar, and the summary after it is gone.
+      for (const till of ["D01", "D02", "D03"]) {
+        expect(output.match(new RegExp(`imported into ${till} \\(1 file\\)`, "gu"))).toHaveLength(
+          1,
+        );
+      }
+      expect(output.indexOf("3 imported, 0 already imported")).toBeGreaterThan(
+        output.lastIndexOf(CLEAR_DOWN),
+      );
+      expect(await readdir(join(root, "inbox"))).toEqual([]);
+    },
+  );
 
   it("are never drawn in a pipe, as under cron: plain timestamped lines", async () => {
     const data = join(work.path, "data-pipe");
@@ -113,17 +123,20 @@ describe("progress bars", () => {
     );
   });
 
-  it("are not drawn with --quiet, even on a terminal", async () => {
-    const data = join(work.path, "data-quiet");
-    await tillData(data, 3);
-    const zip = await runOnTerminal(
-      BIN.export,
-      ["--quiet", "zip", "--data", data, "--till", "D01", "--out", join(work.path, "quiet.zip")],
-      { cwd: work.path },
-    );
-    expect(zip.code, zip.output).toBe(0);
-    expect(zip.output).not.toContain("building");
-    expect(zip.output).not.toContain("\u001b");
-    expect(zip.output).toMatch(/quiet\.zip: D01 sequence \d+, 1 file/u);
-  });
+  it.skipIf(!terminal.available)(
+    onTerminal("are not drawn with --quiet, even on a terminal"),
+    async () => {
+      const data = join(work.path, "data-quiet");
+      await tillData(data, 3);
+      const zip = await runOnTerminal(
+        BIN.export,
+        ["--quiet", "zip", "--data", data, "--till", "D01", "--out", join(work.path, "quiet.zip")],
+        { cwd: work.path },
+      );
+      expect(zip.code, zip.output).toBe(0);
+      expect(zip.output).not.toContain("building");
+      expect(zip.output).not.toContain("\u001b");
+      expect(zip.output).toMatch(/quiet\.zip: D01 sequence \d+, 1 file/u);
+    },
+  );
 });

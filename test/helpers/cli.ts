@@ -1,5 +1,5 @@
 import { createLogger, type CliContext, type Logger } from "@caisse/cli";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -70,6 +70,25 @@ export function runBin(
 }
 
 const shellQuote = (text: string): string => `'${text.replaceAll("'", "'\\''")}'`;
+
+/**
+ * Whether `script` can give a command a pseudo-terminal here (a container without /dev/pts cannot):
+ * tests that need one are skipped otherwise, their title saying why.
+ */
+export function pseudoTerminal(): { available: boolean; refusal: string } {
+  try {
+    execFileSync("script", ["--quiet", "--return", "--command", "true", "/dev/null"], {
+      stdio: "pipe",
+      timeout: 10_000,
+    });
+    return { available: true, refusal: "" };
+  } catch (error) {
+    return {
+      available: false,
+      refusal: error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error),
+    };
+  }
+}
 
 /**
  * Runs a built launcher of bin/ on a real pseudo-terminal, as a person at a terminal would:
