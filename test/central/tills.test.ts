@@ -110,9 +110,18 @@ describe("caisse-central tills", () => {
     const again = await central("tills", "add", "d01", "--name", "Autre");
     expect(again.code).toBe(2);
     expect(again.stderr).toContain("E_TILL_EXISTS");
-    const shared = await central("tills", "add", "D02", "--name", "Magasin 2", "--path", "D01/sub");
+    const tills = join(root.path, "tills");
+    const nested = await central("tills", "add", "D02", "--name", "Magasin 2", "--path", "D01/sub");
+    expect(nested.code).toBe(2);
+    expect(nested.stderr).toBe(
+      `error E_TILL_PATH: the folders of tills D01 (${join(tills, "D01")}) and D02 (${join(tills, "D01", "sub")}) are one inside the other\n` +
+        "  give each till a folder of its own, for example its reference: caisse-central tills set D02 --path D02\n",
+    );
+    await central("tills", "add", "D02", "--name", "Magasin 2");
+    const shared = await central("tills", "set", "D02", "--path", "D01");
     expect(shared.code).toBe(2);
-    expect(shared.stderr).toContain("share the folder");
+    expect(shared.stderr).toContain(`tills D01 and D02 share the folder ${join(tills, "D01")}`);
+    expect(shared.stderr).toContain("caisse-central tills set D02 --path D02");
   });
 
   it("says what to do when the folder is not a central root", async () => {

@@ -322,8 +322,11 @@ function isInside(parent: string, child: string): boolean {
  */
 export function checkTillPaths(tills: readonly TillRecord[], paths: CentralPaths): void {
   const problems: string[] = [];
-  const resolved: { ref: string; dir: string }[] = [];
+  const resolved: { ref: string; dir: string; shown: string }[] = [];
+  /** The first till with a problem, to show the fix on it. */
+  let culprit: string | undefined;
   for (const till of tills) {
+    const before = problems.length;
     let dir: string;
     try {
       dir = tillDirectory(paths, till);
@@ -347,16 +350,22 @@ export function checkTillPaths(tills: readonly TillRecord[], paths: CentralPaths
       );
     }
     for (const other of resolved) {
-      if (other.dir === key || isInside(other.dir, key) || isInside(key, other.dir)) {
+      if (other.dir === key) {
         problems.push(`tills ${other.ref} and ${till.ref} share the folder ${dir}`);
+      } else if (isInside(other.dir, key) || isInside(key, other.dir)) {
+        problems.push(
+          `the folders of tills ${other.ref} (${other.shown}) and ${till.ref} (${dir}) are one inside the other`,
+        );
       }
     }
-    resolved.push({ ref: till.ref, dir: key });
+    if (problems.length > before) culprit ??= till.ref;
+    resolved.push({ ref: till.ref, dir: key, shown: dir });
   }
   if (problems.length > 0) {
+    const ref = culprit ?? "D01";
     throw new CaisseError("E_TILL_PATH", problems.join("; "), {
       details: { problems },
-      hint: "give each till a folder of its own, for example its reference: --path D01",
+      hint: `give each till a folder of its own, for example its reference: caisse-central tills set ${ref} --path ${ref}`,
     });
   }
 }
