@@ -135,6 +135,16 @@ describe("caisse-export keygen and signed archives", () => {
     expect(again.stderr).toContain("already exists");
   });
 
+  it("without a key in the config, says what to add, relative to the config's folder", async () => {
+    await till.writeConfig({ till: "D01", data: "donnees" });
+    const made = await till.run(["keygen"]);
+    expect(made.code).toBe(0);
+    expect(made.stderr).toContain(
+      `then add "key": "D01.key" to ${join(till.dir, "caisse-export.json")} so that archives are signed.`,
+    );
+    expect(made.stderr).toContain("caisse-central tills set D01 --key ed25519:");
+  });
+
   it("refuses a key other users can read, and a missing key", async () => {
     await till.writeConfig({ till: "D01", data: "donnees", key: "D01.key" });
     const missing = await till.run(["zip"]);

@@ -1,7 +1,7 @@
 import { EXIT, writeResult } from "@caisse/cli";
 import type { Command } from "commander";
 import { checkReplace } from "../replace.js";
-import { dirname, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { logger, type CommandEnv, type GlobalOptions } from "../context.js";
 import { openSettings } from "../settings.js";
 import { writeKeyPair } from "../signing.js";
@@ -48,8 +48,19 @@ export function registerKeygen(program: Command, env: CommandEnv): void {
       );
       if (config?.key === undefined)
         log.info(
-          `then add "key": "${result.path}" to ${location.path} so that archives are signed.`,
+          `then add "key": ${JSON.stringify(keyInConfig(result.path, location.path))} to ${location.path} so that archives are signed.`,
         );
       env.setExit(EXIT.ok);
     });
+}
+
+/**
+ * How to write the key's path in the config: relative to the config's folder when it is there or
+ * below (as the config reads relative paths), JSON-escaped for a Windows path.
+ */
+function keyInConfig(keyPath: string, configPath: string): string {
+  const relativePath = relative(dirname(configPath), keyPath);
+  return relativePath === "" || relativePath.startsWith("..") || isAbsolute(relativePath)
+    ? keyPath
+    : relativePath;
 }
