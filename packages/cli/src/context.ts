@@ -1,4 +1,5 @@
 import type { Locale } from "@caisse/core";
+import { processInterrupts, type Interrupts } from "./interrupts.js";
 
 /** Where a command writes: stdout for results, stderr for logs and progress. */
 export interface Stream {
@@ -19,6 +20,8 @@ export interface CliContext {
   stdout: Stream;
   stderr: Stream;
   now: () => Date;
+  /** Ctrl-C and stop signals; absent in tests that run commands in-process. */
+  interrupts?: Interrupts | undefined;
 }
 
 export function processContext(): CliContext {
@@ -35,6 +38,7 @@ export function processContext(): CliContext {
     stdout: stream(process.stdout),
     stderr: stream(process.stderr),
     now: () => new Date(),
+    interrupts: processInterrupts(),
   };
 }
 

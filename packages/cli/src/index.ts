@@ -7,3 +7,4 @@ export * from "./table.js";
 export * from "./flags.js";
 export * from "./config.js";
 export * from "./progress.js";
+export * from "./interrupts.js";

@@ -57,6 +57,10 @@ const catalogue = {
     summary: "A source of archives could not be read; the others still ran.",
   },
   E_TIMEOUT: { class: "failure", summary: "An operation took longer than its time limit." },
+  E_INTERRUPTED: {
+    class: "failure",
+    summary: "The command was stopped (Ctrl-C or a stop signal); what it was writing was removed.",
+  },
   E_STATE: {
     class: "failure",
     summary: "The till's state file (next sequence, last manifest) is damaged or unreadable.",

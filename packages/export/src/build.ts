@@ -40,6 +40,8 @@ export interface BuildNextOptions {
   outbox?: OutboxListing;
   /** Where to show the bytes read into the archive (a bar at a terminal). */
   progress?: Progress;
+  /** Ctrl-C: the build stops and removes its temporary file (E_INTERRUPTED). */
+  signal?: AbortSignal | undefined;
 }
 
 export interface BuildNextResult {
@@ -139,6 +141,7 @@ export async function buildNextArchive(options: BuildNextOptions): Promise<Build
     onProgress: (bytesRead, file) => {
       task?.update(bytesRead, file);
     },
+    signal: options.signal,
   }).finally(() => task?.end());
   return { plan, archive, fileName: basename(outPath) };
 }

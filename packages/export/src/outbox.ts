@@ -158,6 +158,8 @@ export interface SendArchivesOptions {
   /** Remove each file once the sender confirmed it (the outbox); false leaves it (`send FILE`). */
   remove: boolean;
   log: Logger;
+  /** Ctrl-C or a stop signal: no archive is started after it (the one being sent finishes). */
+  signal?: AbortSignal | undefined;
 }
 
 function asTransportFailure(error: unknown, file: string): CaisseError {
@@ -186,6 +188,13 @@ export async function sendArchives(
   const task = options.log.progress.task(`sending to ${sender.kind}`, files.length, "items");
   try {
     for (const [index, file] of files.entries()) {
+      if (options.signal?.aborted === true) {
+        report.failure = new CaisseError("E_INTERRUPTED", "the sending was stopped", {
+          hint: "the archives not sent stay in the outbox; the next run sends them.",
+        });
+        report.notSent = files.slice(index);
+        break;
+      }
       task.update(index, basename(file));
       let sent = false;
       try {
@@ -242,8 +251,9 @@ export async function sendOutbox(
   listing: OutboxListing,
   openSender: () => Sender,
   log: Logger,
+  signal?: AbortSignal,
 ): Promise<SendReport> {
   const files = listing.archives.map((archive) => archive.path);
   if (files.length === 0) return { sent: [], notSent: [], failure: undefined };
-  return sendArchives(files, openSender(), { remove: true, log });
+  return sendArchives(files, openSender(), { remove: true, log, signal });
 }

@@ -226,6 +226,11 @@ export interface BuildArchiveOptions {
    * `plan.totalBytes`) and the file being read, at most once per chunk read: for a progress bar.
    */
   onProgress?: (bytesRead: number, file: string) => void;
+  /**
+   * Stops the build when aborted (Ctrl-C): the temporary file is removed and the build fails with
+   * E_INTERRUPTED. Too late once `beforeRename` has run: the archive is then complete.
+   */
+  signal?: AbortSignal;
 }
 
 /** A finished archive. */
@@ -318,6 +323,8 @@ class Build {
   readonly failed: Promise<never>;
   private fail!: (error: unknown) => void;
   private timer: NodeJS.Timeout | undefined;
+  /** The first failure, once there is one. */
+  private failure: Error | undefined;
   /** The till file being packed, to name it in errors, and its open handle. */
   private current: { file: PlannedFile; handle: FileHandle } | undefined;
 
@@ -327,7 +334,11 @@ class Build {
     timeoutMs: number,
   ) {
     this.failed = new Promise<never>((_resolve, reject) => {
-      this.fail = reject;
+      this.fail = (cause) => {
+        const error = cause instanceof Error ? cause : new Error(String(cause));
+        this.failure ??= error;
+        reject(error);
+      };
     });
     // Settled through race(); this handler only keeps Node from calling it unhandled.
     this.failed.catch(() => undefined);
@@ -436,6 +447,20 @@ class Build {
     await this.race(this.written);
   }
 
+  /** Throws the failure that happened between two raced steps (an interruption during a flush). */
+  checkNotFailed(): void {
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  /** Fails the build as interrupted: the next step in progress rejects, and abandon() cleans up. */
+  interrupt(): void {
+    this.fail(
+      new CaisseError("E_INTERRUPTED", "the archive was not built: the command was stopped", {
+        hint: "nothing was written; run the command again.",
+      }),
+    );
+  }
+
   /** Stops everything and removes the temporary file; never throws. */
   async abandon(): Promise<void> {
     this.stopTimer();
@@ -489,6 +514,12 @@ export async function buildArchive(
     plan.dataDir,
     options.timeoutMs ?? DEFAULT_BUILD_TIMEOUT_MS,
   );
+  const { signal } = options;
+  const interrupt = (): void => {
+    build.interrupt();
+  };
+  if (signal?.aborted === true) interrupt();
+  signal?.addEventListener("abort", interrupt, { once: true });
   try {
     const files: ManifestFile[] = [];
     let bytesRead = 0;
@@ -536,11 +567,14 @@ export async function buildArchive(
       manifestSha256: sha256Hex(manifestBytes),
       signature,
     };
+    build.checkNotFailed();
+    signal?.removeEventListener("abort", interrupt);
     await options.beforeRename?.(built);
     await rename(build.temporary, outPath);
     await syncDirectory(dirname(outPath));
     return { ...built, path: outPath };
   } catch (error) {
+    signal?.removeEventListener("abort", interrupt);
     await build.abandon();
     if (error instanceof CaisseError) throw error;
     throw ioError("write the archive", outPath, error);

@@ -1,5 +1,5 @@
-import { EXIT, localeOf, writeResult, type Logger } from "@caisse/cli";
-import { counted, isCaisseError, isoWithOffset, type CaisseError, type Locale } from "@caisse/core";
+import { EXIT, interruptible, localeOf, writeResult, type Logger } from "@caisse/cli";
+import { CaisseError, counted, isCaisseError, isoWithOffset, type Locale } from "@caisse/core";
 import {
   createSender,
   describeTransport,
@@ -37,6 +37,8 @@ export interface RunOptions {
   log: Logger;
   /** Time limit of the build in milliseconds; default 10 minutes. */
   timeoutMs?: number;
+  /** Ctrl-C or a stop signal: the build stops cleanly, and nothing is sent after it. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface RunResult extends RecordedResult {
@@ -69,15 +71,26 @@ export async function runNightly(options: RunOptions): Promise<RunResult> {
           timeoutMs: options.timeoutMs,
           outbox,
           progress: log.progress,
+          signal: options.signal,
         });
         warnSkipped(build.plan, log);
       } catch (error) {
-        if (!isCaisseError(error)) throw error;
+        if (!isCaisseError(error) || error.code === "E_INTERRUPTED") throw error;
         failures.push(error);
         log.warn("the archive of this run could not be built; the outbox is sent anyway");
       }
+      if (options.signal?.aborted === true) {
+        throw new CaisseError("E_INTERRUPTED", "the run was stopped before sending", {
+          hint: "the archive just built is in the outbox; the next run sends it.",
+        });
+      }
       // Listed again: the archive just built has joined the outbox.
-      const send = await sendOutbox(await listOutbox(paths.outbox), options.openSender, log);
+      const send = await sendOutbox(
+        await listOutbox(paths.outbox),
+        options.openSender,
+        log,
+        options.signal,
+      );
       if (send.failure !== undefined) failures.push(send.failure);
       return {
         build,
@@ -138,13 +151,16 @@ export function registerRun(program: Command, env: CommandEnv): void {
         env.setExit(EXIT.ok);
         return;
       }
-      const result = await runNightly({
-        config,
-        paths: settings.paths,
-        openSender: () => createSender(transport),
-        now: env.ctx.now(),
-        log,
-      });
+      const result = await interruptible(env.ctx, (signal) =>
+        runNightly({
+          config,
+          paths: settings.paths,
+          openSender: () => createSender(transport),
+          now: env.ctx.now(),
+          log,
+          signal,
+        }),
+      );
       const lines = [
         ...(result.build === undefined ? [] : [renderBuilt(result.build, localeOf(env.ctx.env))]),
         ...renderSent(result.send.sent, result.send.notSent),

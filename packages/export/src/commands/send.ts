@@ -1,4 +1,4 @@
-import { writeResult, type Logger } from "@caisse/cli";
+import { interruptible, writeResult, type Logger } from "@caisse/cli";
 import { isoWithOffset } from "@caisse/core";
 import { createSender, type Sender } from "@caisse/transports";
 import type { Command } from "commander";
@@ -17,6 +17,8 @@ export interface SendOptions {
   openSender: () => Sender;
   now: Date;
   log: Logger;
+  /** Ctrl-C or a stop signal: no archive is started after it. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface SendResult extends RecordedResult {
@@ -25,13 +27,18 @@ export interface SendResult extends RecordedResult {
 
 /** Sends the given archives in the given order, or the outbox oldest first; under the state lock. */
 export async function sendCommand(options: SendOptions): Promise<SendResult> {
-  const { paths, files, now, log } = options;
+  const { paths, files, now, log, signal } = options;
   return recordRun(paths, { time: isoWithOffset(now), command: "send" }, log, () =>
     withStateLock(paths, "caisse-export send", async () => {
       const send =
         files.length > 0
-          ? await sendArchives(files, options.openSender(), { remove: false, log })
-          : await sendOutbox(await tidyOutbox(paths.outbox, now, log), options.openSender, log);
+          ? await sendArchives(files, options.openSender(), { remove: false, log, signal })
+          : await sendOutbox(
+              await tidyOutbox(paths.outbox, now, log),
+              options.openSender,
+              log,
+              signal,
+            );
       return {
         send,
         built: [],
@@ -55,13 +62,16 @@ export function registerSend(program: Command, env: CommandEnv): void {
         requireConfig(settings.config, settings.location, "send"),
         "send",
       );
-      const result = await sendCommand({
-        paths: settings.paths,
-        files: files.map((file) => resolve(env.ctx.cwd, file)),
-        openSender: () => createSender(transport),
-        now: env.ctx.now(),
-        log,
-      });
+      const result = await interruptible(env.ctx, (signal) =>
+        sendCommand({
+          paths: settings.paths,
+          files: files.map((file) => resolve(env.ctx.cwd, file)),
+          openSender: () => createSender(transport),
+          now: env.ctx.now(),
+          log,
+          signal,
+        }),
+      );
       const lines = renderSent(result.send.sent, result.send.notSent);
       await writeResult(
         env.ctx,

@@ -1,4 +1,4 @@
-import { EXIT, localeOf, writeResult, type Logger } from "@caisse/cli";
+import { EXIT, interruptible, localeOf, writeResult, type Logger } from "@caisse/cli";
 import { CaisseError, isoWithOffset } from "@caisse/core";
 import type { Command } from "commander";
 import { resolve } from "node:path";
@@ -71,8 +71,9 @@ export async function zipArchive(options: {
   target: ZipTarget;
   now: Date;
   log: Logger;
+  signal?: AbortSignal | undefined;
 }): Promise<ZipResult> {
-  const { settings, target, now, log } = options;
+  const { settings, target, now, log, signal } = options;
   // Before anything is written: the run journal and the lock live in the state folder too.
   await checkStateOutsideData(settings.paths.dir, target.data, settings.config?.file);
   return recordRun(settings.paths, { time: isoWithOffset(now), command: "zip" }, log, () =>
@@ -83,6 +84,7 @@ export async function zipArchive(options: {
         ...target,
         now,
         progress: log.progress,
+        signal,
       });
       warnSkipped(build.plan, log);
       return { build, built: [build.fileName], sent: [], failures: [] };
@@ -117,7 +119,9 @@ export function registerZip(program: Command, env: CommandEnv): void {
         env.setExit(EXIT.ok);
         return;
       }
-      const result = await zipArchive({ settings, target, now, log });
+      const result = await interruptible(env.ctx, (signal) =>
+        zipArchive({ settings, target, now, log, signal }),
+      );
       await writeResult(env.ctx, renderBuilt(result.build, localeOf(env.ctx.env)));
       env.setExit(EXIT.ok);
     });
