@@ -4,7 +4,7 @@ import { openCentral, type CommandEnv } from "../context.js";
 import { exitCodeOfRun } from "../import/exit.js";
 import { fetchSources } from "../import/run.js";
 import { importOptions, observeRun, optionsOf, printSummary } from "./shared.js";
-import { oneOf } from "@caisse/cli";
+import { interruptible, oneOf } from "@caisse/cli";
 
 interface FetchFlags {
   source?: string[];
@@ -33,11 +33,13 @@ export function registerFetch(program: Command, env: CommandEnv): void {
           });
         }
       }
-      const summary = await fetchSources(
-        central,
-        options.source,
-        { ...importOptions(env.ctx, undefined), dryRun: options.dryRun },
-        observeRun(env.ctx, options, options.dryRun === true),
+      const summary = await interruptible(env.ctx, (signal) =>
+        fetchSources(
+          central,
+          options.source,
+          { ...importOptions(env.ctx, undefined), dryRun: options.dryRun, signal },
+          observeRun(env.ctx, options, options.dryRun === true),
+        ),
       );
       await printSummary(env.ctx, summary, format);
       env.setExit(exitCodeOfRun(summary));

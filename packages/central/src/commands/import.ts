@@ -7,7 +7,7 @@ import { openCentral, type CommandEnv } from "../context.js";
 import { exitCodeOfRun } from "../import/exit.js";
 import { importFiles } from "../import/run.js";
 import { importOptions, observeRun, optionsOf, printSummary } from "./shared.js";
-import { oneOf } from "@caisse/cli";
+import { interruptible, oneOf } from "@caisse/cli";
 
 interface ImportFlags {
   till?: string;
@@ -37,11 +37,13 @@ export function registerImport(program: Command, env: CommandEnv): void {
           });
         }
       }
-      const summary = await importFiles(
-        central,
-        paths,
-        { ...importOptions(env.ctx, options.till), dryRun: options.dryRun },
-        observeRun(env.ctx, options, options.dryRun === true),
+      const summary = await interruptible(env.ctx, (signal) =>
+        importFiles(
+          central,
+          paths,
+          { ...importOptions(env.ctx, options.till), dryRun: options.dryRun, signal },
+          observeRun(env.ctx, options, options.dryRun === true),
+        ),
       );
       await printSummary(env.ctx, summary, format);
       env.setExit(exitCodeOfRun(summary));

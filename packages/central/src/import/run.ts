@@ -1,4 +1,10 @@
-import { CaisseError, ioError, parseArchiveTransportName, withLock } from "@caisse/core";
+import {
+  CaisseError,
+  ioError,
+  isCaisseError,
+  parseArchiveTransportName,
+  withLock,
+} from "@caisse/core";
 import type { Source, SourceItem } from "@caisse/transports";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
@@ -38,6 +44,25 @@ export interface RunSummary {
 export interface RunOptions extends ImportOptions {
   /** Check and plan only: no import, no quarantine, no journal entry, nothing settled at a source. */
   dryRun?: boolean | undefined;
+  /**
+   * Ctrl-C or a stop signal: the archive being imported is finished, no other is started, and the
+   * run ends with an E_INTERRUPTED failure. What is left stays at its source for the next run.
+   */
+  signal?: AbortSignal | undefined;
+}
+
+/** The failure a stopped run ends with, once. */
+function interrupted(summary: RunSummary, source: string, observer: RunObserver): void {
+  if (summary.failures.some((failure) => isCaisseError(failure.error, "E_INTERRUPTED"))) return;
+  const failure: RunFailure = {
+    source,
+    item: null,
+    error: new CaisseError("E_INTERRUPTED", "the run was stopped", {
+      hint: "the archives not yet imported stay where they are; the next run imports them.",
+    }),
+  };
+  summary.failures.push(failure);
+  observer.onFailure?.(failure);
 }
 
 /** Imports one archive; or, in a dry run, says what importing it would do. */
@@ -142,6 +167,10 @@ export async function importFiles(
       observer.onSource?.(HAND_SOURCE, files.length);
       try {
         for (const [index, file] of files.entries()) {
+          if (options.signal?.aborted === true) {
+            interrupted(summary, HAND_SOURCE, observer);
+            break;
+          }
           observer.onItem?.(HAND_SOURCE, index, basename(file));
           const result = await importer({
             path: file,
@@ -193,10 +222,15 @@ async function collectFrom(
   importer: Importer,
   observer: RunObserver,
   summary: RunSummary,
+  signal: AbortSignal | undefined,
 ): Promise<void> {
   const items = inSequenceOrder(await source.list());
   observer.onSource?.(source.name, items.length);
   for (const [index, item] of items.entries()) {
+    if (signal?.aborted === true) {
+      interrupted(summary, source.name, observer);
+      return;
+    }
     observer.onItem?.(source.name, index, item.label);
     const folder = await mkdtemp(join(central.paths.work, DOWNLOAD_PREFIX));
     try {
@@ -242,9 +276,13 @@ export async function fetchSources(
     observer,
     async (summary, importer) => {
       for (const config of selected) {
+        if (options.signal?.aborted === true) {
+          interrupted(summary, config.name, observer);
+          break;
+        }
         const source = createSource(config, central.paths);
         try {
-          await collectFrom(central, source, importer, observer, summary);
+          await collectFrom(central, source, importer, observer, summary, options.signal);
         } catch (error) {
           // A source that cannot be reached is reported and skipped; the others still run.
           const failure = asFailure(source.name, null, error);
