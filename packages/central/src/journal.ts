@@ -79,14 +79,19 @@ async function readJournalText(path: string): Promise<string> {
   }
 }
 
+/** The lines of the journal that count (each ended by its newline), and the text they make. */
+function committedLines(text: string): { lines: string[]; committed: string } {
+  const committed = text.slice(0, text.lastIndexOf("\n") + 1);
+  return { lines: committed.split("\n").slice(0, -1), committed };
+}
+
 function tailOf(text: string): Tail {
-  const committed = text.lastIndexOf("\n") + 1;
-  const lines = text.slice(0, committed).split("\n").slice(0, -1);
+  const { lines, committed } = committedLines(text);
   const lastLine = lines.at(-1);
   return {
     count: lines.length,
     last: lastLine === undefined ? GENESIS : sha256Hex(lastLine),
-    committedBytes: Buffer.byteLength(text.slice(0, committed)),
+    committedBytes: Buffer.byteLength(committed),
     totalBytes: Buffer.byteLength(text),
   };
 }
@@ -252,23 +257,17 @@ function headProblems(
 
 /** Every committed entry, in order. Lines that do not parse are an error: see verifyJournal. */
 export async function readJournal(path: string): Promise<JournalEntry[]> {
-  const text = await readJournalText(path);
-  const committed = text.slice(0, text.lastIndexOf("\n") + 1);
-  const entries: JournalEntry[] = [];
-  committed
-    .split("\n")
-    .slice(0, -1)
-    .forEach((line, index) => {
-      try {
-        entries.push(JSON.parse(line) as JournalEntry);
-      } catch {
-        throw new CaisseError("E_IO", `${path} line ${index + 1} is not a journal entry`, {
-          details: { path, line: index + 1 },
-          hint: "run 'caisse-central journal --verify' to see what is wrong with the journal.",
-        });
-      }
-    });
-  return entries;
+  const { lines } = committedLines(await readJournalText(path));
+  return lines.map((line, index) => {
+    try {
+      return JSON.parse(line) as JournalEntry;
+    } catch {
+      throw new CaisseError("E_IO", `${path} line ${index + 1} is not a journal entry`, {
+        details: { path, line: index + 1 },
+        hint: "run 'caisse-central journal --verify' to see what is wrong with the journal.",
+      });
+    }
+  });
 }
 
 export interface JournalProblem {
@@ -286,11 +285,7 @@ export interface JournalVerification {
 /** Checks the chain: numbering, `prev` hashes, and that every line is a journal entry. */
 export async function verifyJournal(path: string): Promise<JournalVerification> {
   const text = await readJournalText(path);
-  const tail = tailOf(text);
-  const lines = text
-    .slice(0, text.lastIndexOf("\n") + 1)
-    .split("\n")
-    .slice(0, -1);
+  const { lines, committed } = committedLines(text);
   const problems: JournalProblem[] = [];
   const hashes: string[] = [];
   let previous = GENESIS;
@@ -320,7 +315,7 @@ export async function verifyJournal(path: string): Promise<JournalVerification> 
   return {
     entries: lines.length,
     problems,
-    interruptedTail: tail.totalBytes > tail.committedBytes,
+    interruptedTail: committed.length < text.length,
   };
 }
 

@@ -1,5 +1,7 @@
 import {
   CaisseError,
+  folderAt,
+  type FolderSnapshot,
   ioError,
   syncDirectory,
   systemErrorCode,
@@ -142,24 +144,6 @@ export async function finishSwap(paths: SwapPaths, pause?: PauseHook): Promise<v
   await remove(paths.old);
 }
 
-/** A folder to read, as found at one moment: its path and its identity on the disk. */
-export interface FolderSnapshot {
-  path: string;
-  device: number;
-  inode: number;
-}
-
-async function folderAt(path: string): Promise<FolderSnapshot | undefined> {
-  try {
-    const info = await stat(path);
-    return info.isDirectory() ? { path, device: info.dev, inode: info.ino } : undefined;
-  } catch (error) {
-    const code = systemErrorCode(error);
-    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
-    throw ioError("read the folder", path, error);
-  }
-}
-
 /**
  * Where a till's current data is to be read without taking the lock: its directory; or, between
  * steps 3 and 4 of a swap (for an instant, or until the recovery after a crash there), the staging
@@ -175,12 +159,6 @@ export async function currentFolder(target: string): Promise<FolderSnapshot | un
   }
   // The swap may have finished between the two looks.
   return folderAt(target);
-}
-
-/** Whether two looks found the same folder: no swap replaced it in between. */
-export function sameFolder(a: FolderSnapshot | undefined, b: FolderSnapshot | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  return a.path === b.path && a.device === b.device && a.inode === b.inode;
 }
 
 export type Recovery =

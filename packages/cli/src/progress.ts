@@ -65,17 +65,19 @@ export function createProgress(ctx: CliContext, options: ProgressOptions): Progr
       });
       const multi = bars;
       active += 1;
+      // A bar needs a size; an empty task is done from the start.
+      const size = Math.max(total, 1);
+      const fixed = { label: oneLine(label), all: show(total, unit) };
       const payload = (done: number, detail: string) => ({
-        label: oneLine(label),
+        ...fixed,
         done: show(done, unit),
-        all: show(total, unit),
         detail: oneLine(detail),
       });
-      const bar: SingleBar = multi.create(Math.max(total, 1), 0, payload(0, ""));
+      const bar: SingleBar = multi.create(size, 0, payload(0, ""));
       let ended = false;
       return {
         update(done, detail = "") {
-          if (!ended) bar.update(Math.min(done, Math.max(total, 1)), payload(done, detail));
+          if (!ended) bar.update(Math.min(done, size), payload(done, detail));
         },
         end() {
           if (ended) return;

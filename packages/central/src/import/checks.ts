@@ -1,6 +1,7 @@
 import {
+  archiveTransportName,
   CaisseError,
-  isoWithOffset,
+  compactLocalTime,
   tillNameProblem,
   verifyManifest,
   type ErrorCode,
@@ -139,11 +140,9 @@ export function checkSequence(
 
 /** `D01_20261127T230005_000042.zip`, from the manifest as the till wrote it. */
 export function canonicalName(manifest: Manifest): string {
-  const local = manifest.created.slice(0, 19).replaceAll("-", "").replaceAll(":", "");
-  return `${manifest.till}_${local}_${String(manifest.sequence).padStart(6, "0")}.zip`;
+  return archiveTransportName(manifest.till, manifest.created, manifest.sequence);
 }
 
 export function legacyName(till: TillRecord, now: Date, sha256: string): string {
-  const stamp = isoWithOffset(now).slice(0, 19).replaceAll("-", "").replaceAll(":", "");
-  return `${till.ref}_legacy_${stamp}_${sha256.slice(0, 12)}.zip`;
+  return `${till.ref}_legacy_${compactLocalTime(now)}_${sha256.slice(0, 12)}.zip`;
 }

@@ -62,6 +62,9 @@ export interface ImportResult {
   target: string | null;
 }
 
+/** The reason given for an archive already imported, in the journal and the summary. */
+const DUPLICATE_REASON = "already imported (same bytes)";
+
 /** The marker note of a swap: enough to journal the import if the process dies after the swap. */
 export interface SwapNote {
   record: JournalRecord;
@@ -174,7 +177,7 @@ export function resultOfPlan(plan: ImportPlan): ImportResult {
         ...common,
         ...NOTHING,
         outcome: "duplicate",
-        reason: "already imported (same bytes)",
+        reason: DUPLICATE_REASON,
       };
     case "reject":
       return {
@@ -210,7 +213,7 @@ export async function applyImport(
       time: isoWithOffset(options.now()),
       outcome: "duplicate",
       code: null,
-      reason: "already imported (same bytes)",
+      reason: DUPLICATE_REASON,
       stored: decision.stored,
       gap: null,
       manifest: null,

@@ -56,7 +56,7 @@ export const DOWNLOAD_PREFIX = "incoming-";
  * lock no other run is collecting, and nothing there is the only copy of an archive: a source
  * gives an item up only after its archives are stored under archives/ or quarantine/.
  */
-export async function removeStaleDownloads(central: Central): Promise<number> {
+export async function removeStaleDownloads(central: Central): Promise<void> {
   const folder = central.paths.work;
   let names: string[];
   try {
@@ -64,13 +64,11 @@ export async function removeStaleDownloads(central: Central): Promise<number> {
   } catch (error) {
     throw ioError("list", folder, error);
   }
-  const stale = names.filter((name) => name.startsWith(DOWNLOAD_PREFIX));
-  for (const name of stale) {
+  for (const name of names.filter((entry) => entry.startsWith(DOWNLOAD_PREFIX))) {
     try {
       await rm(join(folder, name), { recursive: true, force: true });
     } catch (error) {
       throw ioError("remove the leftover folder", join(folder, name), error);
     }
   }
-  return stale.length;
 }

@@ -51,18 +51,22 @@ export interface RunOptions extends ImportOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** Keeps a failure for the summary and tells the observer. */
+function recordFailure(summary: RunSummary, observer: RunObserver, failure: RunFailure): void {
+  summary.failures.push(failure);
+  observer.onFailure?.(failure);
+}
+
 /** The failure a stopped run ends with, once. */
 function interrupted(summary: RunSummary, source: string, observer: RunObserver): void {
   if (summary.failures.some((failure) => isCaisseError(failure.error, "E_INTERRUPTED"))) return;
-  const failure: RunFailure = {
+  recordFailure(summary, observer, {
     source,
     item: null,
     error: new CaisseError("E_INTERRUPTED", "the run was stopped", {
       hint: "the archives not yet imported stay where they are; the next run imports them.",
     }),
-  };
-  summary.failures.push(failure);
-  observer.onFailure?.(failure);
+  });
 }
 
 /** Imports one archive; or, in a dry run, says what importing it would do. */
@@ -250,9 +254,7 @@ async function collectFrom(
       // Only now is every archive of the item stored at the central.
       if (!summary.dryRun) await source.settle(item, rejected ? "rejected" : "imported");
     } catch (error) {
-      const failure = asFailure(source.name, item.label, error);
-      summary.failures.push(failure);
-      observer.onFailure?.(failure);
+      recordFailure(summary, observer, asFailure(source.name, item.label, error));
     } finally {
       await rm(folder, { recursive: true, force: true });
     }
@@ -285,9 +287,7 @@ export async function fetchSources(
           await collectFrom(central, source, importer, observer, summary, options.signal);
         } catch (error) {
           // A source that cannot be reached is reported and skipped; the others still run.
-          const failure = asFailure(source.name, null, error);
-          summary.failures.push(failure);
-          observer.onFailure?.(failure);
+          recordFailure(summary, observer, asFailure(source.name, null, error));
         } finally {
           observer.onSourceEnd?.(source.name);
           await source.close();

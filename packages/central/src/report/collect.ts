@@ -1,13 +1,15 @@
 import {
   Aggregator,
   CaisseError,
+  folderAt,
+  sameFolder,
+  type FolderSnapshot,
   dateOf,
   fileKindOf,
   inRange,
-  ioError,
   isCaisseError,
   readCsv,
-  systemErrorCode,
+  sourceOf,
   walkFiles,
   type Comparison,
   type CsvIssue,
@@ -18,9 +20,8 @@ import {
   type RowOf,
   type WalkedFile,
 } from "@caisse/core";
-import { stat } from "node:fs/promises";
 import { tillDirectory, type CentralPaths, type TillRecord } from "../config.js";
-import { currentFolder, sameFolder, type FolderSnapshot } from "../swap.js";
+import { currentFolder } from "../swap.js";
 
 /** What to gather for a report. */
 export interface CollectRequest {
@@ -119,17 +120,6 @@ async function filesOf(
   return files;
 }
 
-/** Whether a folder exists; a missing one is not an error (no catalogue). */
-async function folderExists(dir: string): Promise<boolean> {
-  try {
-    return (await stat(dir)).isDirectory();
-  } catch (error) {
-    const code = systemErrorCode(error);
-    if (code === "ENOENT" || code === "ENOTDIR") return false;
-    throw ioError("read the folder", dir, error);
-  }
-}
-
 /** The label files a dimension needs: family or article labels, else none. */
 function labelKind(by: Dimension): "familles" | "articles" | undefined {
   if (by === "family") return "familles";
@@ -157,13 +147,31 @@ async function readLabels(
   for (const [code, label] of found) if (!book.has(code) && label !== "") book.set(code, label);
 }
 
-/** The report's running sums, and what goes into them. */
-interface Sums {
+/** What a report sums: the data files of one kind, over the reported and compared ranges. */
+interface SumSpec {
   kind: DataKind;
+  by: Dimension;
   range: DateRange;
   comparison: Comparison | undefined;
+}
+
+/** Running sums: the reported range, and the compared one with its dates brought onto it. */
+interface Tallies {
   data: Aggregator;
   compared: Aggregator | undefined;
+}
+
+function newTallies(spec: SumSpec): Tallies {
+  const toReported = spec.comparison?.toReported;
+  return {
+    data: new Aggregator(spec.by),
+    compared: toReported === undefined ? undefined : new Aggregator(spec.by, toReported),
+  };
+}
+
+function mergeTallies(into: Tallies, from: Tallies): void {
+  into.data.merge(from.data);
+  if (from.compared !== undefined) into.compared?.merge(from.compared);
 }
 
 function addRow(into: Aggregator, till: string, row: RowOf[DataKind]): void {
@@ -179,33 +187,30 @@ function addRow(into: Aggregator, till: string, row: RowOf[DataKind]): void {
 async function readDataFile(
   place: Place,
   file: WalkedFile,
-  sums: Sums,
+  spec: SumSpec,
+  into: Tallies,
   warnings: string[],
 ): Promise<void> {
-  const { range, comparison } = sums;
-  const fileData = new Aggregator(sums.data.by);
-  const fileCompared =
-    comparison === undefined ? undefined : new Aggregator(sums.data.by, comparison.toReported);
+  const { range, comparison } = spec;
+  const fileTallies = newTallies(spec);
   const whole = await readWhole(
     place,
     file,
-    sums.kind,
+    spec.kind,
     (row) => {
       const date = dateOf(row.at);
-      if (inRange(date, range)) addRow(fileData, place.owner, row);
+      if (inRange(date, range)) addRow(fileTallies.data, place.owner, row);
       if (
-        fileCompared !== undefined &&
+        fileTallies.compared !== undefined &&
         comparison !== undefined &&
         inRange(date, comparison.range)
       ) {
-        addRow(fileCompared, place.owner, row);
+        addRow(fileTallies.compared, place.owner, row);
       }
     },
     warnings,
   );
-  if (!whole) return;
-  sums.data.merge(fileData);
-  if (fileCompared !== undefined) sums.compared?.merge(fileCompared);
+  if (whole) mergeTallies(into, fileTallies);
 }
 
 /** How many times a till is read again when imports keep replacing its directory meanwhile. */
@@ -213,34 +218,19 @@ export const TILL_READ_ATTEMPTS = 5;
 
 /** One till's share of a report, kept apart until it is known to come from one snapshot. */
 interface TillPart {
-  sums: Sums;
+  tallies: Tallies;
   labels: Map<string, string>;
   warnings: string[];
 }
 
-function emptyPart(like: Sums): TillPart {
-  const { by } = like.data;
-  const toReported = like.comparison?.toReported;
-  return {
-    sums: {
-      ...like,
-      data: new Aggregator(by),
-      compared: toReported === undefined ? undefined : new Aggregator(by, toReported),
-    },
-    labels: new Map(),
-    warnings: [],
-  };
-}
-
-async function readPlace(
-  place: Place,
-  kinds: readonly FileKind[],
-  labelsKind: "familles" | "articles" | undefined,
-  part: TillPart,
-): Promise<void> {
-  const { sums, labels, warnings } = part;
+async function readPlace(place: Place, spec: SumSpec, part: TillPart): Promise<void> {
+  const { tallies, labels, warnings } = part;
+  const labelsKind = labelKind(spec.by);
+  const kinds = labelsKind === undefined ? [spec.kind] : [spec.kind, labelsKind];
   const files = await filesOf(place, kinds, warnings);
-  for (const file of files.get(sums.kind) ?? []) await readDataFile(place, file, sums, warnings);
+  for (const file of files.get(spec.kind) ?? []) {
+    await readDataFile(place, file, spec, tallies, warnings);
+  }
   if (labelsKind === undefined) return;
   for (const file of files.get(labelsKind) ?? []) {
     await readLabels(place, file, labelsKind, labels, warnings);
@@ -274,22 +264,20 @@ async function readsOneSnapshot(
 async function readTill(
   request: CollectRequest,
   till: TillRecord,
-  kinds: readonly FileKind[],
-  labelsKind: "familles" | "articles" | undefined,
-  like: Sums,
+  spec: SumSpec,
 ): Promise<TillPart | undefined> {
   const target = tillDirectory(request.paths, till);
   for (let attempt = 1; ; attempt++) {
     const before = await currentFolder(target);
     if (before === undefined) return undefined;
-    const part = emptyPart(like);
+    const part: TillPart = { tallies: newTallies(spec), labels: new Map(), warnings: [] };
     const place: Place = {
       owner: till.ref,
       dir: before.path,
       encoding: till.encoding,
       columns: till.columns,
     };
-    if (await readsOneSnapshot(before, target, () => readPlace(place, kinds, labelsKind, part))) {
+    if (await readsOneSnapshot(before, target, () => readPlace(place, spec, part))) {
       await request.afterTillRead?.(till.ref, attempt);
       if (sameFolder(before, await currentFolder(target))) return part;
     }
@@ -316,20 +304,19 @@ async function readTill(
  */
 export async function collectReport(request: CollectRequest): Promise<Collected> {
   const { by, range, comparison } = request;
-  const data = new Aggregator(by);
-  const sums: Sums = {
-    kind: data.source === "payments" ? "reglements" : "ventes",
+  const spec: SumSpec = {
+    kind: sourceOf(by) === "payments" ? "reglements" : "ventes",
+    by,
     range,
     comparison,
-    data,
-    compared: comparison === undefined ? undefined : new Aggregator(by, comparison.toReported),
   };
+  const total = newTallies(spec);
   const labelsKind = labelKind(by);
   const labels = new Map<string, string>();
   const warnings: string[] = [];
 
   // The central's catalogue is the reference: its labels come first.
-  if (labelsKind !== undefined && (await folderExists(request.paths.catalog))) {
+  if (labelsKind !== undefined && (await folderAt(request.paths.catalog)) !== undefined) {
     const place: Place = { owner: "catalog", dir: request.paths.catalog };
     const files = await filesOf(place, [labelsKind], warnings);
     for (const file of files.get(labelsKind) ?? []) {
@@ -337,23 +324,21 @@ export async function collectReport(request: CollectRequest): Promise<Collected>
     }
   }
 
-  const kinds = labelsKind === undefined ? [sums.kind] : [sums.kind, labelsKind];
   for (const till of request.tills) {
-    const part = await readTill(request, till, kinds, labelsKind, sums);
+    const part = await readTill(request, till, spec);
     if (part === undefined) {
       const dir = tillDirectory(request.paths, till);
       warnings.push(`${till.ref}: no data yet (folder ${dir} not found)`);
       continue;
     }
-    data.merge(part.sums.data);
-    if (part.sums.compared !== undefined) sums.compared?.merge(part.sums.compared);
+    mergeTallies(total, part.tallies);
     for (const [code, label] of part.labels) if (!labels.has(code)) labels.set(code, label);
     warnings.push(...part.warnings);
   }
 
   return {
-    data,
-    compared: sums.compared,
+    data: total.data,
+    compared: total.compared,
     labels: {
       families: by === "family" ? labels : new Map(),
       articles: by === "article" ? labels : new Map(),

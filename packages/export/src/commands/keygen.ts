@@ -56,7 +56,7 @@ export function registerKeygen(program: Command, env: CommandEnv): void {
 
 /**
  * How to write the key's path in the config: relative to the config's folder when it is there or
- * below (as the config reads relative paths), JSON-escaped for a Windows path.
+ * below (as the config reads relative paths), else absolute.
  */
 function keyInConfig(keyPath: string, configPath: string): string {
   const relativePath = relative(dirname(configPath), keyPath);

@@ -2,7 +2,13 @@ import { EXIT, interruptible, localeOf, writeResult, type Logger } from "@caisse
 import { CaisseError, isoWithOffset } from "@caisse/core";
 import type { Command } from "commander";
 import { resolve } from "node:path";
-import { buildNextArchive, planNextArchive, warnSkipped, type BuildNextResult } from "../build.js";
+import {
+  buildNextArchive,
+  planNextArchive,
+  warnSkipped,
+  type BuildNextOptions,
+  type BuildNextResult,
+} from "../build.js";
 import { checkTillFlags } from "../config.js";
 import { logger, type CommandEnv, type GlobalOptions } from "../context.js";
 import { renderBuilt, renderPlanned } from "../render.js";
@@ -61,6 +67,11 @@ export function zipTarget(settings: Settings, flags: ZipFlags, cwd: string): Zip
   };
 }
 
+/** What `zip` builds: the target's till and data, with the state of the settings. */
+function zipBuild(settings: Settings, target: ZipTarget, now: Date): BuildNextOptions {
+  return { paths: settings.paths, configFile: settings.config?.file, ...target, now };
+}
+
 export interface ZipResult extends RecordedResult {
   build: BuildNextResult;
 }
@@ -79,10 +90,7 @@ export async function zipArchive(options: {
   return recordRun(settings.paths, { time: isoWithOffset(now), command: "zip" }, log, () =>
     withStateLock(settings.paths, "caisse-export zip", async () => {
       const build = await buildNextArchive({
-        paths: settings.paths,
-        configFile: settings.config?.file,
-        ...target,
-        now,
+        ...zipBuild(settings, target, now),
         progress: log.progress,
         signal,
       });
@@ -108,12 +116,7 @@ export function registerZip(program: Command, env: CommandEnv): void {
       const target = zipTarget(settings, options, env.ctx.cwd);
       const now = env.ctx.now();
       if (options.dryRun === true) {
-        const next = await planNextArchive({
-          paths: settings.paths,
-          configFile: settings.config?.file,
-          ...target,
-          now,
-        });
+        const next = await planNextArchive(zipBuild(settings, target, now));
         warnSkipped(next.plan, log);
         await writeResult(env.ctx, renderPlanned(next, target.till, localeOf(env.ctx.env)));
         env.setExit(EXIT.ok);
