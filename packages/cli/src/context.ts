@@ -42,7 +42,10 @@ export function processContext(): CliContext {
   };
 }
 
-/** `fr` when the locale variables say French (`LANG=fr_FR.UTF-8`), else `en` (SPEC section 7). */
+/**
+ * `fr` when the locale variables say French (`LANG=fr_FR.UTF-8`), else `en` (see
+ * docs/operations.md#logs).
+ */
 export function localeOf(env: CliContext["env"]): Locale {
   const value = env.LC_ALL ?? env.LC_MONETARY ?? env.LANG ?? "";
   return /^fr([_.@-]|$)/iu.test(value) ? "fr" : "en";
