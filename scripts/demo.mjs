@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The whole chain of SPEC section 8 on the example data, in a temporary folder:
+// The whole chain of the README's first command on the example data, in a temporary folder:
 // three tills run `caisse-export run` into the central's drop folder, the central runs
 // `caisse-central fetch`, then prints the comparative report.
 //

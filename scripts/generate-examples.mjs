@@ -778,8 +778,8 @@ async function sumColumn(path, store, kind, ourName) {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * HT as SPEC section 6 defines it: per VAT rate, TTC x 100 / (100 + rate) rounded to the cent,
- * halves away from zero (exact, with BigInt); then summed over the rates.
+ * HT as docs/reports.md#the-figures defines it: per VAT rate, TTC x 100 / (100 + rate) rounded to
+ * the cent, halves away from zero (exact, with BigInt); then summed over the rates.
  */
 function htOfRates(byRate) {
   let total = 0n;

@@ -6,9 +6,10 @@ import { sales, smallDisk, smallDiskTitle } from "../helpers/small-disk.js";
 import { snapshotTree } from "../helpers/tree.js";
 
 /**
- * A real full disk (SPEC section 4: "an import interrupted at any point (crash, kill -9, disk
- * full) leaves the till's directory exactly as before"): the central's root on a small tmpfs.
- * Mounting needs root (as in CI); elsewhere the suite's title says why it is skipped.
+ * A real full disk (docs/central-layout.md#the-till-directory-swap: an import leaves the till's
+ * directory exactly as before or exactly as after, even when the disk fills up): the central's
+ * root on a small tmpfs. Mounting needs root (as in CI); elsewhere the suite's title says why it is
+ * skipped.
  */
 const disk = await smallDisk("1536k");
 

@@ -33,9 +33,10 @@ import {
 } from "../helpers/zip-builder.js";
 
 /**
- * Every hostile archive of SPEC section 4, through `caisse-central import` as an operator runs it:
- * refused with exit 3 and the rule's code, kept byte for byte in quarantine with the reason, and
- * nothing else changed, neither in the central root nor anywhere an escaping name could reach.
+ * Every hostile archive of docs/security.md#the-checks, through `caisse-central import` as an
+ * operator runs it: refused with exit 3 and the rule's code, kept byte for byte in quarantine with
+ * the reason, and nothing else changed, neither in the central root nor anywhere an escaping name
+ * could reach.
  *
  * Each archive carries a valid manifest of till D01 with the next sequence wherever the
  * construction allows it, so that the only thing wrong with it is the hostile part.

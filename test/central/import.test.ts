@@ -29,7 +29,10 @@ import { openFiles } from "../helpers/fds.js";
 import { snapshotTree } from "../helpers/tree.js";
 import { buildTillZip, buildZip } from "../helpers/zip-builder.js";
 
-/** The business rules of `caisse-central import` and `fetch` (SPEC sections 3, 4, 6 and 7). */
+/**
+ * The business rules of `caisse-central import` and `fetch` (see docs/archive-format.md,
+ * docs/security.md#the-checks, docs/central-layout.md and docs/operations.md#exit-codes).
+ */
 
 let work: { path: string; remove: () => Promise<void> };
 let root: string;

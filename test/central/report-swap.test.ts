@@ -9,8 +9,9 @@ import { caisseFailure } from "../helpers/errors.js";
 
 /**
  * A report takes no lock, so an import may swap a till's directory in while the report reads it
- * (SPEC section 4: the swap is all or nothing). The report must then read one side whole: never
- * a mix of old and new files, never "no data" for a till that has data.
+ * (docs/central-layout.md#the-till-directory-swap: the swap is all or nothing). The report must
+ * then read one side whole: never a mix of old and new files, never "no data" for a till that has
+ * data.
  */
 let root: { path: string; remove: () => Promise<void> };
 const D01: TillRecord = { ref: "D01", name: "Magasin 1", path: "D01", enabled: true };

@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, pseudoTerminal, runBin, runOnTerminal, temporaryFolder } from "../helpers/cli.js";
 
 /**
- * SPEC section 7: "Progress bars only on a terminal; in cron, plain timestamped lines." The CLIs
- * run on a real pseudo-terminal (util-linux `script`), and in a pipe as cron runs them.
+ * docs/operations.md#logs: progress bars only for a person at a terminal; in cron or a pipe, no
+ * bar and no escape code, only plain lines with the time.
+ * The CLIs run on a real pseudo-terminal (util-linux `script`), and in a pipe as cron runs them.
  */
 const terminal = pseudoTerminal();
 const onTerminal = (title: string): string =>

@@ -1,7 +1,9 @@
 import { verifyManifest } from "@caisse/core";
-import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { main } from "@caisse/export";
+import { chmod, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { captureContext } from "../helpers/cli.js";
 import { makeTill, type Till } from "./fixture.js";
 import { readZip } from "./zip.js";
 
@@ -135,14 +137,72 @@ describe("caisse-export keygen and signed archives", () => {
     expect(again.stderr).toContain("already exists");
   });
 
-  it("without a key in the config, says what to add, relative to the config's folder", async () => {
+  it("without a key in the config, prints the exact line to add, relative to the config's folder", async () => {
     await till.writeConfig({ till: "D01", data: "donnees" });
+    const before = await readFile(join(till.dir, "caisse-export.json"), "utf8");
     const made = await till.run(["keygen"]);
     expect(made.code).toBe(0);
     expect(made.stderr).toContain(
-      `then add "key": "D01.key" to ${join(till.dir, "caisse-export.json")} so that archives are signed.`,
+      `to sign archives, add this line inside the braces of ${join(till.dir, "caisse-export.json")}: "key": "D01.key",\n`,
     );
     expect(made.stderr).toContain("caisse-central tills set D01 --key ed25519:");
+    expect(await readFile(join(till.dir, "caisse-export.json"), "utf8")).toBe(before);
+  });
+
+  it("--write-config writes the key into the config, keeping the rest of it", async () => {
+    const config = join(till.dir, "caisse-export.json");
+    await writeFile(
+      config,
+      '\uFEFF{\r\n  "till": "D01",\r\n  "data": "donnees",\r\n  "x-site": "Gare"\r\n}\r\n',
+    );
+    const made = await till.run(["keygen", "--write-config"]);
+    expect(made.code).toBe(0);
+    expect(made.stderr).toContain(`"key": "D01.key" written into ${config}`);
+    expect(await readFile(config, "utf8")).toBe(
+      '\uFEFF{\r\n  "till": "D01",\r\n  "data": "donnees",\r\n  "x-site": "Gare",\r\n  "key": "D01.key"\r\n}\r\n',
+    );
+    const zipped = await till.run(["zip"]);
+    expect(zipped.code).toBe(0);
+    expect(zipped.stdout).toContain("signed");
+  });
+
+  it("asks on a terminal, and writes the key only on a yes", async () => {
+    const config = join(till.dir, "caisse-export.json");
+    await till.writeConfig({ till: "D01", data: "donnees" });
+    const questions: string[] = [];
+    const keygen = async (answer: string): Promise<number> => {
+      const { ctx } = captureContext(till.dir);
+      ctx.ask = (question) => {
+        questions.push(question);
+        return Promise.resolve(answer);
+      };
+      return main(["keygen", "--force"], ctx);
+    };
+    expect(await keygen("")).toBe(0);
+    expect(JSON.parse(await readFile(config, "utf8"))).toEqual({ till: "D01", data: "donnees" });
+    expect(await keygen("oui")).toBe(0);
+    expect(JSON.parse(await readFile(config, "utf8"))).toEqual({
+      till: "D01",
+      data: "donnees",
+      key: "D01.key",
+    });
+    expect(questions).toEqual([
+      `write "key": "D01.key" into ${config}? [y/N] `,
+      `write "key": "D01.key" into ${config}? [y/N] `,
+    ]);
+  });
+
+  it("--write-config without a config file, or naming another key, makes no key", async () => {
+    const none = await till.run(["keygen", "--write-config"]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain(
+      `error E_USAGE: --write-config: there is no config file at ${join(till.dir, "caisse-export.json")}`,
+    );
+    await till.writeConfig({ till: "D01", data: "donnees", key: "D01.key" });
+    const other = await till.run(["keygen", "--write-config", "--out", "autre.key"]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain(`already names another key (${join(till.dir, "D01.key")})`);
+    expect((await readdir(till.dir)).filter((name) => name.endsWith(".key"))).toEqual([]);
   });
 
   it("refuses a key other users can read, and a missing key", async () => {

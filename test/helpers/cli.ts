@@ -93,12 +93,12 @@ export function pseudoTerminal(): { available: boolean; refusal: string } {
 /**
  * Runs a built launcher of bin/ on a real pseudo-terminal, as a person at a terminal would:
  * util-linux `script` (in every Debian) gives it one. `output` is what the terminal received,
- * stdout and stderr together, escape sequences included.
+ * stdout and stderr together, escape sequences included. `input` is typed at the terminal.
  */
 export function runOnTerminal(
   bin: string,
   argv: readonly string[],
-  options: { cwd: string; env?: Record<string, string | undefined> },
+  options: { cwd: string; env?: Record<string, string | undefined>; input?: string },
 ): Promise<{ code: number; output: string }> {
   const command = [process.execPath, bin, ...argv].map(shellQuote).join(" ");
   return new Promise((resolve, reject) => {
@@ -119,6 +119,8 @@ export function runOnTerminal(
     child.on("close", (code) => {
       resolve({ code: code ?? -1, output });
     });
+    // What the person types: `script` passes it on to the terminal, where the command reads it.
+    if (options.input !== undefined) child.stdin.write(options.input);
   });
 }
 

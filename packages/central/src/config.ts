@@ -16,7 +16,10 @@ import { isAbsolute, join, parse as parsePath, resolve, sep, win32 } from "node:
 
 export const CONFIG_FILE = "caisse-central.json";
 
-/** One row of the till table: the till software's "remote stations" screen (SPEC section 6). */
+/**
+ * One row of the till table: the till software's "remote stations" screen (see
+ * docs/central-layout.md#caisse-centraljson).
+ */
 export interface TillRecord {
   ref: string;
   name: string;
@@ -50,7 +53,7 @@ export interface CentralConfig {
   staleAfterHours: number;
 }
 
-/** The layout of a central root (SPEC section 6). */
+/** The layout of a central root (see docs/central-layout.md#caisse-centraljson). */
 export interface CentralPaths {
   root: string;
   config: string;

@@ -16,7 +16,10 @@ export interface GlobalOptions {
 
 export type { CommandEnv } from "@caisse/cli";
 
-/** The root: `--root`, else `$CAISSE_CENTRAL_ROOT`, else the current folder (SPEC section 6). */
+/**
+ * The root: `--root`, else `$CAISSE_CENTRAL_ROOT`, else the current folder (see
+ * docs/central-layout.md).
+ */
 export function resolveRoot(ctx: CliContext, root: string | undefined): string {
   const given = root ?? ctx.env.CAISSE_CENTRAL_ROOT ?? ctx.cwd;
   return isAbsolute(given) ? resolve(given) : resolve(ctx.cwd, given);

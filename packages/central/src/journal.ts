@@ -11,9 +11,10 @@ import { open, readFile, truncate } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
 /**
- * The import journal (SPEC section 4): one JSON line per archive received, appended, never
- * rewritten. Each line holds the SHA-256 of the line before it (`prev`), so that editing or
- * removing a line in the middle breaks the chain, which `caisse-central journal --verify` shows.
+ * The import journal (see docs/central-layout.md#the-journal): one JSON line per archive received,
+ * appended, never rewritten. Each line holds the SHA-256 of the line before it (`prev`), so that
+ * editing or removing a line in the middle breaks the chain, which `caisse-central journal
+ * --verify` shows.
  *
  * A line counts once its newline is on disk: an unterminated tail left by a crash in the middle of
  * a write was never committed, and is cut before the next append.

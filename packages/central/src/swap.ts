@@ -11,7 +11,8 @@ import { readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 /**
- * Replaces a till's directory by a fully extracted new one, all or nothing (SPEC section 4).
+ * Replaces a till's directory by a fully extracted new one, all or nothing (see
+ * docs/central-layout.md#the-till-directory-swap).
  *
  * Two renames cannot be one atomic step, so a marker file records the decision in between:
  *

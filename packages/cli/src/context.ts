@@ -1,4 +1,5 @@
 import type { Locale } from "@caisse/core";
+import { createInterface } from "node:readline/promises";
 import { processInterrupts, type Interrupts } from "./interrupts.js";
 
 /** Where a command writes: stdout for results, stderr for logs and progress. */
@@ -22,6 +23,11 @@ export interface CliContext {
   now: () => Date;
   /** Ctrl-C and stop signals; absent in tests that run commands in-process. */
   interrupts?: Interrupts | undefined;
+  /**
+   * Asks the person at the terminal a question and returns the answer line. Absent when nobody
+   * can answer (cron, a scheduled task, a pipe): a command then takes the default answer.
+   */
+  ask?: ((question: string) => Promise<string>) | undefined;
 }
 
 export function processContext(): CliContext {
@@ -39,10 +45,24 @@ export function processContext(): CliContext {
     stderr: stream(process.stderr),
     now: () => new Date(),
     interrupts: processInterrupts(),
+    ask: process.stdin.isTTY && process.stderr.isTTY ? askOnTerminal : undefined,
   };
 }
 
-/** `fr` when the locale variables say French (`LANG=fr_FR.UTF-8`), else `en` (SPEC section 7). */
+/** One question on stderr, one line read from stdin. */
+async function askOnTerminal(question: string): Promise<string> {
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await prompt.question(question);
+  } finally {
+    prompt.close();
+  }
+}
+
+/**
+ * `fr` when the locale variables say French (`LANG=fr_FR.UTF-8`), else `en` (see
+ * docs/operations.md#logs).
+ */
 export function localeOf(env: CliContext["env"]): Locale {
   const value = env.LC_ALL ?? env.LC_MONETARY ?? env.LANG ?? "";
   return /^fr([_.@-]|$)/iu.test(value) ? "fr" : "en";

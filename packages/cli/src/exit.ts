@@ -1,6 +1,6 @@
 import { CaisseError, type ErrorClass } from "@caisse/core";
 
-/** Exit statuses (SPEC section 7). */
+/** Exit statuses (see docs/operations.md#exit-codes). */
 export const EXIT = {
   ok: 0,
   failed: 1,

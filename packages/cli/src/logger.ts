@@ -5,9 +5,9 @@ import { createProgress, NO_PROGRESS, type Progress } from "./progress.js";
 export type Level = "debug" | "info" | "warn" | "error";
 
 /**
- * Logs and progress go to stderr (SPEC section 7). On a terminal: short coloured lines. Elsewhere
- * (cron, a scheduled task, a pipe): plain lines with a timestamp and the program name, so that a
- * log file tells when each thing happened.
+ * Logs and progress go to stderr (see docs/operations.md#logs). On a terminal: short coloured
+ * lines. Elsewhere (cron, a scheduled task, a pipe): plain lines with a timestamp and the program
+ * name, so that a log file tells when each thing happened.
  */
 export interface Logger {
   debug(message: string): void;

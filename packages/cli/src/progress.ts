@@ -11,9 +11,10 @@ export interface ProgressTask {
 }
 
 /**
- * Progress bars on stderr (SPEC section 7): only for a person at a terminal, never in cron, a
- * pipe, a log file or with `--quiet`, where `shown` is false and tasks do nothing. While a bar is
- * on screen, log lines go above it through `print`, so that the two never overwrite each other.
+ * Progress bars on stderr (see docs/operations.md#logs): only for a person at a terminal, never in
+ * cron, a pipe, a log file or with `--quiet`, where `shown` is false and tasks do nothing. While a
+ * bar is on screen, log lines go above it through `print`, so that the two never overwrite each
+ * other.
  */
 export interface Progress {
   readonly shown: boolean;

@@ -12,7 +12,7 @@ export interface CommandEnv {
 
 /**
  * Builds a tool's program and runs it with these arguments; returns the exit status of the
- * command that ran (SPEC section 7). Both CLIs' `main` is this.
+ * command that ran (see docs/operations.md#exit-codes). Both CLIs' `main` is this.
  */
 export async function runMain(
   build: (env: CommandEnv) => Command,

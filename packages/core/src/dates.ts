@@ -1,6 +1,6 @@
 /**
- * Naive local dates and times, as the tills write them (SPEC section 2). No time zone is attached:
- * a sale at `2026-11-27 23:10` is on the 27th wherever the report runs.
+ * Naive local dates and times, as the tills write them (see docs/csv-format.md). No time zone is
+ * attached: a sale at `2026-11-27 23:10` is on the 27th wherever the report runs.
  *
  * - `LocalDate`: `YYYY-MM-DD`.
  * - `LocalDateTime`: `YYYY-MM-DDTHH:MM:SS`; a date without time is at `00:00:00`.

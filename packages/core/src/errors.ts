@@ -2,7 +2,7 @@
  * Every error the toolkit raises on purpose carries a stable code from this catalogue. The code is
  * what scripts and the troubleshooting guide (docs/errors.md) rely on; the message is for people.
  *
- * The class of a code decides the exit status of a command (SPEC section 7):
+ * The class of a code decides the exit status of a command (see docs/operations.md#exit-codes):
  * - `usage`: a flag or a config key is wrong (exit 2);
  * - `failure`: a transport, the disk, a lock held by another run (exit 1);
  * - `rejected`: some input was refused or is inconsistent; the command did what it could (exit 3).

@@ -1,5 +1,6 @@
 /**
- * Money, quantities and VAT rates as integers, never binary floating point (SPEC section 2).
+ * Money, quantities and VAT rates as integers, never binary floating point (see
+ * docs/csv-format.md).
  *
  * - `Cents`: an amount in euro cents (`12,50` is 1250).
  * - `Milli`: a quantity in thousandths (`1,5` is 1500), because quantities have up to 3 decimals.

@@ -9,8 +9,9 @@ import {
 import { CaisseError } from "./errors.js";
 
 /**
- * Ed25519 signatures over the exact manifest bytes (SPEC section 3). Public keys are written
- * `ed25519:<base64 of the 32 raw bytes>`, signatures `ed25519:<base64 of the 64 bytes>`.
+ * Ed25519 signatures over the exact manifest bytes (see docs/archive-format.md#caisse-manifestsig).
+ * Public keys are written `ed25519:<base64 of the 32 raw bytes>`, signatures `ed25519:<base64 of
+ * the 64 bytes>`.
  */
 const PREFIX = "ed25519:";
 // DER header of an Ed25519 SubjectPublicKeyInfo; the 32 raw key bytes follow it.

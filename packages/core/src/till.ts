@@ -1,6 +1,6 @@
 /**
  * A till's identity, as on the till software's "remote stations" screen: a reference such as `D01`
- * and a name such as `Magasin 1` (SPEC section 6).
+ * and a name such as `Magasin 1` (see docs/central-layout.md#tills).
  */
 export const TILL_REF_PATTERN = /^[A-Za-z0-9_-]{1,16}$/u;
 export const MAX_TILL_NAME = 20;

@@ -31,7 +31,10 @@ export function buildProgram(env: CommandEnv): Command {
   return program;
 }
 
-/** Runs caisse-export with these arguments and returns the exit status (SPEC section 7). */
+/**
+ * Runs caisse-export with these arguments and returns the exit status (see
+ * docs/operations.md#exit-codes).
+ */
 export async function main(
   argv: readonly string[],
   ctx: CliContext = processContext(),

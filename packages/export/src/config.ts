@@ -11,8 +11,9 @@ import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, resolve, win32 } from "node:path";
 
 /**
- * caisse-export.json (SPEC section 5): parse, normalise (paths made absolute, relative to the
- * file's folder; defaults filled in), validate, reporting every problem with its key at once.
+ * caisse-export.json (see docs/export.md#the-config-file): parse, normalise (paths made absolute,
+ * relative to the file's folder; defaults filled in), validate, reporting every problem with its
+ * key at once.
  */
 
 export const CONFIG_FILE = "caisse-export.json";

@@ -10,8 +10,9 @@ import { createPrivateKey } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 
 /**
- * The till's Ed25519 key (SPEC section 3): a PKCS#8 PEM file readable by its owner only. The
- * central verifies `caisse-manifest.sig` with the public key registered for the till.
+ * The till's Ed25519 key (see docs/archive-format.md#caisse-manifestsig): a PKCS#8 PEM file
+ * readable by its owner only. The central verifies `caisse-manifest.sig` with the public key
+ * registered for the till.
  */
 
 function keyError(path: string, reason: string, hint: string, cause?: unknown): CaisseError {

@@ -11,8 +11,9 @@ import { appendFile, mkdir, readFile, realpath } from "node:fs/promises";
 import { basename, dirname, join, resolve, sep } from "node:path";
 
 /**
- * The till's state (SPEC section 3): a folder beside the config file, or in the current folder when
- * there is no config, never inside the data directory (it would be packed into the archives).
+ * The till's state (see docs/export.md#the-state-folder): a folder beside the config file, or in
+ * the current folder when there is no config, never inside the data directory (it would be packed
+ * into the archives).
  *
  *     caisse-export-state/
  *       state.json    next sequence, hash of the last manifest (written atomically)

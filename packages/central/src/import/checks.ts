@@ -13,8 +13,8 @@ import type { Central } from "../context.js";
 import type { TillHistory } from "../journal.js";
 
 /**
- * The rules that decide whether an opened archive may be imported, and for which till (SPEC
- * section 4): each one throws the refusal, with its code, a message and a hint.
+ * The rules that decide whether an opened archive may be imported, and for which till (see
+ * docs/security.md#the-checks): each one throws the refusal, with its code, a message and a hint.
  */
 
 export function reject(code: ErrorCode, message: string, hint?: string): CaisseError {

@@ -14,7 +14,10 @@ import { countCell, deltaCell, moneyCell, NONE, percentCell } from "./cells.js";
 export interface RenderOptions {
   /** Figures and words: `1 234,56 €` in French, `€1,234.56` in English. */
   locale: Locale;
-  /** Colour codes allowed: only on a terminal and without NO_COLOR (SPEC section 7). */
+  /**
+   * Colour codes allowed: only on a terminal and without NO_COLOR (see
+   * docs/operations.md#logs).
+   */
   color: boolean;
 }
 

@@ -189,7 +189,7 @@ describe("csv", () => {
 });
 
 describe("json", () => {
-  it("gives the SPEC shape, amounts in euros, whatever the locale", () => {
+  it("gives the documented JSON shape, amounts in euros, whatever the locale", () => {
     const text = renderReport(tillReport(), "json", fr);
     expect(text).toBe(renderReport(tillReport(), "json", en));
     expect(text.endsWith("}\n")).toBe(true);

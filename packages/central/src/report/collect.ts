@@ -257,9 +257,10 @@ async function readsOneSnapshot(
 
 /**
  * Reads one till as one snapshot, without the central's lock: an import may swap its directory
- * in while the report reads it (SPEC section 4 makes the swap all or nothing, not the reading).
- * The folder is looked at before and after; when another folder stands there afterwards, what was
- * read may mix the old data with the new, or have lost files, so it is read again.
+ * in while the report reads it (docs/central-layout.md#the-till-directory-swap: the swap is all or
+ * nothing, not the reading). The folder is looked at before and after; when another folder stands
+ * there afterwards, what was read may mix the old data with the new, or have lost files, so it is
+ * read again.
  */
 async function readTill(
   request: CollectRequest,
@@ -295,12 +296,12 @@ async function readTill(
 }
 
 /**
- * Gathers the data of a report from the selected tills' directories (SPEC sections 2 and 6):
- * every `ventes*.csv` (or `reglements*.csv` for `--by payment`) anywhere below each till's
- * directory, matched case-insensitively, read with the till's encoding and column mapping.
- * Each file is summed apart and added only once read to its end, so a file that cannot be read
- * is left out whole; each till is read as one snapshot (see `readTill`). One pass fills both the
- * reported and the compared range.
+ * Gathers the data of a report from the selected tills' directories (see docs/csv-format.md and
+ * docs/reports.md): every `ventes*.csv` (or `reglements*.csv` for `--by payment`) anywhere below
+ * each till's directory, matched case-insensitively, read with the till's encoding and column
+ * mapping. Each file is summed apart and added only once read to its end, so a file that cannot be
+ * read is left out whole; each till is read as one snapshot (see `readTill`). One pass fills both
+ * the reported and the compared range.
  */
 export async function collectReport(request: CollectRequest): Promise<Collected> {
   const { by, range, comparison } = request;

@@ -13,7 +13,7 @@ import {
 import { oneOf } from "@caisse/cli";
 import { REPORT_FORMATS, type ReportFormat } from "../render/index.js";
 
-/** The `report` flags as typed (SPEC section 6); every one optional. */
+/** The `report` flags as typed (see docs/reports.md#options); every one optional. */
 export interface ReportFlags {
   from?: string | undefined;
   to?: string | undefined;

@@ -3,8 +3,9 @@ import type { CentralConfig, TillRecord } from "../config.js";
 
 /**
  * The tills a report covers, in till-table order: the enabled ones, or with `--tills REF,REF` the
- * ones named, even disabled (SPEC section 6). References match ignoring case. Every unknown
- * reference is named at once, with the registered ones (E_TILL_UNKNOWN, a usage error).
+ * ones named, even disabled (see docs/reports.md#tills---tills). References match ignoring case.
+ * Every unknown reference is named at once, with the registered ones (E_TILL_UNKNOWN, a usage
+ * error).
  */
 export function selectTills(config: CentralConfig, tills: string | undefined): TillRecord[] {
   if (tills === undefined) return config.tills.filter((till) => till.enabled);

@@ -17,7 +17,7 @@ export interface ManifestFile {
   sha256: string;
 }
 
-/** `caisse-manifest.json` (SPEC section 3). */
+/** `caisse-manifest.json` (see docs/archive-format.md#caisse-manifestjson). */
 export interface Manifest {
   format: typeof MANIFEST_FORMAT;
   kind: ArchiveKind;

@@ -1,6 +1,6 @@
 /**
- * The rules an entry name must follow to be extracted (SPEC section 4). The same rules stop the
- * till from building an archive the central would refuse, so they live here once.
+ * The rules an entry name must follow to be extracted (see docs/security.md#unsafe-names). The same
+ * rules stop the till from building an archive the central would refuse, so they live here once.
  */
 
 /** Entries at the root of every archive that no till file may use. */

@@ -385,7 +385,7 @@ describe("openArchive and extractTo: archives that are fine", () => {
     expect(files).toHaveLength(1);
   });
 
-  test("the default limits are those of SPEC section 4", () => {
+  test("the default limits are those of docs/security.md#the-checks", () => {
     expect(DEFAULT_LIMITS).toEqual({
       maxEntries: 10_000,
       maxEntryBytes: 2 ** 30,

@@ -1,9 +1,9 @@
 /**
- * The safe archive reader (SPEC section 4). Archives come from the network and are untrusted:
- * `openArchive` checks the whole structure of the zip before a byte of content is extracted, and
- * `extractTo` writes the data entries into a fresh staging folder while checking every byte
- * against the headers and the manifest. The caller (the central import) checks the till, the
- * signature and the sequence between the two.
+ * The safe archive reader (see docs/security.md#the-checks). Archives come from the network and are
+ * untrusted: `openArchive` checks the whole structure of the zip before a byte of content is
+ * extracted, and `extractTo` writes the data entries into a fresh staging folder while checking
+ * every byte against the headers and the manifest. The caller (the central import) checks the till,
+ * the signature and the sequence between the two.
  *
  * yauzl finds the end record and walks the central directory; everything it leaves to its users
  * (CRCs, links, overlapping entries, duplicate names, local headers, name encodings, limits) is

@@ -27,9 +27,10 @@ import {
 } from "./names.js";
 
 /**
- * Writing a till's archive (SPEC section 3): plan what goes in, then build the zip. The plan is a
- * plain object so that a dry run can print it and tests can check it; the build streams one file at
- * a time through a SHA-256 hasher, so the manifest describes the bytes actually packed.
+ * Writing a till's archive (see docs/archive-format.md#names): plan what goes in, then build the
+ * zip. The plan is a plain object so that a dry run can print it and tests can check it; the build
+ * streams one file at a time through a SHA-256 hasher, so the manifest describes the bytes actually
+ * packed.
  */
 
 /** One till file to pack. */
@@ -581,7 +582,10 @@ export async function buildArchive(
   }
 }
 
-/** `D01_20261127T230005_000042.zip`: an archive's name on a transport (SPEC section 3). */
+/**
+ * `D01_20261127T230005_000042.zip`: an archive's name on a transport (see
+ * docs/archive-format.md#names).
+ */
 export function archiveTransportName(
   till: string,
   created: Date | string,

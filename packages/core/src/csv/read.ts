@@ -1,5 +1,5 @@
 /**
- * The streaming reader of till CSV files (SPEC section 2).
+ * The streaming reader of till CSV files (see docs/csv-format.md).
  *
  * The bytes flow through four stages, so memory stays flat whatever the file size:
  *

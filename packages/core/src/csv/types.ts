@@ -2,7 +2,7 @@ import type { LocalDate, LocalDateTime } from "../dates.js";
 import type { ErrorCode } from "../errors.js";
 import type { Cents, Milli, RateBp } from "../money.js";
 
-/** The five kinds of till files the central reads (SPEC section 2). */
+/** The five kinds of till files the central reads (see docs/csv-format.md). */
 export type FileKind = "ventes" | "reglements" | "articles" | "familles" | "clotures";
 
 export const FILE_KINDS: readonly FileKind[] = [
@@ -13,7 +13,7 @@ export const FILE_KINDS: readonly FileKind[] = [
   "clotures",
 ];
 
-/** The columns of one kind of file, by our names (SPEC section 2). */
+/** The columns of one kind of file, by our names (see docs/csv-format.md). */
 export interface KindColumns {
   /** A file without one of these is unreadable; a row with one of them empty is invalid. */
   readonly required: readonly string[];
@@ -22,7 +22,7 @@ export interface KindColumns {
 }
 
 /**
- * The columns of each kind of file, in the order of SPEC section 2. A till's header names match
+ * The columns of each kind of file, in the order of docs/csv-format.md. A till's header names match
  * these ignoring case and accents, with spaces, hyphens and underscores alike.
  */
 export const COLUMNS_OF: Readonly<Record<FileKind, KindColumns>> = {
@@ -128,7 +128,7 @@ export interface CsvReadOptions {
   maxRecordBytes?: number | undefined;
 }
 
-/** Largest record by default, in bytes: 1 MiB (SPEC section 2). */
+/** Largest record by default, in bytes: 1 MiB (see docs/csv-format.md). */
 export const DEFAULT_MAX_RECORD_BYTES = 1_048_576;
 
 /** Why a whole file could not be read: `details.problem` of the E_CSV_UNREADABLE error. */

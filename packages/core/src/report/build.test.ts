@@ -424,7 +424,7 @@ describe("buildReport", () => {
 });
 
 describe("toJson", () => {
-  it("gives the SPEC shape with euros at the edge", () => {
+  it("gives the documented JSON shape with euros at the edge", () => {
     const data = aggregate("family", [
       ["D01", sale({ ticket: "1", family: "EPI", ttc: 123456, quantity: 512500, rate: 550 })],
       ["D02", sale({ ticket: "9", family: "BOI", ttc: 10, quantity: 1000 })],

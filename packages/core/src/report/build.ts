@@ -134,7 +134,7 @@ function totalOf(input: ReportInput): ReportTotal {
 }
 
 /**
- * Computes a report from summed data (SPEC section 6). Pure: the same input gives the same
+ * Computes a report from summed data (see docs/reports.md). Pure: the same input gives the same
  * report. The total is computed from its own tallies (its HT from its own TTC per rate, its
  * tickets counted once), never by adding up the rows.
  */

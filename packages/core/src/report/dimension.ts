@@ -9,7 +9,7 @@ import {
 import type { Payment, SaleLine } from "../csv/types.js";
 import { rateKey } from "../money.js";
 
-/** What `--by` accepts: how the rows of a report are grouped (SPEC section 6). */
+/** What `--by` accepts: how the rows of a report are grouped (see docs/reports.md#rows---by). */
 export const DIMENSIONS = [
   "till",
   "family",

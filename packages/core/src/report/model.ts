@@ -4,8 +4,8 @@ import type { Dimension } from "./dimension.js";
 import type { CompareMode } from "./period.js";
 
 /**
- * The figures of one set of sales lines (SPEC section 6), in integers: amounts in cents,
- * quantities in thousandths, ratios in basis points (1/10 000). `toJson` turns them into the
+ * The figures of one set of sales lines (see docs/reports.md#the-figures), in integers: amounts in
+ * cents, quantities in thousandths, ratios in basis points (1/10 000). `toJson` turns them into the
  * numbers of the JSON output, at the edge.
  */
 export interface Figures {
@@ -66,7 +66,7 @@ export interface ReportTotal extends TotalFigures {
 /** The key and label of the row that sums what `--top N` leaves out. */
 export const OTHERS_KEY = "(others)";
 
-/** A comparative turnover report (SPEC section 6), amounts in cents. */
+/** A comparative turnover report (see docs/reports.md), amounts in cents. */
 export interface Report {
   /** First day covered: `--from` or the period's, else the first date found; null with no data. */
   from: LocalDate | null;
@@ -162,7 +162,7 @@ function withDetails<T extends DetailedFiguresJson>(
 }
 
 /**
- * The report in the JSON shape of SPEC section 6. This is the only place where cents become
+ * The report in the JSON shape of docs/reports.md#json. This is the only place where cents become
  * euros: integers divided by 100 print with at most 2 decimals (`1234.56`), exactly.
  */
 export function toJson(report: Report): ReportJson {

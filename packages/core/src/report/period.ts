@@ -130,8 +130,8 @@ export function parsePeriod(text: string, today: LocalDate): ClosedRange {
 }
 
 /**
- * The range chosen by `--from/--to` or `--period` (SPEC section 6); neither gives all the data.
- * Throws E_USAGE naming the flag for a bad date, an unknown period, `--period` given with
+ * The range chosen by `--from/--to` or `--period` (see docs/reports.md#dates); neither gives all
+ * the data. Throws E_USAGE naming the flag for a bad date, an unknown period, `--period` given with
  * `--from` or `--to`, or `--from` after `--to`.
  */
 export function resolvePeriod(flags: PeriodFlags, today: LocalDate): DateRange {

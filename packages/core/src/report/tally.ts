@@ -15,9 +15,9 @@ import type { FigureSource } from "./dimension.js";
 import type { CompareFigures, Figures } from "./model.js";
 
 /**
- * The running sums of one set of lines at ONE till: what the figures of SPEC section 6 need, and
- * no line kept. Tallies merge, so that a file's lines can be counted apart and added to the
- * report only once the whole file was read.
+ * The running sums of one set of lines at ONE till: what the figures of docs/reports.md#the-figures
+ * need, and no line kept. Tallies merge, so that a file's lines can be counted apart and added to
+ * the report only once the whole file was read.
  */
 export class Tally {
   ttc: Cents = ZERO_CENTS;

@@ -15,7 +15,7 @@ import { renderBuilt, renderPlanned } from "../render.js";
 import { openSettings, type Settings } from "../settings.js";
 import { checkStateOutsideData, recordRun, withStateLock, type RecordedResult } from "../state.js";
 
-/** The local archive's default name (SPEC section 3). */
+/** The local archive's default name (see docs/archive-format.md#names). */
 export const DEFAULT_ZIP_NAME = "tfichier.zip";
 
 export interface ZipFlags {

@@ -1,6 +1,7 @@
 /**
- * The limits of SPEC section 4 and the caps on what is read into memory. `declaredSizes.ts`
- * checks them against the headers before a byte is inflated; extraction against the content.
+ * The limits of docs/security.md#the-checks and the caps on what is read into memory.
+ * `declaredSizes.ts` checks them against the headers before a byte is inflated; extraction against
+ * the content.
  */
 
 /** How much an archive may hold before it is refused as a probable zip bomb. */
@@ -22,7 +23,7 @@ export const KiB = 1024;
 export const MiB = 1024 * KiB;
 export const GiB = 1024 * MiB;
 
-/** The limits of SPEC section 4, used for every limit the caller does not set. */
+/** The limits of docs/security.md#the-checks, used for every limit the caller does not set. */
 export const DEFAULT_LIMITS: Readonly<ArchiveLimits> = Object.freeze({
   maxEntries: 10_000,
   maxEntryBytes: GiB,

@@ -15,12 +15,12 @@ export interface OpenArchiveOptions {
 }
 
 /**
- * Opens an untrusted archive and checks its whole structure (SPEC section 4): that it is a zip,
- * every entry name, entry types, encryption, methods, collisions, reserved names, local headers
- * against the central directory, overlapping data, declared sizes against the limits. Reads and
- * parses the manifest and signature. Every refusal is a `CaisseError` with a specific code
- * (E_ARCHIVE_..., E_MANIFEST_...) and `details: { entry, rule }`; a file that cannot be read is
- * an E_IO. The caller must `close()` the result.
+ * Opens an untrusted archive and checks its whole structure (see docs/security.md#the-checks): that
+ * it is a zip, every entry name, entry types, encryption, methods, collisions, reserved names,
+ * local headers against the central directory, overlapping data, declared sizes against the limits.
+ * Reads and parses the manifest and signature. Every refusal is a `CaisseError` with a specific
+ * code (E_ARCHIVE_..., E_MANIFEST_...) and `details: { entry, rule }`; a file that cannot be read
+ * is an E_IO. The caller must `close()` the result.
  */
 export async function openArchive(
   path: string,

@@ -31,7 +31,10 @@ export interface ExtractedFile {
   sha256: string;
 }
 
-/** An archive whose structure passed every check of SPEC section 4, ready to be extracted. */
+/**
+ * An archive whose structure passed every check of docs/security.md#the-checks, ready to be
+ * extracted.
+ */
 export interface OpenedArchive {
   /** The archive file, as given to `openArchive`. */
   readonly path: string;
