@@ -14,6 +14,15 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true }],
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      // An installed tool may hold two copies of a library: identity says no across copies.
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector:
+            "BinaryExpression[operator='instanceof'][right.name=/^(CaisseError|CommanderError)$/]",
+          message: "Use isCaisseError() or commanderErrorCode(): instanceof fails across copies.",
+        },
+      ],
     },
   },
   {

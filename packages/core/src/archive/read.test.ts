@@ -36,7 +36,7 @@ import {
   zipCrc32,
   type ZipEntrySpec,
 } from "../../../../test/helpers/zip-builder.js";
-import { CaisseError, type ErrorCode } from "../errors.js";
+import { CaisseError, isCaisseError, type ErrorCode } from "../errors.js";
 import { serializeManifest, sha256Hex } from "./manifest.js";
 import {
   DEFAULT_LIMITS,
@@ -79,7 +79,7 @@ async function refusal(bytes: Buffer, limits?: Partial<ArchiveLimits>): Promise<
   } catch (error) {
     await archive?.close();
     expect(await readdir(dir)).toEqual(["in.zip"]);
-    if (!(error instanceof CaisseError)) throw error;
+    if (!isCaisseError(error)) throw error;
     return error;
   }
   await archive.close();

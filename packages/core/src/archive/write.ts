@@ -576,7 +576,7 @@ export async function buildArchive(
   } catch (error) {
     signal?.removeEventListener("abort", interrupt);
     await build.abandon();
-    if (error instanceof CaisseError) throw error;
+    if (isCaisseError(error)) throw error;
     throw ioError("write the archive", outPath, error);
   }
 }
