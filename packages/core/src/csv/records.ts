@@ -41,7 +41,7 @@ export async function* parseBatches(
   limit: number,
   file: string,
 ): AsyncGenerator<Parsed[]> {
-  const parser = createParser(delimiter, limit);
+  const parser = await createParser(delimiter, limit);
   // Errors reach us through the parser's iterator, which pipeline destroys with them.
   pipeline(source, parser, () => undefined);
   const lines = new LineTracker(limit, file);
