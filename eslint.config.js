@@ -3,7 +3,9 @@ import prettier from "eslint-config-prettier";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "coverage/**", "examples/**/*.csv"] },
+  {
+    ignores: ["**/dist/**", "**/node_modules/**", "coverage/**", "release/**", "examples/**/*.csv"],
+  },
   js.configs.recommended,
   {
     files: ["**/*.ts"],

@@ -40,7 +40,11 @@ describe("errors from a second copy of a library", () => {
     const program = new Command("tool")
       .version("1.2.3")
       .exitOverride()
-      .configureOutput({ writeOut: (text) => ctx.stdout.write(text) });
+      .configureOutput({
+        writeOut: (text) => {
+          ctx.stdout.write(text);
+        },
+      });
     const thrown = await program.parseAsync(["--version"], { from: "user" }).then(
       () => undefined,
       (error: unknown) => error,
@@ -53,9 +57,11 @@ describe("errors from a second copy of a library", () => {
   it("an unknown option thrown by another commander is a usage error: exit 2", async () => {
     const { Command } = await load<typeof import("commander")>("node_modules/commander/index.js");
     const { ctx, output } = captureContext("/");
-    const program = new Command("tool")
-      .exitOverride()
-      .configureOutput({ writeErr: (text) => ctx.stderr.write(text) });
+    const program = new Command("tool").exitOverride().configureOutput({
+      writeErr: (text) => {
+        ctx.stderr.write(text);
+      },
+    });
     const thrown = await program.parseAsync(["--nope"], { from: "user" }).then(
       () => undefined,
       (error: unknown) => error,
