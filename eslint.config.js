@@ -3,7 +3,9 @@ import prettier from "eslint-config-prettier";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "coverage/**", "examples/**/*.csv"] },
+  {
+    ignores: ["**/dist/**", "**/node_modules/**", "coverage/**", "release/**", "examples/**/*.csv"],
+  },
   js.configs.recommended,
   {
     files: ["**/*.ts"],
@@ -14,6 +16,15 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true }],
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      // An installed tool may hold two copies of a library: identity says no across copies.
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector:
+            "BinaryExpression[operator='instanceof'][right.name=/^(CaisseError|CommanderError)$/]",
+          message: "Use isCaisseError() or commanderErrorCode(): instanceof fails across copies.",
+        },
+      ],
     },
   },
   {

@@ -6,9 +6,16 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const REPO = fileURLToPath(new URL("../..", import.meta.url));
+/**
+ * The folder of the CLIs under test: bin/ of this clone, or `CAISSE_TEST_BIN_DIR`, the bin folder
+ * of a prefix where the packed tarballs were installed (.ci/run runs the CLI tests so, to test
+ * the packages users install, not only the workspace).
+ */
+export const INSTALLED_BIN_DIR = process.env.CAISSE_TEST_BIN_DIR || undefined;
+const binDir = INSTALLED_BIN_DIR ?? join(REPO, "bin");
 export const BIN = {
-  export: join(REPO, "bin", "caisse-export"),
-  central: join(REPO, "bin", "caisse-central"),
+  export: join(binDir, "caisse-export"),
+  central: join(binDir, "caisse-central"),
 };
 
 export interface Captured {

@@ -1,4 +1,4 @@
-import { CaisseError, type ErrorClass } from "@caisse/core";
+import { isCaisseError, type ErrorClass } from "@caisse/core";
 
 /** Exit statuses (see docs/operations.md#exit-codes). */
 export const EXIT = {
@@ -22,7 +22,7 @@ export function exitCodeForClass(errorClass: ErrorClass): ExitCode {
 
 /** The exit status for an error that reached the top: unknown errors are failures. */
 export function exitCodeFor(error: unknown): ExitCode {
-  return error instanceof CaisseError ? exitCodeForClass(error.errorClass) : EXIT.failed;
+  return isCaisseError(error) ? exitCodeForClass(error.errorClass) : EXIT.failed;
 }
 
 // Which outcome wins when a run has several: a failure hides a rejection, a rejection hides success.

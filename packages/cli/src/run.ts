@@ -1,5 +1,5 @@
-import { CaisseError, oneLine } from "@caisse/core";
-import { CommanderError, type Command } from "commander";
+import { isCaisseError, oneLine } from "@caisse/core";
+import type { Command } from "commander";
 import type { CliContext } from "./context.js";
 import { EXIT, exitCodeFor, type ExitCode } from "./exit.js";
 
@@ -65,12 +65,27 @@ export async function runProgram(
 
 const HELP_OR_VERSION = new Set(["commander.helpDisplayed", "commander.help", "commander.version"]);
 
+/**
+ * The code of an error that commander threw (`commander.version`, `commander.unknownOption`...),
+ * else undefined. Told by its code, not by `instanceof CommanderError`: each CLI's program is
+ * built by its own package's commander, which an installed tool may hold as a copy of its own
+ * (see docs/decisions.md).
+ */
+export function commanderErrorCode(error: unknown): string | undefined {
+  if (!(error instanceof Error) || !("code" in error) || !("exitCode" in error)) return undefined;
+  const { code, exitCode } = error;
+  return typeof code === "string" && code.startsWith("commander.") && typeof exitCode === "number"
+    ? code
+    : undefined;
+}
+
 export function reportError(error: unknown, ctx: CliContext, verbose: boolean): ExitCode {
-  if (error instanceof CommanderError) {
+  const commanderCode = commanderErrorCode(error);
+  if (commanderCode !== undefined) {
     // Help and version are not errors; commander has already printed the usage message.
-    return HELP_OR_VERSION.has(error.code) ? EXIT.ok : EXIT.usage;
+    return HELP_OR_VERSION.has(commanderCode) ? EXIT.ok : EXIT.usage;
   }
-  if (error instanceof CaisseError) {
+  if (isCaisseError(error)) {
     // A message may list problems on lines of their own: each stays a line, indented.
     const [first = "", ...rest] = error.message.split("\n").map(oneLine);
     ctx.stderr.write(`error ${error.code}: ${first}\n`);

@@ -210,8 +210,17 @@ export interface CaisseErrorOptions {
   details?: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * The mark every CaisseError carries. `instanceof` compares classes by identity, and an installed
+ * tool can hold two copies of this module (each package bundled, or installed with its own
+ * dependencies): an error made by one copy is not an instance of the other's class. A registered
+ * symbol is the same in every copy, so `isCaisseError` recognises them all (see docs/decisions.md).
+ */
+const CAISSE_ERROR = Symbol.for("caisse.CaisseError");
+
 /** An error the toolkit raises on purpose: a stable code, a message for people, a hint. */
 export class CaisseError extends Error {
+  readonly [CAISSE_ERROR] = true;
   readonly code: ErrorCode;
   readonly hint: string | undefined;
   readonly details: Readonly<Record<string, unknown>>;
@@ -229,8 +238,16 @@ export class CaisseError extends Error {
   }
 }
 
+/**
+ * Whether `error` is a CaisseError, from this copy of the module or another (never use
+ * `instanceof CaisseError`: lint forbids it), and has this code when one is given.
+ */
 export function isCaisseError(error: unknown, code?: ErrorCode): error is CaisseError {
-  return error instanceof CaisseError && (code === undefined || error.code === code);
+  if (!(error instanceof Error) || !(CAISSE_ERROR in error) || error[CAISSE_ERROR] !== true) {
+    return false;
+  }
+  const own = "code" in error ? error.code : undefined;
+  return typeof own === "string" && own in catalogue && (code === undefined || own === code);
 }
 
 /** Node's system errors (`ENOENT`, `EACCES`...) carry a `code` string. */
@@ -246,7 +263,7 @@ export function systemErrorCode(error: unknown): string | undefined {
  * "ENOSPC" becomes "cannot write /srv/caisse/tills/D01/ventes.csv: no space left on device".
  */
 export function ioError(operation: string, path: string, cause: unknown): CaisseError {
-  if (cause instanceof CaisseError) return cause;
+  if (isCaisseError(cause)) return cause;
   const code = systemErrorCode(cause);
   const reason = code === undefined ? String(cause) : describeSystemError(code, cause);
   return new CaisseError("E_IO", `cannot ${operation} ${path}: ${reason}`, {

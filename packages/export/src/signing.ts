@@ -1,5 +1,6 @@
 import {
   CaisseError,
+  isCaisseError,
   generateSigningKey,
   ioError,
   signManifest,
@@ -41,7 +42,7 @@ export async function loadSigner(path: string): Promise<(manifestBytes: Buffer) 
     }
     pem = await readFile(path, "utf8");
   } catch (error) {
-    if (error instanceof CaisseError) throw error;
+    if (isCaisseError(error)) throw error;
     if (systemErrorCode(error) === "ENOENT") {
       throw keyError(
         path,

@@ -1,4 +1,4 @@
-import { CaisseError, counted } from "@caisse/core";
+import { isCaisseError, counted } from "@caisse/core";
 import { writeResult, type CliContext, type Logger, type ProgressTask } from "@caisse/cli";
 import type { Command } from "commander";
 import { logger, type GlobalOptions } from "../context.js";
@@ -80,7 +80,7 @@ export function logObserver(log: Logger, dryRun = false): RunObserver {
       const { error } = failure;
       const where = `${failure.source}${failure.item === null ? "" : ` ${failure.item}`}`;
       // Like any error (docs/errors.md): its code, and what to do when the error says.
-      if (error instanceof CaisseError) {
+      if (isCaisseError(error)) {
         log.error(
           `${where} failed (${error.code}): ${error.message}${error.hint === undefined ? "" : `; what to do: ${error.hint}`}`,
         );

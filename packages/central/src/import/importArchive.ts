@@ -1,5 +1,6 @@
 import {
   CaisseError,
+  isCaisseError,
   isoWithOffset,
   openArchive,
   sha256Hex,
@@ -151,7 +152,7 @@ export async function planImport(
     };
   } catch (error) {
     await archive?.close();
-    if (!(error instanceof CaisseError) || error.errorClass !== "rejected") throw error;
+    if (!isCaisseError(error) || error.errorClass !== "rejected") throw error;
     return { incoming, base, archive: undefined, decision: { kind: "reject", error } };
   }
 }
@@ -253,7 +254,7 @@ export async function applyImport(
   } catch (error) {
     await archive?.close();
     await discardStaging(staging);
-    if (!(error instanceof CaisseError) || error.errorClass !== "rejected") throw error;
+    if (!isCaisseError(error) || error.errorClass !== "rejected") throw error;
     return quarantine(central, plan, error, options);
   }
 }

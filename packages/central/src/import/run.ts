@@ -194,8 +194,7 @@ export async function importFiles(
 
 /** A failure of one item or source, kept for the summary; errors that are bugs are not hidden. */
 function asFailure(source: string, item: string | null, error: unknown): RunFailure {
-  if (error instanceof CaisseError && error.errorClass === "failure")
-    return { source, item, error };
+  if (isCaisseError(error) && error.errorClass === "failure") return { source, item, error };
   throw error;
 }
 

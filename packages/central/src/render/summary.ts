@@ -1,4 +1,4 @@
-import { CaisseError, counted, oneLine } from "@caisse/core";
+import { isCaisseError, counted, oneLine } from "@caisse/core";
 import type { RunSummary } from "../import/run.js";
 
 /** One line per archive, for people: what was imported, what was refused and why. */
@@ -36,8 +36,7 @@ export function renderSummaryText(summary: RunSummary): string {
   }
   for (const failure of summary.failures) {
     const error = failure.error;
-    const message =
-      error instanceof CaisseError ? `${error.code}: ${error.message}` : String(error);
+    const message = isCaisseError(error) ? `${error.code}: ${error.message}` : String(error);
     lines.push(
       `${"failed".padEnd(width)}${failure.source}${failure.item === null ? "" : ` ${failure.item}`}  ${message}`,
     );
@@ -62,7 +61,7 @@ export function renderSummaryJson(summary: RunSummary): string {
       failures: summary.failures.map((failure) => ({
         source: failure.source,
         item: failure.item,
-        code: failure.error instanceof CaisseError ? failure.error.code : "E_INTERNAL",
+        code: isCaisseError(failure.error) ? failure.error.code : "E_INTERNAL",
         message: failure.error instanceof Error ? failure.error.message : String(failure.error),
       })),
     },

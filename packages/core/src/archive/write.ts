@@ -1,4 +1,4 @@
-import { ZipArchive } from "archiver";
+import type { ZipArchive } from "archiver";
 import { createHash } from "node:crypto";
 import { constants as fsConstants, createWriteStream, type Stats, type WriteStream } from "node:fs";
 import { open, rename, rm, stat, type FileHandle } from "node:fs/promises";
@@ -317,8 +317,7 @@ function validateOptions(options: BuildArchiveOptions): void {
  * failure (a read error, an archiver warning or error, the time limit), raced against every step.
  */
 class Build {
-  // Local time in the entries' DOS dates, as Info-ZIP and Windows write and show them.
-  readonly archive = new ZipArchive({ zlib: { level: 6 }, forceLocalTime: true });
+  readonly archive: ZipArchive;
   readonly output: WriteStream;
   readonly written: Promise<void>;
   readonly failed: Promise<never>;
@@ -330,10 +329,13 @@ class Build {
   private current: { file: PlannedFile; handle: FileHandle } | undefined;
 
   constructor(
+    Zip: typeof ZipArchive,
     readonly temporary: string,
     private readonly dataDir: string,
     timeoutMs: number,
   ) {
+    // Local time in the entries' DOS dates, as Info-ZIP and Windows write and show them.
+    this.archive = new Zip({ zlib: { level: 6 }, forceLocalTime: true });
     this.failed = new Promise<never>((_resolve, reject) => {
       this.fail = (cause) => {
         const error = cause instanceof Error ? cause : new Error(String(cause));
@@ -510,7 +512,11 @@ export async function buildArchive(
   validateOptions(options);
   const outPath = resolve(options.outPath);
   await checkOutputFolder(dirname(outPath));
+  // Loaded here, not at start-up: archiver and its dependencies are about ninety modules that
+  // only a build needs (see docs/decisions.md, lazy loading).
+  const { ZipArchive } = await import("archiver");
   const build = new Build(
+    ZipArchive,
     temporarySibling(outPath),
     plan.dataDir,
     options.timeoutMs ?? DEFAULT_BUILD_TIMEOUT_MS,
@@ -577,7 +583,7 @@ export async function buildArchive(
   } catch (error) {
     signal?.removeEventListener("abort", interrupt);
     await build.abandon();
-    if (error instanceof CaisseError) throw error;
+    if (isCaisseError(error)) throw error;
     throw ioError("write the archive", outPath, error);
   }
 }

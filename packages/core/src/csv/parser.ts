@@ -3,7 +3,7 @@
  * (through `on_skip`), and records come in batches tagged with the line they end on.
  */
 import type { TransformCallback } from "node:stream";
-import { Parser, type CsvError } from "csv-parse";
+import type { CsvError, Options, Parser } from "csv-parse";
 import type { Delimiter } from "./delimiter.js";
 
 /** Pushed into the parser's output by `on_skip`, so that it keeps its place among the records. */
@@ -24,47 +24,65 @@ export class Ended {
   ) {}
 }
 
+type ParserClass = new (options: Options) => Parser;
+
+let batchingParser: ParserClass | undefined;
+
 /**
- * csv-parse's Parser, changed in two ways for speed, both through its public stream methods:
- * - each record is tagged with the line it ends on, read from `info.lines` as it is pushed
- *   (csv-parse's own `info: true` copies its whole info object for each record);
- * - what one chunk of input gives is pushed as one array, so that the async iteration costs
- *   once per chunk rather than once per record.
- * Together they made reading twice as fast.
+ * The parser class, made once csv-parse is loaded: it is loaded when the first CSV file is read,
+ * not when a command starts (see docs/decisions.md, lazy loading).
  */
-class BatchingParser extends Parser {
-  private batch: (Ended | Skipped)[] = [];
+async function loadParser(): Promise<ParserClass> {
+  if (batchingParser !== undefined) return batchingParser;
+  const { Parser } = await import("csv-parse");
+  /**
+   * csv-parse's Parser, changed in two ways for speed, both through its public stream methods:
+   * - each record is tagged with the line it ends on, read from `info.lines` as it is pushed
+   *   (csv-parse's own `info: true` copies its whole info object for each record);
+   * - what one chunk of input gives is pushed as one array, so that the async iteration costs
+   *   once per chunk rather than once per record.
+   * Together they made reading twice as fast.
+   */
+  class BatchingParser extends Parser {
+    private batch: (Ended | Skipped)[] = [];
 
-  override push(chunk: unknown, encoding?: BufferEncoding): boolean {
-    if (chunk === null) {
-      this.pushBatch();
-      return super.push(null, encoding);
+    override push(chunk: unknown, encoding?: BufferEncoding): boolean {
+      if (chunk === null) {
+        this.pushBatch();
+        return super.push(null, encoding);
+      }
+      this.batch.push(
+        chunk instanceof Skipped ? chunk : new Ended(chunk as string[], this.info.lines),
+      );
+      return true;
     }
-    this.batch.push(
-      chunk instanceof Skipped ? chunk : new Ended(chunk as string[], this.info.lines),
-    );
-    return true;
-  }
 
-  override _transform(chunk: Buffer, encoding: BufferEncoding, callback: TransformCallback): void {
-    super._transform(chunk, encoding, (error) => {
-      this.pushBatch();
-      callback(error);
-    });
-  }
+    override _transform(
+      chunk: Buffer,
+      encoding: BufferEncoding,
+      callback: TransformCallback,
+    ): void {
+      super._transform(chunk, encoding, (error) => {
+        this.pushBatch();
+        callback(error);
+      });
+    }
 
-  override _flush(callback: TransformCallback): void {
-    super._flush((error) => {
-      this.pushBatch();
-      callback(error);
-    });
-  }
+    override _flush(callback: TransformCallback): void {
+      super._flush((error) => {
+        this.pushBatch();
+        callback(error);
+      });
+    }
 
-  private pushBatch(): void {
-    if (this.batch.length === 0) return;
-    super.push(this.batch);
-    this.batch = [];
+    private pushBatch(): void {
+      if (this.batch.length === 0) return;
+      super.push(this.batch);
+      this.batch = [];
+    }
   }
+  batchingParser = BatchingParser;
+  return BatchingParser;
 }
 
 /**
@@ -92,7 +110,8 @@ function partialValue(parser: Parser): string {
   return typeof value === "string" ? value : "";
 }
 
-export function createParser(delimiter: Delimiter, limit: number): Parser {
+export async function createParser(delimiter: Delimiter, limit: number): Promise<Parser> {
+  const BatchingParser = await loadParser();
   const parser: Parser = new BatchingParser({
     delimiter,
     record_delimiter: "\n", // lfLineEnds made every line end a LF

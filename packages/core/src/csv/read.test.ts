@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import iconv from "iconv-lite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CaisseError } from "../errors.js";
+import { CaisseError, isCaisseError } from "../errors.js";
 import { fileKindOf, normaliseColumnName, readCsv } from "./read.js";
 import type {
   CsvIssue,
@@ -71,7 +71,7 @@ async function readError(
       if (item.type === "row") rowsBefore++;
     }
   } catch (error) {
-    if (!(error instanceof CaisseError)) throw error;
+    if (!isCaisseError(error)) throw error;
     expect(error.code).toBe("E_CSV_UNREADABLE");
     const details = error.details as CsvUnreadableDetails;
     expect(details.file).toBe(basename(path));

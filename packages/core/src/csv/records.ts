@@ -4,7 +4,7 @@
  * error.
  */
 import { pipeline } from "node:stream";
-import { CaisseError } from "../errors.js";
+import { isCaisseError } from "../errors.js";
 import type { Delimiter } from "./delimiter.js";
 import { Ended, Skipped, createParser } from "./parser.js";
 import { unreadable } from "./unreadable.js";
@@ -41,7 +41,7 @@ export async function* parseBatches(
   limit: number,
   file: string,
 ): AsyncGenerator<Parsed[]> {
-  const parser = createParser(delimiter, limit);
+  const parser = await createParser(delimiter, limit);
   // Errors reach us through the parser's iterator, which pipeline destroys with them.
   pipeline(source, parser, () => undefined);
   const lines = new LineTracker(limit, file);
@@ -50,7 +50,7 @@ export async function* parseBatches(
       yield lines.startLines(batch);
     }
   } catch (error) {
-    if (error instanceof CaisseError) throw error;
+    if (isCaisseError(error)) throw error;
     throw unreadable({ file, line: undefined, problem: "parse-error" }, describe(error), {
       cause: error,
     });

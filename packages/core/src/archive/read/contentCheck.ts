@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { Transform, type TransformCallback } from "node:stream";
-import { crc32 } from "./crc32.js";
+import { crc32 } from "node:zlib";
 import { hex32, refuse } from "./refuse.js";
 import type { ArchiveEntryInfo } from "./types.js";
 

@@ -3,7 +3,7 @@
  * say what is wrong with the archive and, where known, which entry, or into E_IO.
  */
 import type { FileHandle } from "node:fs/promises";
-import { CaisseError, ioError, systemErrorCode } from "../../errors.js";
+import { CaisseError, isCaisseError, ioError, systemErrorCode } from "../../errors.js";
 import { readAt } from "./reader.js";
 import { describeBytes, quoteName, refuse } from "./refuse.js";
 
@@ -72,7 +72,7 @@ function oneLinePrefix(head: Buffer): string {
 
 /** A yauzl or file-system error about the zip's structure, translated at the edge. */
 export function structureError(path: string, error: unknown, entry?: string): CaisseError {
-  if (error instanceof CaisseError) return error;
+  if (isCaisseError(error)) return error;
   if (systemErrorCode(error) !== undefined) return ioError("read the archive", path, error);
   const detail = errorMessage(error);
   const what = /unexpected EOF|not enough bytes|overflows file bounds/u.test(detail)
@@ -83,7 +83,7 @@ export function structureError(path: string, error: unknown, entry?: string): Ca
 
 /** An error while streaming an entry's content: corrupt deflate data is the archive's fault. */
 export function contentError(error: unknown, name: string, target: string): CaisseError {
-  if (error instanceof CaisseError) return error;
+  if (isCaisseError(error)) return error;
   const code = systemErrorCode(error);
   if (code?.startsWith("Z_") === true) {
     return refuse(

@@ -1,7 +1,7 @@
 import { open, type FileHandle } from "node:fs/promises";
 import { Writable } from "node:stream";
 import type { ZipFile } from "yauzl";
-import { CaisseError, ioError } from "../../errors.js";
+import { isCaisseError, ioError } from "../../errors.js";
 import { ignore } from "./errors.js";
 import { streamEntry } from "./streamEntry.js";
 import type { ExtractedFile, LocatedEntry } from "./types.js";
@@ -57,7 +57,7 @@ export async function extractFile(
     counted = await streamEntry(zipfile, located, fileSink(handle), target);
   } catch (error) {
     await handle.close().catch(ignore);
-    throw error instanceof CaisseError ? error : ioError("write", target, error);
+    throw isCaisseError(error) ? error : ioError("write", target, error);
   }
   try {
     await handle.close();

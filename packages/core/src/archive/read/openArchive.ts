@@ -1,5 +1,5 @@
 import type { FileHandle } from "node:fs/promises";
-import { fromRandomAccessReader, type ZipFile } from "yauzl";
+import { fromRandomAccessReaderPromise, type ZipFile } from "yauzl";
 import { errorMessage, ignore, notAZip, structureError } from "./errors.js";
 import { resolveLimits, type ArchiveLimits } from "./limits.js";
 import { OpenedZip } from "./openedZip.js";
@@ -61,12 +61,11 @@ const YAUZL_OPTIONS = {
 
 async function openZip(handle: FileHandle, fileSize: number, path: string): Promise<ZipFile> {
   try {
-    const zipfile = await new Promise<ZipFile>((resolvePromise, reject) => {
-      fromRandomAccessReader(new HandleReader(handle), fileSize, YAUZL_OPTIONS, (error, opened) => {
-        if (error === null) resolvePromise(opened);
-        else reject(error);
-      });
-    });
+    const zipfile = await fromRandomAccessReaderPromise(
+      new HandleReader(handle),
+      fileSize,
+      YAUZL_OPTIONS,
+    );
     // yauzl emits 'error' once, on whatever call is running; we listen per call (nextEntry, in
     // centralDirectory.ts). This listener only keeps a late error (closing the reader) from
     // crashing the process.

@@ -7,7 +7,11 @@ import { ContentCheck } from "./contentCheck.js";
 import { contentError, ignore, structureError } from "./errors.js";
 import type { LocatedEntry } from "./types.js";
 
-/** The entry's compressed bytes, from where our own reading of its local header says they start. */
+/**
+ * The entry's compressed bytes, from where our own reading of its local header says they start.
+ * Not yauzl's openReadStreamLowLevelPromise: in yauzl 3.4 it calls openReadStream with these
+ * arguments and fails ("entry.isEncrypted is not a function").
+ */
 function openRawStream(zipfile: ZipFile, located: LocatedEntry): Promise<Readable> {
   const { compressedSize } = located.info;
   return new Promise((resolvePromise, reject) => {

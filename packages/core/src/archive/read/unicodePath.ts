@@ -5,7 +5,7 @@
  */
 import type { ExtraField } from "yauzl";
 import type { CaisseError } from "../../errors.js";
-import { crc32 } from "./crc32.js";
+import { crc32 } from "node:zlib";
 import { UNICODE_PATH_FIELD } from "./format.js";
 import { refuse } from "./refuse.js";
 import { decodeUtf8 } from "./utf8.js";
