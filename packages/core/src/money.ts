@@ -30,11 +30,11 @@ export function addMilli(a: Milli, b: Milli): Milli {
 }
 
 // Spaces used as thousands separators: space, no-break space, narrow no-break space.
-const THOUSANDS = "[ \\u00A0\\u202F]";
+const SPACE = "[ \\u00A0\\u202F]";
 
 function decimalPattern(maxDecimals: number): RegExp {
   const fraction = maxDecimals > 0 ? `(?:[.,](\\d{1,${maxDecimals}}))?` : "";
-  return new RegExp(`^(-?)(\\d{1,3}(?:${THOUSANDS}\\d{3})+|\\d+)${fraction}$`, "u");
+  return new RegExp(`^(-?)(\\d{1,3}(?:${SPACE}\\d{3})+|\\d+)${fraction}$`, "u");
 }
 
 const patterns = new Map<number, RegExp>();
@@ -60,8 +60,50 @@ export function parseScaled(text: string, maxDecimals: number): number | undefin
   return sign === "-" && value !== 0 ? -value : value;
 }
 
+// The euro as Excel's currency formats write it, before or after the number, with or without one
+// space between them.
+const CURRENCY_BEFORE = new RegExp(`^(?:€|EUR)${SPACE}?`, "u");
+const CURRENCY_AFTER = new RegExp(`${SPACE}?(?:€|EUR)$`, "u");
+
+/**
+ * Parses an amount as a till or Excel writes it, in cents. On top of `parseScaled(text, 2)`:
+ * - the euro sign or `EUR`, before or after the number, with or without one space:
+ *   `92,68 €`, `92,68€`, `€92.68`, `EUR 92,68`, `92,68 EUR`;
+ * - a negative with its minus before the sign or right after it: `-92,68 €`, `-€92.68`,
+ *   `€-92.68`;
+ * - brackets for a negative, as accounting formats write them: `(3,00)` and `(92,68 €)` are
+ *   -300 and -9268 cents.
+ * Anything else is undefined: two signs (`-(3,00)`, `€-92 €`, `12,50 €€`), a sign alone (`€`,
+ * `EUR`), a space after the minus (`- 92,68 €`), a trailing minus (`3,00-`), other currencies.
+ * See docs/csv-format.md.
+ */
 export function parseCents(text: string): Cents | undefined {
-  return parseScaled(text, 2) as Cents | undefined;
+  let rest = text.trim();
+  let negative = false;
+  if (rest.startsWith("(") && rest.endsWith(")")) {
+    rest = rest.slice(1, -1);
+    negative = true;
+  } else if (rest.startsWith("-")) {
+    rest = rest.slice(1);
+    negative = true;
+  }
+  const before = CURRENCY_BEFORE.exec(rest);
+  if (before !== null) {
+    rest = rest.slice(before[0].length);
+    // `€-92.68`: the minus after the sign, when there was none before it.
+    if (!negative && rest.startsWith("-")) {
+      rest = rest.slice(1);
+      negative = true;
+    }
+  } else {
+    const after = CURRENCY_AFTER.exec(rest);
+    if (after !== null) rest = rest.slice(0, -after[0].length);
+  }
+  // What is left is digits only: no second sign, no space at either end.
+  if (!/^\d/u.test(rest) || !/\d$/u.test(rest)) return undefined;
+  const value = parseScaled(rest, 2);
+  if (value === undefined) return undefined;
+  return (negative && value !== 0 ? -value : value) as Cents;
 }
 
 export function parseMilli(text: string): Milli | undefined {

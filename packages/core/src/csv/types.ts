@@ -141,8 +141,6 @@ export type CsvUnreadableProblem =
   | "missing-column"
   /** Two header names stand for the same column. */
   | "duplicate-column"
-  /** The header line itself has a quote problem. */
-  | "bad-header"
   /** A quote opens a value and the file ends before it closes. */
   | "unterminated-quote"
   /** A record is longer than `maxRecordBytes`. */
