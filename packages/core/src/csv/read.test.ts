@@ -1,13 +1,16 @@
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
-import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import iconv from "iconv-lite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mulberry32 } from "../../../../scripts/seeded-random.mjs";
 import { CaisseError } from "../errors.js";
 import { fileKindOf, normaliseColumnName, readCsv } from "./read.js";
 import type {
+  CsvEngine,
   CsvIssue,
   CsvItem,
   CsvReadOptions,
@@ -41,15 +44,62 @@ interface Read<K extends FileKind> {
   issues: CsvIssue[];
 }
 
+/**
+ * Every read goes through both engines, the fast path (`auto`) and csv-parse alone, which must
+ * give exactly the same items, or the same error after the same rows.
+ */
+const ENGINES = ["auto", "csv-parse"] as const satisfies readonly CsvEngine[];
+
+type Outcome<K extends FileKind> = { items: CsvItem<K>[]; error: Error | undefined };
+
+async function outcomeOf<K extends FileKind>(
+  path: string,
+  kind: K,
+  options: CsvReadOptions,
+): Promise<Outcome<K>> {
+  const items: CsvItem<K>[] = [];
+  try {
+    for await (const item of readCsv(path, kind, options)) items.push(item);
+    return { items, error: undefined };
+  } catch (error) {
+    return { items, error: error instanceof Error ? error : new Error(String(error)) };
+  }
+}
+
+/** What an error shows: code, message, details, hint; or its text for another error. */
+function errorShape(error: Error | undefined): unknown {
+  if (error instanceof CaisseError) {
+    return { code: error.code, message: error.message, details: error.details, hint: error.hint };
+  }
+  return error === undefined ? undefined : String(error);
+}
+
+/** Reads with each engine, checks they agree, and gives the outcome. */
+async function readBoth<K extends FileKind>(
+  path: string,
+  kind: K,
+  options: Partial<CsvReadOptions> = {},
+): Promise<Outcome<K>> {
+  const outcomes = [];
+  for (const engine of ENGINES) {
+    outcomes.push(await outcomeOf(path, kind, { displayName: basename(path), ...options, engine }));
+  }
+  const [first, ...others] = outcomes;
+  if (first === undefined) throw new Error("no engine");
+  for (const other of others) {
+    expect(other.items).toEqual(first.items);
+    expect(errorShape(other.error)).toEqual(errorShape(first.error));
+  }
+  return first;
+}
+
 async function readAll<K extends FileKind>(
   path: string,
   kind: K,
   options: Partial<CsvReadOptions> = {},
 ): Promise<Read<K>> {
-  const items: CsvItem<K>[] = [];
-  for await (const item of readCsv(path, kind, { displayName: basename(path), ...options })) {
-    items.push(item);
-  }
+  const { items, error } = await readBoth(path, kind, options);
+  if (error !== undefined) throw error;
   const rows = items.flatMap((item) => (item.type === "row" ? [item] : []));
   return {
     items,
@@ -65,19 +115,13 @@ async function readError(
   kind: FileKind,
   options: Partial<CsvReadOptions> = {},
 ): Promise<{ error: CaisseError; line: number | undefined; problem: string; rowsBefore: number }> {
-  let rowsBefore = 0;
-  try {
-    for await (const item of readCsv(path, kind, { displayName: basename(path), ...options })) {
-      if (item.type === "row") rowsBefore++;
-    }
-  } catch (error) {
-    if (!(error instanceof CaisseError)) throw error;
-    expect(error.code).toBe("E_CSV_UNREADABLE");
-    const details = error.details as CsvUnreadableDetails;
-    expect(details.file).toBe(basename(path));
-    return { error, line: details.line, problem: details.problem, rowsBefore };
-  }
-  throw new Error("expected readCsv to throw");
+  const { items, error } = await readBoth(path, kind, options);
+  if (!(error instanceof CaisseError)) throw error ?? new Error("expected readCsv to throw");
+  expect(error.code).toBe("E_CSV_UNREADABLE");
+  const details = error.details as CsvUnreadableDetails;
+  expect(details.file).toBe(basename(path));
+  const rowsBefore = items.filter((item) => item.type === "row").length;
+  return { error, line: details.line, problem: details.problem, rowsBefore };
 }
 
 const HEADER = "ticket;date;article;famille;quantite;montant_ttc;taux_tva;libelle";
@@ -896,6 +940,19 @@ describe("broken files", () => {
     expect(error.message).toContain("longer than 1048576 bytes");
   });
 
+  it("yields the rows before a record over the limit, and reports an earlier problem first", async () => {
+    const long = sale({ ticket: "3", libelle: "x".repeat(100) });
+    const rows = await readError(await write(csv([HEADER, sale(), sale(), long])), "ventes", {
+      maxRecordBytes: 80,
+    });
+    expect([rows.line, rows.problem, rows.rowsBefore]).toEqual([4, "record-too-large", 2]);
+    const header = HEADER.replace("quantite", "qte");
+    const first = await readError(await write(csv([header, sale(), long])), "ventes", {
+      maxRecordBytes: 80,
+    });
+    expect([first.line, first.problem]).toEqual([1, "missing-column"]);
+  });
+
   it("reads a record just under 1 MiB", async () => {
     const path = await write(csv([HEADER, sale({ libelle: "x".repeat(1_000_000) })]));
     const { rows } = await readAll(path, "ventes");
@@ -927,6 +984,99 @@ describe("broken files", () => {
       break;
     }
     expect(tickets).toEqual(["1"]);
+  });
+});
+
+describe("the fast path", () => {
+  const EXAMPLES = fileURLToPath(new URL("../../../../examples/tills/", import.meta.url));
+
+  it.each(["D01", "D02", "D03"])(
+    "reads every file of the example store %s without csv-parse, as csv-parse does",
+    async (till) => {
+      const folder = join(EXAMPLES, till, "donnees");
+      const names = (await readdir(folder)).filter((name) => fileKindOf(name) !== undefined);
+      expect(names.length).toBeGreaterThanOrEqual(4);
+      for (const name of names) {
+        const path = join(folder, name);
+        const kind = fileKindOf(name) ?? "ventes";
+        const both = await readBoth(path, kind);
+        const fast = await outcomeOf(path, kind, { displayName: name, engine: "fast" });
+        expect(fast.error, name).toBeUndefined();
+        expect(fast.items).toEqual(both.items);
+        expect(both.items.length, name).toBeGreaterThan(5);
+      }
+    },
+  );
+
+  it("hands the rest of the file to csv-parse at a value over two lines, and says so with fast", async () => {
+    const path = await write(
+      csv([
+        HEADER,
+        sale({ ticket: "1", libelle: '"a;b"' }),
+        sale({ ticket: "2", libelle: '"deux\nlignes"' }),
+        sale({ ticket: "3" }),
+      ]),
+    );
+    const { lines } = await readAll(path, "ventes");
+    expect(lines).toEqual([2, 3, 5]);
+    const fast = await outcomeOf(path, "ventes", { displayName: "v.csv", engine: "fast" });
+    expect(fast.items.length).toBe(1);
+    expect(String(fast.error)).toBe("Error: the fast path cannot read line 3 of v.csv");
+  });
+
+  it.each([
+    ["text after a closing quote", sale({ libelle: '"a"b' })],
+    ["a quote never closed", sale({ libelle: '"a' })],
+  ])("hands over for %s", async (_case, line) => {
+    const path = await write(csv([HEADER, sale({ ticket: "0" }), line, sale({ ticket: "9" })]));
+    await readBoth(path, "ventes");
+    const fast = await outcomeOf(path, "ventes", { displayName: "v.csv", engine: "fast" });
+    expect(String(fast.error)).toBe("Error: the fast path cannot read line 3 of v.csv");
+  });
+
+  it("hands over a file that starts with a second BOM", async () => {
+    const path = await write(`\uFEFF\uFEFF${csv([HEADER, sale()])}`);
+    const { rows } = await readAll(path, "ventes");
+    expect(rows.map((row) => row.ttc)).toEqual([1250]);
+  });
+
+  // Chunks of 64 KiB: lines, multi-byte characters, quotes and invalid bytes across their ends.
+  it("reads a file of many chunks with every kind of line as csv-parse does", async () => {
+    const random = mulberry32(7);
+    const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)] as T;
+    const labels = [
+      "Café",
+      '"Bœuf; ""bio"""',
+      'Ecran 12" HD',
+      "",
+      "  x  ",
+      '"a"',
+      "Thé\u0007",
+      "€€€",
+    ];
+    const amounts = ["12,50", "92,68 €", "(3,00)", "1 234,5", "abc", "-0,01", '"4,20"'];
+    const parts: Buffer[] = [Buffer.from(`${HEADER}\r\n`)];
+    for (let i = 0; i < 9000; i++) {
+      const line = sale({
+        ticket: String(i),
+        libelle: pick(labels),
+        montant_ttc: pick(amounts),
+      });
+      parts.push(Buffer.from(line));
+      if (random() < 0.002) parts.push(Buffer.of(0xc3));
+      parts.push(Buffer.from(pick(["\r\n", "\n", "\r", "\n\n", "\n;;;\n"])));
+    }
+    parts.push(Buffer.from(csv([sale({ ticket: "last", libelle: '"deux\r\nlignes"' }), sale()])));
+    const path = await write(Buffer.concat(parts));
+    expect((await stat(path)).size).toBeGreaterThan(6 * 65536);
+    const utf8 = await readAll(path, "ventes", { encoding: "utf-8" });
+    expect(utf8.issues.filter((issue) => issue.code === "E_CSV_BAD_TEXT").length).toBeGreaterThan(
+      0,
+    );
+    expect(utf8.rows.length).toBeGreaterThan(3000);
+    // The same bytes detected as Windows-1252 (0xC3 alone is not UTF-8).
+    const detected = await readAll(path, "ventes");
+    expect(detected.rows.length).toBeGreaterThan(3000);
   });
 });
 

@@ -34,7 +34,11 @@ export async function* parseBatches(
   const lines = new LineTracker(limit, file, linesBefore);
   try {
     for await (const batch of parser as AsyncIterable<(Ended | Skipped)[]>) {
-      yield lines.startLines(batch);
+      const { records, problem } = lines.startLines(batch);
+      // The records before the problem first: one of them may hold the first error (a header
+      // without a required column), and the rows before it are yielded like any others.
+      if (records.length > 0) yield records;
+      if (problem !== undefined) throw problem;
     }
   } catch (error) {
     if (error instanceof CaisseError) throw error;
@@ -56,16 +60,21 @@ class LineTracker {
     this.lastLine = linesBefore;
   }
 
-  startLines(batch: readonly (Ended | Skipped)[]): ParsedRecord[] {
-    const parsed: ParsedRecord[] = [];
+  /** The records of a batch up to its first problem, if any. */
+  startLines(batch: readonly (Ended | Skipped)[]): {
+    records: ParsedRecord[];
+    problem?: CaisseError;
+  } {
+    const records: ParsedRecord[] = [];
     for (const item of batch) {
-      if (item instanceof Skipped)
-        throw parseProblem(item, this.lastLine + 1, this.limit, this.file);
+      if (item instanceof Skipped) {
+        return { records, problem: parseProblem(item, this.lastLine + 1, this.limit, this.file) };
+      }
       const line = this.linesBefore + item.line;
-      parsed.push({ fields: item.fields, line: line - lineBreaksIn(item.fields) });
+      records.push({ fields: item.fields, line: line - lineBreaksIn(item.fields) });
       this.lastLine = line;
     }
-    return parsed;
+    return { records };
   }
 }
 
