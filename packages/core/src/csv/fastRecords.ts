@@ -1,8 +1,9 @@
 /**
  * Stage 4a, the fast path: the records of the lines that need none of csv-parse's machinery, split
  * straight from the bytes, one string per line. It hands the rest of the file to csv-parse at the
- * first line it does not read the same way (see `handles`), so the records, and therefore the rows,
- * issues and line numbers, are exactly csv-parse's: see docs/decisions.md.
+ * first line it would not read the same way (see `LineSplitter.split` and `quotedFields`), so the
+ * records, and therefore the rows, issues and line numbers, are exactly csv-parse's: see
+ * docs/decisions.md.
  */
 import type { Delimiter } from "./delimiter.js";
 import { LF } from "./lineEnds.js";
