@@ -82,6 +82,12 @@ interface Split {
   readonly handOver: boolean;
 }
 
+/**
+ * The most lines a quoted value may span on the fast path; a longer one (often a quote never
+ * closed) is left to csv-parse, so that a runaway quote is not scanned again for each line.
+ */
+const MAX_LINES_OF_A_VALUE = 16;
+
 /** Splits whole lines into records, counting them. */
 class LineSplitter {
   /** Lines read so far, blank ones included. */
@@ -94,7 +100,7 @@ class LineSplitter {
 
   /**
    * The records of the whole lines of `data`; at the end of the file, its last line too. The
-   * bytes after the last LF are the `rest`, to be read with the next chunk.
+   * bytes after the last record are the `rest`, to be read with the next chunk.
    */
   split(data: Buffer, atEnd: boolean): Split {
     const records: ParsedRecord[] = [];
@@ -102,41 +108,66 @@ class LineSplitter {
     if (this.count === 0 && data[0] === BOM_FIRST_BYTE) {
       return { records, rest: data, handOver: true };
     }
+    // Where the line from `from` ends: its LF, the end of the file, or -1 if not read yet.
+    const lineEnd = (from: number): number => {
+      const end = data.indexOf(LF, from);
+      return end !== -1 || !atEnd || from >= data.length ? end : data.length;
+    };
     let start = 0;
     let quote = data.indexOf(QUOTE);
     while (start < data.length) {
-      let end = data.indexOf(LF, start);
-      if (end === -1) {
-        if (!atEnd) break;
-        end = data.length;
-      }
-      // csv-parse decides on a record over the limit (bytes, which are at least its count).
-      if (end - start > this.limit) return { records, rest: data.subarray(start), handOver: true };
-      const text = data.toString("utf8", start, end);
-      let fields: string[] | undefined;
-      if (quote === -1 || quote > end) fields = text.split(this.delimiter);
-      else {
-        fields = quotedFields(text, this.delimiter);
+      let end = lineEnd(start);
+      if (end === -1) break;
+      let fields: Fields;
+      let lines = 1;
+      if (quote === -1 || quote > end) {
+        if (end - start > this.limit) return handOver(records, data, start);
+        fields = data.toString("utf8", start, end).split(this.delimiter);
+      } else {
+        // A quoted value may go on over the next lines: take them until it closes.
+        for (;;) {
+          // csv-parse decides on a record over the limit (bytes, at least what it counts).
+          if (end - start > this.limit) return handOver(records, data, start);
+          fields = quotedFields(data.toString("utf8", start, end), this.delimiter);
+          if (fields !== OPEN || lines === MAX_LINES_OF_A_VALUE || end === data.length) break;
+          const next = lineEnd(end + 1);
+          if (next === -1) break;
+          end = next;
+          lines++;
+        }
+        if (fields === OPEN && !atEnd && lines < MAX_LINES_OF_A_VALUE && end !== data.length) {
+          break; // the value may close in the next chunk
+        }
         quote = data.indexOf(QUOTE, end);
       }
-      if (fields === undefined) return { records, rest: data.subarray(start), handOver: true };
-      records.push({ fields, line: ++this.count });
+      if (!Array.isArray(fields)) return handOver(records, data, start);
+      records.push({ fields, line: this.count + 1 });
+      this.count += lines;
       start = end + 1;
     }
     const rest = start < data.length ? data.subarray(start) : undefined;
-    // A line with no end in sight longer than the limit: csv-parse says so.
-    const handOver = rest !== undefined && rest.length > this.limit;
-    return { records, rest, handOver };
+    // A record with no end in sight longer than the limit: csv-parse says so.
+    return { records, rest, handOver: rest !== undefined && rest.length > this.limit };
   }
 }
 
+function handOver(records: ParsedRecord[], data: Buffer, start: number): Split {
+  return { records, rest: data.subarray(start), handOver: true };
+}
+
+/** A quoted value not closed by the end of the text. */
+const OPEN = "open";
+/** The fields, `OPEN`, or undefined for a record csv-parse must read. */
+type Fields = string[] | typeof OPEN | undefined;
+
 /**
- * The fields of a line holding a quote, as csv-parse with `relax_quotes` reads them: a quote that
- * starts a value opens it, `""` inside is one quote, and the closing quote must be followed by the
- * delimiter or the end of the line; any other quote is text. Undefined when csv-parse is needed:
- * a quoted value that goes on to the next line, or text after a closing quote.
+ * The fields of a record holding a quote, as csv-parse with `relax_quotes` reads them: a quote
+ * that starts a value opens it, `""` inside is one quote, line breaks inside are kept, and the
+ * closing quote must be followed by the delimiter or the end of the record; any other quote is
+ * text. `OPEN` when a quoted value is not closed by the end of the text; undefined for text
+ * after a closing quote, which csv-parse reads its own way.
  */
-function quotedFields(line: string, delimiter: string): string[] | undefined {
+function quotedFields(line: string, delimiter: string): Fields {
   const fields: string[] = [];
   let start = 0;
   for (;;) {
@@ -145,7 +176,7 @@ function quotedFields(line: string, delimiter: string): string[] | undefined {
       let from = start + 1;
       for (;;) {
         const close = line.indexOf(QUOTE_CHAR, from);
-        if (close === -1) return undefined;
+        if (close === -1) return OPEN;
         value += line.slice(from, close);
         if (line.startsWith(QUOTE_CHAR, close + 1)) {
           value += QUOTE_CHAR;
