@@ -301,7 +301,7 @@ describe("till archive -> drop folder -> central import -> comparative report", 
     expect(json.warnings).toEqual([
       "D01 2026/VENTES-novembre.csv line " +
         String(all.filter((l) => l.till === "D01").length + 2) +
-        ": invalid amount '12,505' in column montant_ttc (expected a decimal with at most 2 decimals, such as 1 234,50 or -3.5)",
+        ": invalid amount '12,505' in column montant_ttc (expected a decimal with at most 2 decimals, such as 1 234,50, -3.5, 92,68 €, €-92.68 or (3,00))",
     ]);
   });
 

@@ -181,11 +181,8 @@ const catalogue = {
   },
   E_CSV_BAD_TEXT: {
     class: "rejected",
-    summary: "A value holds a control character or bytes that are not valid in its encoding.",
-  },
-  E_CSV_BAD_QUOTE: {
-    class: "rejected",
-    summary: "A quoted field is followed by something other than a delimiter.",
+    summary:
+      "A code, number or date holds a control character, or a value holds bytes not valid in its encoding.",
   },
   E_CSV_UNREADABLE: {
     class: "rejected",

@@ -31,38 +31,113 @@ export function addMilli(a: Milli, b: Milli): Milli {
 }
 
 // Spaces used as thousands separators: space, no-break space, narrow no-break space.
-const THOUSANDS = "[ \\u00A0\\u202F]";
+const SPACE = "[ \\u00A0\\u202F]";
 
-function decimalPattern(maxDecimals: number): RegExp {
-  const fraction = maxDecimals > 0 ? `(?:[.,](\\d{1,${maxDecimals}}))?` : "";
-  return new RegExp(`^(-?)(\\d{1,3}(?:${THOUSANDS}\\d{3})+|\\d+)${fraction}$`, "u");
+const ZERO = 0x30;
+const NINE = 0x39;
+
+function isDigit(code: number): boolean {
+  return code >= ZERO && code <= NINE;
 }
 
-const patterns = new Map<number, RegExp>();
+function isThousandsSpace(code: number): boolean {
+  return code === 0x20 || code === 0xa0 || code === 0x202f;
+}
 
 /**
  * Parses a decimal as French tills and Excel write it, scaled to an integer: `parseScaled("1 234,5",
  * 2)` is 123450. Accepts a comma or a point, an optional leading minus, and spaces (also U+00A0,
  * U+202F) between groups of three digits. Returns undefined for anything else (`(3,00)`, `3,00-`,
  * `12,505` with 2 decimals, `1.234,56`, `abc`, an empty string) and for values beyond 2^53.
+ *
+ * A scan rather than a regular expression: it runs for three values of every sales line. The
+ * grammar is `-?(\d{1,3}( \d{3})+|\d+)([.,]\d{1,maxDecimals})?`, any of the three spaces.
  */
 export function parseScaled(text: string, maxDecimals: number): number | undefined {
-  let pattern = patterns.get(maxDecimals);
-  if (pattern === undefined) {
-    pattern = decimalPattern(maxDecimals);
-    patterns.set(maxDecimals, pattern);
+  const value = text.trim();
+  const end = value.length;
+  let at = 0;
+  const negative = value.charCodeAt(0) === 0x2d;
+  if (negative) at++;
+  let scaled = 0;
+  // The integer part: digits, in groups of three after the first when spaces separate them.
+  let group = 0;
+  let grouped = false;
+  const integerStart = at;
+  for (; at < end; at++) {
+    const code = value.charCodeAt(at);
+    if (isDigit(code)) {
+      scaled = scaled * 10 + (code - ZERO);
+      group++;
+    } else if (isThousandsSpace(code)) {
+      if (grouped ? group !== 3 : group > 3 || group === 0) return undefined;
+      grouped = true;
+      group = 0;
+    } else break;
   }
-  const match = pattern.exec(text.trim());
-  if (match === null) return undefined;
-  const [, sign = "", integerPart = "", fraction = ""] = match;
-  const digits = integerPart.replace(/[ \u00A0\u202F]/gu, "") + fraction.padEnd(maxDecimals, "0");
-  const value = Number(digits);
-  if (!Number.isSafeInteger(value)) return undefined;
-  return sign === "-" && value !== 0 ? -value : value;
+  if (at === integerStart || (grouped && group !== 3)) return undefined;
+  // The fraction: a comma or a point, then 1 to maxDecimals digits, to the end.
+  let decimals = 0;
+  if (at < end) {
+    const mark = value.charCodeAt(at);
+    if (maxDecimals === 0 || (mark !== 0x2c && mark !== 0x2e)) return undefined;
+    for (at++; at < end; at++) {
+      const code = value.charCodeAt(at);
+      if (!isDigit(code) || decimals === maxDecimals) return undefined;
+      scaled = scaled * 10 + (code - ZERO);
+      decimals++;
+    }
+    if (decimals === 0) return undefined;
+  }
+  for (; decimals < maxDecimals; decimals++) scaled *= 10;
+  if (!Number.isSafeInteger(scaled)) return undefined;
+  return negative && scaled !== 0 ? -scaled : scaled;
 }
 
+// The euro as Excel's currency formats write it, before or after the number, with or without one
+// space between them.
+const CURRENCY_BEFORE = new RegExp(`^(?:€|EUR)${SPACE}?`, "u");
+const CURRENCY_AFTER = new RegExp(`${SPACE}?(?:€|EUR)$`, "u");
+
+/**
+ * Parses an amount as a till or Excel writes it, in cents. On top of `parseScaled(text, 2)`:
+ * - the euro sign or `EUR`, before or after the number, with or without one space:
+ *   `92,68 €`, `92,68€`, `€92.68`, `EUR 92,68`, `92,68 EUR`;
+ * - a negative with its minus before the sign or right after it: `-92,68 €`, `-€92.68`,
+ *   `€-92.68`;
+ * - brackets for a negative, as accounting formats write them: `(3,00)` and `(92,68 €)` are
+ *   -300 and -9268 cents.
+ * Anything else is undefined: two signs (`-(3,00)`, `€-92 €`, `12,50 €€`), a sign alone (`€`,
+ * `EUR`), a space after the minus (`- 92,68 €`), a trailing minus (`3,00-`), other currencies.
+ * See docs/csv-format.md.
+ */
 export function parseCents(text: string): Cents | undefined {
-  return parseScaled(text, 2) as Cents | undefined;
+  let rest = text.trim();
+  let negative = false;
+  if (rest.startsWith("(") && rest.endsWith(")")) {
+    rest = rest.slice(1, -1);
+    negative = true;
+  } else if (rest.startsWith("-")) {
+    rest = rest.slice(1);
+    negative = true;
+  }
+  const before = CURRENCY_BEFORE.exec(rest);
+  if (before !== null) {
+    rest = rest.slice(before[0].length);
+    // `€-92.68`: the minus after the sign, when there was none before it.
+    if (!negative && rest.startsWith("-")) {
+      rest = rest.slice(1);
+      negative = true;
+    }
+  } else {
+    const after = CURRENCY_AFTER.exec(rest);
+    if (after !== null) rest = rest.slice(0, -after[0].length);
+  }
+  // What is left is digits only: no second sign, no space at either end.
+  if (!/^\d/u.test(rest) || !/\d$/u.test(rest)) return undefined;
+  const value = parseScaled(rest, 2);
+  if (value === undefined) return undefined;
+  return (negative && value !== 0 ? -value : value) as Cents;
 }
 
 export function parseMilli(text: string): Milli | undefined {

@@ -7,7 +7,7 @@ import { mulberry32 } from "../../../../scripts/seeded-random.mjs";
 import { damageCsv } from "../../../../test/helpers/damage.js";
 import { isCaisseError } from "../errors.js";
 import { readCsv } from "./read.js";
-import type { CsvItem } from "./types.js";
+import type { CsvEngine, CsvItem } from "./types.js";
 
 /**
  * Damaged till files, by the thousand: the example stores' `ventes.csv` in their three dialects
@@ -15,7 +15,8 @@ import type { CsvItem } from "./types.js";
  * quotes, delimiters, line ends, invalid bytes and NULs put in, pieces cut or repeated, at places
  * chosen by a seeded generator (a failure names its seed). Whatever the damage, the reader gives
  * well-formed rows (whole cents, real dates) and issues with a line and an E_CSV code, or says the
- * whole file is unreadable; it never throws anything else and never hangs.
+ * whole file is unreadable; it never throws anything else and never hangs. Each file is read through
+ * the fast path and through csv-parse alone, which must give exactly the same items and errors.
  */
 const CASES = 1200;
 const EXAMPLES = fileURLToPath(new URL("../../../../examples/tills/", import.meta.url));
@@ -61,12 +62,43 @@ function rowProblems(item: Extract<CsvItem<"ventes">, { type: "row" }>): string[
   return problems;
 }
 
-async function readAll(path: string, maxRecordBytes: number): Promise<CsvItem<"ventes">[]> {
+/** The items, or the error after them, of one engine. */
+async function readWith(
+  path: string,
+  maxRecordBytes: number,
+  engine: CsvEngine,
+): Promise<{ items: CsvItem<"ventes">[]; error: Error | undefined }> {
   const items: CsvItem<"ventes">[] = [];
-  for await (const item of readCsv(path, "ventes", { displayName: "ventes.csv", maxRecordBytes })) {
-    items.push(item);
+  try {
+    const options = { displayName: "ventes.csv", maxRecordBytes, engine };
+    for await (const item of readCsv(path, "ventes", options)) items.push(item);
+    return { items, error: undefined };
+  } catch (error) {
+    return { items, error: error instanceof Error ? error : new Error(String(error)) };
   }
-  return items;
+}
+
+function shapeOf(error: Error | undefined): unknown {
+  if (error === undefined) return undefined;
+  if (!isCaisseError(error)) return String(error);
+  return { code: error.code, message: error.message, details: error.details, hint: error.hint };
+}
+
+/**
+ * Reads with the fast path (`auto`) and with csv-parse alone, which must agree exactly: the same
+ * rows and issues with the same lines, or the same error after the same items.
+ */
+async function readAll(
+  path: string,
+  maxRecordBytes: number,
+  seed = 0,
+): Promise<CsvItem<"ventes">[]> {
+  const fast = await readWith(path, maxRecordBytes, "auto");
+  const slow = await readWith(path, maxRecordBytes, "csv-parse");
+  expect(fast.items, `seed ${seed}`).toEqual(slow.items);
+  expect(shapeOf(fast.error), `seed ${seed}`).toEqual(shapeOf(slow.error));
+  if (fast.error !== undefined) throw fast.error;
+  return fast.items;
 }
 
 describe("the CSV reader on damaged till files", () => {
@@ -91,7 +123,7 @@ describe("the CSV reader on damaged till files", () => {
       const limit = random() < 0.2 ? 64 : 1024 * 1024;
       let items: CsvItem<"ventes">[];
       try {
-        items = await readAll(path, limit);
+        items = await readAll(path, limit, seed);
       } catch (error) {
         if (isCaisseError(error, "E_CSV_UNREADABLE")) {
           outcomes.unreadable++;

@@ -1,6 +1,6 @@
 /**
- * Stage 4a, csv-parse as we set it up: every line comes out, a quote problem costs one record
- * (through `on_skip`), and records come in batches tagged with the line they end on.
+ * Stage 4a, csv-parse as we set it up: every line comes out, a parse problem keeps its place among
+ * the records (through `on_skip`), and records come in batches tagged with the line they end on.
  */
 import type { TransformCallback } from "node:stream";
 import type { CsvError, Options, Parser } from "csv-parse";
@@ -8,12 +8,7 @@ import type { Delimiter } from "./delimiter.js";
 
 /** Pushed into the parser's output by `on_skip`, so that it keeps its place among the records. */
 export class Skipped {
-  constructor(
-    readonly error: CsvError,
-    readonly found: string,
-    /** False when the parser could not be put back on its feet: the rest is unreliable. */
-    readonly recovered: boolean,
-  ) {}
+  constructor(readonly error: CsvError) {}
 }
 
 /** A record as csv-parse pushes it, with the line it ends on. */
@@ -86,50 +81,30 @@ async function loadParser(): Promise<ParserClass> {
 }
 
 /**
- * The part of csv-parse 7's internal state we touch. Not public API: the tests on `"abc"x`
- * fail if a new version changes it, and without it such a record makes the file unreadable.
+ * @param atFileStart false when the bytes start further down the file (the fast path handed over
+ * to csv-parse), where a BOM is text like any other.
  */
-interface ParserInternals {
-  readonly state?: { quoting?: unknown; field?: { toString(encoding: "utf8"): unknown } };
-}
-
-/**
- * After `"abc"x` csv-parse reports the record and stays inside the quoted value, which would
- * swallow the next records up to the next quote. Leaving the quoted value makes the damage end
- * with the line, like any other bad record.
- */
-function leaveQuotedValue(parser: Parser): boolean {
-  const state = (parser as unknown as ParserInternals).state;
-  if (state === undefined || typeof state.quoting !== "boolean") return false;
-  state.quoting = false;
-  return true;
-}
-
-function partialValue(parser: Parser): string {
-  const value = (parser as unknown as ParserInternals).state?.field?.toString("utf8");
-  return typeof value === "string" ? value : "";
-}
-
-export async function createParser(delimiter: Delimiter, limit: number): Promise<Parser> {
+export async function createParser(
+  delimiter: Delimiter,
+  limit: number,
+  atFileStart: boolean,
+): Promise<Parser> {
   const BatchingParser = await loadParser();
   const parser: Parser = new BatchingParser({
     delimiter,
     record_delimiter: "\n", // lfLineEnds made every line end a LF
-    bom: true, // the BOM is already gone; this keeps a doubled one out of the first header
+    bom: atFileStart, // the BOM is already gone; this keeps a doubled one out of the first header
+    // A quote inside an unquoted value is text (`12" screen`); so is text after a closing quote
+    // (`"12" screen"` is read as written). Each record stays on its line: see docs/decisions.md.
+    relax_quotes: true,
     relax_column_count: true, // a wrong field count is one bad row: checkRecords reports it
     skip_empty_lines: false, // every line must come out, so that line numbers stay exact
-    skip_records_with_error: true, // a quote problem is one bad row, reported through on_skip
+    // A problem comes out in its place among the records, so that the rows before it are read
+    // and its line is known; records.ts makes it a whole-file error.
+    skip_records_with_error: true,
     max_record_size: limit,
     on_skip: (error) => {
-      if (error === undefined) return undefined;
-      const closing = error.code === "CSV_INVALID_CLOSING_QUOTE";
-      const found = closing
-        ? partialValue(parser)
-        : typeof error.field === "string"
-          ? error.field
-          : "";
-      const recovered = closing ? leaveQuotedValue(parser) : true;
-      parser.push(new Skipped(error, found, recovered));
+      if (error !== undefined) parser.push(new Skipped(error));
       return undefined;
     },
   });

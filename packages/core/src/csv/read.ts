@@ -7,7 +7,8 @@
  *    UTF-8 when the whole file is valid UTF-8 and Windows-1252 otherwise;
  * 2. bytes to UTF-8 (UTF-8 passes through untouched), and every line end to LF;
  * 3. the delimiter, from the first non-blank line;
- * 4. csv-parse, then our own checks: header, field count, text, values.
+ * 4. the records: a fast path splits the plain lines, csv-parse takes over at the first line it
+ *    does not read the same way; then our own checks: header, field count, text, values.
  *
  * Each stage has its module; this one joins them and is the public entry.
  */
@@ -15,7 +16,7 @@ import { chooseEncoding, utf8Bytes } from "./encoding.js";
 import { readHeaderLine, type HeaderLine } from "./delimiter.js";
 import { lfLineEnds } from "./lineEnds.js";
 import { RecordChecker } from "./recordChecker.js";
-import { parseBatches } from "./records.js";
+import { recordBatches } from "./fastRecords.js";
 import {
   DEFAULT_MAX_RECORD_BYTES,
   FILE_KINDS,
@@ -79,11 +80,12 @@ export async function* readCsv<K extends FileKind>(
     columns: options.columns,
     encodingLabel: encoding.label,
   });
-  for await (const batch of parseBatches(
+  for await (const batch of recordBatches(
     replay(header.bytes, bytes),
     header.delimiter,
     limit,
     file,
+    options.engine ?? "auto",
   )) {
     for (const record of batch) {
       const item = checker.check(record);

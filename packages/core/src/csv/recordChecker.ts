@@ -1,8 +1,6 @@
-import type { CaisseError } from "../errors.js";
-import { columnName, layoutOf, type CheckContext, type Layout } from "./header.js";
-import type { BadQuote, Parsed } from "./records.js";
-import { checkRecord, issue } from "./rows.js";
-import { shown } from "./shown.js";
+import { layoutOf, type CheckContext, type Layout } from "./header.js";
+import type { ParsedRecord } from "./records.js";
+import { checkRecord } from "./rows.js";
 import { COLUMNS_OF, type CsvItem, type FileKind } from "./types.js";
 import { unreadable } from "./unreadable.js";
 
@@ -16,12 +14,7 @@ export class RecordChecker<K extends FileKind> {
   ) {}
 
   /** The row or issue of one record; undefined for the header and blank lines. */
-  check(record: Parsed): CsvItem<K> | undefined {
-    const file = this.context.displayName;
-    if (record.type === "bad-quote") {
-      if (this.layout === undefined) throw badHeader(record, file);
-      return issue(file, record.line, "E_CSV_BAD_QUOTE", quoteReason(record, this.layout));
-    }
+  check(record: ParsedRecord): CsvItem<K> | undefined {
     if (isBlank(record.fields)) return undefined;
     if (this.layout === undefined) {
       this.layout = layoutOf(record, this.kind, this.context);
@@ -47,25 +40,4 @@ export class RecordChecker<K extends FileKind> {
  */
 function isBlank(fields: readonly string[]): boolean {
   return fields.every((field) => field.trim() === "");
-}
-
-function badHeader(record: BadQuote, file: string): CaisseError {
-  return unreadable(
-    { file, line: record.line, problem: "bad-header" },
-    `the header line has a quote problem: ${quoteReason(record, { indexOf: new Map(), names: [] })}`,
-  );
-}
-
-function quoteReason(record: BadQuote, layout: Layout): string {
-  const column = columnName(layout, record.field);
-  if (record.kind === "closing") {
-    return (
-      `the quoted value ${shown(record.found)} in column ${column} is followed by more text ` +
-      '(expected a delimiter or the end of the line after a closing quote; a quote inside a quoted value is written "")'
-    );
-  }
-  return (
-    `a quote inside the unquoted value ${shown(`${record.found}"`)} in column ${column} ` +
-    '(expected the whole value in quotes, with each quote inside doubled: "12"" screen")'
-  );
 }

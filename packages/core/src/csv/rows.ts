@@ -7,9 +7,9 @@ import type { ErrorCode } from "../errors.js";
 import { columnName, type CheckContext, type Layout } from "./header.js";
 import type { ParsedRecord } from "./records.js";
 import { RowProblem } from "./rowProblem.js";
-import { codePoint, shown } from "./shown.js";
+import { shown } from "./shown.js";
 import type { CsvIssue, CsvItem, FileKind, RowOf } from "./types.js";
-import { AMOUNT, MOMENT, QUANTITY, RATE, RecordValues, TEXT } from "./values.js";
+import { AMOUNT, FREE_TEXT, MOMENT, QUANTITY, RATE, RecordValues, TEXT } from "./values.js";
 
 /** The row of a record after the header, or the issue of its first problem. */
 export function checkRecord<K extends FileKind>(
@@ -38,27 +38,19 @@ function checkFieldCount(fields: readonly string[], layout: Layout): void {
   }
 }
 
-// C0 controls except tab and LF (CR is gone), DEL, C1 controls, and U+FFFD, which stands for
-// bytes the decoder could not read. Unknown columns too: a bad byte means a damaged row.
-// eslint-disable-next-line no-control-regex
-const BAD_TEXT = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\uFFFD]/u;
-
+/**
+ * U+FFFD, which stands for bytes the decoder could not read, makes the row invalid in any column,
+ * unknown ones too: a bad byte means a damaged row. Control characters are checked as each value
+ * is read (see values.ts).
+ */
 function checkText(fields: readonly string[], layout: Layout, encodingLabel: string): void {
   fields.forEach((field, index) => {
-    const bad = BAD_TEXT.exec(field)?.[0];
-    if (bad === undefined) return;
+    if (!field.includes("\uFFFD")) return;
     const column = columnName(layout, index);
-    if (bad === "\uFFFD") {
-      throw new RowProblem(
-        "E_CSV_BAD_TEXT",
-        `invalid ${encodingLabel} in column ${column}: ${shown(field)} (expected text in ` +
-          `${encodingLabel}; U+FFFD marks the bytes that could not be read)`,
-      );
-    }
     throw new RowProblem(
       "E_CSV_BAD_TEXT",
-      `control character ${codePoint(bad)} in column ${column}: ${shown(field)} ` +
-        "(expected text without control characters)",
+      `invalid ${encodingLabel} in column ${column}: ${shown(field)} (expected text in ` +
+        `${encodingLabel}; U+FFFD marks the bytes that could not be read)`,
     );
   });
 }
@@ -73,17 +65,17 @@ const BUILDERS: { readonly [K in FileKind]: (values: RecordValues) => RowOf[K] }
     quantity: values.required("quantite", QUANTITY),
     ttc: values.required("montant_ttc", AMOUNT),
     rate: values.required("taux_tva", RATE),
-    label: values.optional("libelle", TEXT),
+    label: values.optional("libelle", FREE_TEXT),
   }),
   reglements: (values) => ({
     ticket: values.required("ticket", TEXT),
     at: values.required("date", MOMENT),
-    mode: values.required("mode", TEXT),
+    mode: values.required("mode", FREE_TEXT),
     amount: values.required("montant", AMOUNT),
   }),
   articles: (values) => ({
     article: values.required("article", TEXT),
-    label: values.required("libelle", TEXT),
+    label: values.required("libelle", FREE_TEXT),
     family: values.required("famille", TEXT),
     price: values.required("prix_ttc", AMOUNT),
     rate: values.required("taux_tva", RATE),
@@ -91,7 +83,7 @@ const BUILDERS: { readonly [K in FileKind]: (values: RecordValues) => RowOf[K] }
   }),
   familles: (values) => ({
     family: values.required("famille", TEXT),
-    label: values.required("libelle", TEXT),
+    label: values.required("libelle", FREE_TEXT),
   }),
   clotures: (values) => ({
     date: dateOf(values.required("date", MOMENT)),
@@ -102,7 +94,7 @@ const BUILDERS: { readonly [K in FileKind]: (values: RecordValues) => RowOf[K] }
 
 type IssueItem = Extract<CsvItem<FileKind>, { type: "issue" }>;
 
-export function issue(file: string, line: number, code: ErrorCode, reason: string): IssueItem {
+function issue(file: string, line: number, code: ErrorCode, reason: string): IssueItem {
   const found: CsvIssue = { file, line, code, reason };
   return { type: "issue", issue: found };
 }

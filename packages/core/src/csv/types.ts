@@ -126,7 +126,17 @@ export interface CsvReadOptions {
    * `DEFAULT_MAX_RECORD_BYTES` (1 MiB). Counted, approximately, on the text decoded to UTF-8.
    */
   maxRecordBytes?: number | undefined;
+  /** How the records are split; `auto` by default. For tests and benchmarks. */
+  engine?: CsvEngine | undefined;
 }
+
+/**
+ * How the records are split: `auto` takes the fast path and hands the rest of the file to
+ * csv-parse at the first line the fast path does not read; `csv-parse` never takes the fast path;
+ * `fast` throws an Error where `auto` would hand over (for tests that must know which path ran).
+ * All three give the same rows and issues. See docs/decisions.md.
+ */
+export type CsvEngine = "auto" | "csv-parse" | "fast";
 
 /** Largest record by default, in bytes: 1 MiB (see docs/csv-format.md). */
 export const DEFAULT_MAX_RECORD_BYTES = 1_048_576;
@@ -141,8 +151,6 @@ export type CsvUnreadableProblem =
   | "missing-column"
   /** Two header names stand for the same column. */
   | "duplicate-column"
-  /** The header line itself has a quote problem. */
-  | "bad-header"
   /** A quote opens a value and the file ends before it closes. */
   | "unterminated-quote"
   /** A record is longer than `maxRecordBytes`. */

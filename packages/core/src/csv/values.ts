@@ -11,7 +11,7 @@ import {
 } from "../money.js";
 import type { Layout } from "./header.js";
 import { RowProblem } from "./rowProblem.js";
-import { shown } from "./shown.js";
+import { codePoint, shown } from "./shown.js";
 
 /** How to read one type of value, and how to say what was expected. */
 export interface ValueType<T> {
@@ -20,6 +20,12 @@ export interface ValueType<T> {
   readonly code: ErrorCode;
   readonly noun: string;
   readonly expected: string;
+  /**
+   * Free text for people (`libelle`, `mode`): control characters are removed and the row is kept.
+   * Elsewhere (codes, numbers, dates) a control character makes the row invalid: removing it
+   * could turn a damaged value into a wrong one (`1\u00002,50`, `T1\u00002`).
+   */
+  readonly freeText?: boolean;
 }
 
 export const TEXT: ValueType<string> = {
@@ -29,11 +35,20 @@ export const TEXT: ValueType<string> = {
   expected: "a value",
 };
 
+/** Text for people, where a control character is removed rather than refused. */
+export const FREE_TEXT: ValueType<string> = { ...TEXT, freeText: true };
+
+// C0 controls except tab and LF (CR is gone), DEL and C1 controls. Columns no row reads (unknown
+// ones) are not checked: nothing of them reaches a figure.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/u;
+const CONTROLS = new RegExp(CONTROL.source, "gu");
+
 export const AMOUNT: ValueType<Cents> = {
   parse: parseCents,
   code: "E_CSV_BAD_AMOUNT",
   noun: "amount",
-  expected: "a decimal with at most 2 decimals, such as 1 234,50 or -3.5",
+  expected: "a decimal with at most 2 decimals, such as 1 234,50, -3.5, 92,68 €, €-92.68 or (3,00)",
 };
 
 export const QUANTITY: ValueType<Milli> = {
@@ -80,7 +95,17 @@ export class RecordValues {
   /** Undefined when the column is absent or the value empty. */
   optional<T>(column: string, type: ValueType<T>): T | undefined {
     const index = this.layout.indexOf.get(column);
-    const text = index === undefined ? "" : (this.fields[index] ?? "").trim();
+    const field = index === undefined ? "" : (this.fields[index] ?? "");
+    const text = (type.freeText === true ? field.replace(CONTROLS, "") : field).trim();
+    // The untrimmed value: trim() takes some controls for spaces (U+000B, U+001F).
+    const control = type.freeText === true ? undefined : CONTROL.exec(field)?.[0];
+    if (control !== undefined) {
+      throw new RowProblem(
+        "E_CSV_BAD_TEXT",
+        `control character ${codePoint(control)} in column ${column}: ${shown(field)} ` +
+          "(expected text without control characters)",
+      );
+    }
     if (text === "") return undefined;
     const value = type.parse(text);
     if (value === undefined) {
