@@ -13,7 +13,8 @@ import { checkTillFlags } from "../config.js";
 import { logger, type CommandEnv, type GlobalOptions } from "../context.js";
 import { renderBuilt, renderPlanned } from "../render.js";
 import { openSettings, type Settings } from "../settings.js";
-import { checkStateOutsideData, recordRun, withStateLock, type RecordedResult } from "../state.js";
+import { checkBeforeActing } from "../preflight.js";
+import { recordRun, withStateLock, type RecordedResult } from "../state.js";
 
 /** The local archive's default name (SPEC section 3). */
 export const DEFAULT_ZIP_NAME = "tfichier.zip";
@@ -85,8 +86,9 @@ export async function zipArchive(options: {
   signal?: AbortSignal | undefined;
 }): Promise<ZipResult> {
   const { settings, target, now, log, signal } = options;
-  // Before anything is written: the run journal and the lock live in the state folder too.
-  await checkStateOutsideData(settings.paths.dir, target.data, settings.config?.file);
+  // Every refusal before anything is written: the run journal and the lock live in the state
+  // folder too (the build checks again under the lock).
+  await checkBeforeActing(zipBuild(settings, target, now));
   return recordRun(settings.paths, { time: isoWithOffset(now), command: "zip" }, log, () =>
     withStateLock(settings.paths, "caisse-export zip", async () => {
       const build = await buildNextArchive({
