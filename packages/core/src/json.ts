@@ -41,3 +41,20 @@ export function parseJsonDocument(text: string): JsonDocument {
     return { ok: false, problem: message.split(",")[0] ?? message };
   }
 }
+
+/** Longest text of a value that a message shows; the rest is cut. */
+const SHOWN_MAX = 80;
+
+/**
+ * A value read from JSON as a message shows it. JSON.stringify would show a number too large for
+ * a double (`1e309`, read as Infinity) as `null`, and a long string whole.
+ */
+export function shownValue(value: unknown): string {
+  if (value === undefined) return "missing";
+  if (typeof value === "number" && !Number.isFinite(value))
+    return `a number too large to be read (such as ${value > 0 ? "" : "-"}1e309)`;
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > SHOWN_MAX
+    ? `${text.slice(0, SHOWN_MAX)}... (${text.length} characters)`
+    : text;
+}
