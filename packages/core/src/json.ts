@@ -53,7 +53,8 @@ export function shownValue(value: unknown): string {
   if (value === undefined) return "missing";
   if (typeof value === "number" && !Number.isFinite(value))
     return `a number too large to be read (such as ${value > 0 ? "" : "-"}1e309)`;
-  const text = JSON.stringify(value) ?? String(value);
+  // Values read from JSON: never a function or a symbol, which JSON.stringify leaves undefined.
+  const text = JSON.stringify(value);
   return text.length > SHOWN_MAX
     ? `${text.slice(0, SHOWN_MAX)}... (${text.length} characters)`
     : text;
