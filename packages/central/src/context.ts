@@ -1,4 +1,5 @@
 import { commandLogger, type CliContext, type Logger } from "@caisse/cli";
+import { checkLocalPaths } from "@caisse/core";
 import { isAbsolute, resolve } from "node:path";
 import {
   centralPaths,
@@ -18,6 +19,10 @@ export type { CommandEnv } from "@caisse/cli";
 
 /** The root: `--root`, else `$CAISSE_CENTRAL_ROOT`, else the current folder (SPEC section 6). */
 export function resolveRoot(ctx: CliContext, root: string | undefined): string {
+  checkLocalPaths({
+    "--root": root,
+    CAISSE_CENTRAL_ROOT: root === undefined ? ctx.env.CAISSE_CENTRAL_ROOT : undefined,
+  });
   const given = root ?? ctx.env.CAISSE_CENTRAL_ROOT ?? ctx.cwd;
   return isAbsolute(given) ? resolve(given) : resolve(ctx.cwd, given);
 }

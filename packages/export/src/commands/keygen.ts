@@ -1,4 +1,5 @@
 import { EXIT, writeResult } from "@caisse/cli";
+import { checkLocalPaths } from "@caisse/core";
 import type { Command } from "commander";
 import { checkReplace } from "../replace.js";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
@@ -33,6 +34,7 @@ export function registerKeygen(program: Command, env: CommandEnv): void {
     .action(async (_flags: object, command: Command) => {
       const options = command.optsWithGlobals<{ out?: string; force?: boolean } & GlobalOptions>();
       const log = logger(env.ctx, options);
+      checkLocalPaths({ "--out": options.out });
       const { config, location } = await openSettings(env.ctx, options.config, log);
       const path =
         options.out === undefined

@@ -1,5 +1,5 @@
 import { interruptible, writeResult, type Logger } from "@caisse/cli";
-import { isoWithOffset } from "@caisse/core";
+import { checkLocalPaths, isoWithOffset } from "@caisse/core";
 import { createSender, type Sender } from "@caisse/transports";
 import type { Command } from "commander";
 import { resolve } from "node:path";
@@ -73,6 +73,7 @@ export function registerSend(program: Command, env: CommandEnv): void {
       const options = command.optsWithGlobals<GlobalOptions>();
       const log = logger(env.ctx, options);
       const settings = await openSettings(env.ctx, options.config, log);
+      checkLocalPaths({ FILE: files });
       const config = requireConfig(settings.config, settings.location, "send");
       const transport = requireTransport(config, "send");
       const result = await interruptible(env.ctx, (signal) =>

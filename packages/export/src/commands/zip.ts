@@ -1,5 +1,5 @@
 import { EXIT, interruptible, localeOf, writeResult, type Logger } from "@caisse/cli";
-import { CaisseError, isoWithOffset } from "@caisse/core";
+import { CaisseError, checkLocalPaths, isoWithOffset } from "@caisse/core";
 import type { Command } from "commander";
 import { resolve } from "node:path";
 import {
@@ -39,6 +39,7 @@ export interface ZipTarget {
 /** Flags over the config (defaults < file < environment < flags); with no config, --data and --till are required. */
 export function zipTarget(settings: Settings, flags: ZipFlags, cwd: string): ZipTarget {
   checkTillFlags(flags);
+  checkLocalPaths({ "--data": flags.data, "--out": flags.out });
   const config = settings.config;
   const till = flags.till ?? config?.till;
   const data = flags.data === undefined ? config?.data : resolve(cwd, flags.data);
