@@ -1,7 +1,7 @@
 import { ZipArchive } from "archiver";
 import { createHash } from "node:crypto";
 import { constants as fsConstants, createWriteStream, type Stats, type WriteStream } from "node:fs";
-import { open, rename, rm, stat, type FileHandle } from "node:fs/promises";
+import { open, stat, type FileHandle } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { Transform, pipeline, type TransformCallback } from "node:stream";
 import { pipeline as pipelineAsync } from "node:stream/promises";
@@ -14,7 +14,13 @@ import {
   PATH_TOO_LONG_HINT,
   systemErrorCode,
 } from "../errors.js";
-import { syncDirectory, syncFile, temporarySibling } from "../fs/atomic.js";
+import {
+  removeRetrying,
+  renameRetrying,
+  syncDirectory,
+  syncFile,
+  temporarySibling,
+} from "../fs/atomic.js";
 import { walkFiles, type SkippedEntry } from "../fs/walk.js";
 import { tillNameProblem, tillRefProblem } from "../till.js";
 import {
@@ -503,7 +509,7 @@ class Build {
           resolveClose();
         }),
       );
-    await rm(this.temporary, { force: true }).catch(() => undefined);
+    await removeRetrying(this.temporary).catch(() => undefined);
   }
 
   stopTimer(): void {
@@ -600,7 +606,7 @@ export async function buildArchive(
     build.checkNotFailed();
     signal?.removeEventListener("abort", interrupt);
     await options.beforeRename?.(built);
-    await rename(build.temporary, outPath);
+    await renameRetrying(build.temporary, outPath);
     await syncDirectory(dirname(outPath));
     return { ...built, path: outPath };
   } catch (error) {
