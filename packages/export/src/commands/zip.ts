@@ -11,7 +11,7 @@ import {
 } from "../build.js";
 import { checkTillFlags } from "../config.js";
 import { logger, type CommandEnv, type GlobalOptions } from "../context.js";
-import { renderBuilt, renderPlanned } from "../render.js";
+import { renderBuilt, renderPlannedFiles } from "../render.js";
 import { openSettings, type Settings } from "../settings.js";
 import { checkBeforeActing } from "../preflight.js";
 import { recordRun, withStateLock, type RecordedResult } from "../state.js";
@@ -121,7 +121,7 @@ export function registerZip(program: Command, env: CommandEnv): void {
       if (options.dryRun === true) {
         const next = await planNextArchive(zipBuild(settings, target, now));
         warnSkipped(next.plan, log);
-        await writeResult(env.ctx, renderPlanned(next, target.till, localeOf(env.ctx.env)));
+        await writeResult(env.ctx, renderPlannedFiles(next, target.till, localeOf(env.ctx.env)));
         env.setExit(EXIT.ok);
         return;
       }
