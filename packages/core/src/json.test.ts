@@ -36,7 +36,8 @@ describe("shownValue", () => {
     expect(shownValue(JSON.parse("-1e309"))).toBe("a number too large to be read (such as -1e309)");
     expect(shownValue(undefined)).toBe("missing");
     expect(shownValue(0)).toBe("0");
-    expect(shownValue("x".repeat(1000))).toBe(`"${"x".repeat(79)}... (1002 characters)`);
+    expect(shownValue("x".repeat(1000))).toBe(`'${"x".repeat(40)}'...`);
+    expect(shownValue("caisse\u009B2J")).toBe("'caisse\\u009B2J'");
   });
 
   it("is what a manifest's refusal says of its sequence", () => {

@@ -30,7 +30,7 @@ export interface Lock {
 
 /*
  * The lock is a folder holding one file, `owner.<token>.json`, where the token is random and
- * names this holding only (see docs/decisions.md, "The lock").
+ * names this holding only (see docs/decisions.md, "The lock is a folder").
  *
  * - Taking it: the folder is made complete beside it (`lock.<token>.new/owner.<token>.json`) and
  *   renamed to `lock`. A rename never replaces a folder that holds something, so the lock appears
