@@ -75,6 +75,17 @@ describe("every refusal of run comes before anything is sent", () => {
     await expectRefused(["run"], "E_CONFIG", `key: ${join(till.dir, "absent.pem")} does not exist`);
   });
 
+  it("a data directory that does not exist", async () => {
+    await till.writeConfig({ ...DEFAULT_CONFIG, data: "absent" });
+    for (const command of [["run"], ["send"]]) {
+      await expectRefused(
+        command,
+        "E_CONFIG",
+        `the data directory ${join(till.dir, "absent")} does not exist (config key 'data', or --data)`,
+      );
+    }
+  });
+
   it("a data directory inside the outbox, naming both folders", async () => {
     const outbox = join(till.dir, "caisse-export-state", "outbox");
     await till.writeConfig({ ...DEFAULT_CONFIG, data: "caisse-export-state/outbox" });

@@ -1,4 +1,4 @@
-import { CaisseError } from "@caisse/core";
+import { CaisseError, checkDataDirectory, isCaisseError } from "@caisse/core";
 import type { TransportConfig } from "@caisse/transports";
 import { listOutbox, type OutboxListing } from "./outbox.js";
 import { loadSigner, type Signer } from "./signing.js";
@@ -118,9 +118,20 @@ function checkStateTill(
   );
 }
 
+async function refuseMissingData(data: string): Promise<void> {
+  try {
+    await checkDataDirectory(data);
+  } catch (error) {
+    if (isCaisseError(error, "E_CONFIG")) throw error;
+    // Unreadable: a problem of the machine, reported by the build (the waiting archives still go).
+  }
+}
+
 /** Runs every check; throws the first refusal. Reads, never writes. */
 export async function checkBeforeActing(on: ActingOn): Promise<Checked> {
   await checkFolders(on);
+  // A wrong 'data' (or a drive not connected) is a refusal too; what the folder holds is the build's.
+  await refuseMissingData(on.data);
   const state = await readState(on.paths);
   const outbox = await listOutbox(on.paths.outbox);
   checkStateTill(state, outbox, on.till, on.paths);

@@ -158,6 +158,20 @@ function collisionProblems(paths: readonly string[]): string[] {
 }
 
 /**
+ * Refuses a data directory that is missing or not a folder (E_CONFIG naming the key `data`), or
+ * that cannot be looked at (E_ARCHIVE_BUILD).
+ */
+export async function checkDataDirectory(dataDir: string): Promise<void> {
+  let info: Stats;
+  try {
+    info = await stat(dataDir);
+  } catch (error) {
+    throw dataDirError(dataDir, systemErrorCode(error), error);
+  }
+  if (!info.isDirectory()) throw dataDirError(dataDir, "ENOTDIR");
+}
+
+/**
  * Lists what an archive of `dataDir` holds: every regular file below it, links and special files
  * skipped (never followed). Refuses (E_ARCHIVE_BUILD, listing every offending file) names the
  * central would refuse, names that collide, and till files using the manifest's reserved names;
@@ -166,13 +180,7 @@ function collisionProblems(paths: readonly string[]): string[] {
  */
 export async function planArchive(dataDir: string): Promise<ArchivePlan> {
   const root = resolve(dataDir);
-  let info: Stats;
-  try {
-    info = await stat(root);
-  } catch (error) {
-    throw dataDirError(root, systemErrorCode(error), error);
-  }
-  if (!info.isDirectory()) throw dataDirError(root, "ENOTDIR");
+  await checkDataDirectory(root);
 
   const files: PlannedFile[] = [];
   const skipped: SkippedEntry[] = [];
