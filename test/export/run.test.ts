@@ -81,7 +81,7 @@ describe("caisse-export run", () => {
 
     const zip = await till.run(["zip", "--dry-run", "--out", "x.zip"]);
     expect(zip.code).toBe(0);
-    expect(zip.stdout).toMatch(/^would build .*x\.zip: D01 sequence 2, 1 file/u);
+    expect(zip.stdout).toMatch(/^would build .*x\.zip: D01 sequence 2, 1 file/mu);
     expect(await till.readState()).toEqual(stateBefore);
   });
 

@@ -4,7 +4,8 @@ import { chmod, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promis
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { captureContext } from "../helpers/cli.js";
-import { makeTill, type Till } from "./fixture.js";
+import { snapshotTree } from "../helpers/tree.js";
+import { DEFAULT_CONFIG, makeTill, type Till } from "./fixture.js";
 import { readZip } from "./zip.js";
 
 let till: Till;
@@ -218,5 +219,30 @@ describe("caisse-export keygen and signed archives", () => {
     expect(open.code).toBe(2);
     expect(open.stderr).toContain("chmod 600");
     await expect(stat(join(till.dir, "tfichier.zip"))).rejects.toThrow();
+  });
+});
+
+describe("caisse-export zip --dry-run, the check the docs advise", () => {
+  it("lists the files, their sizes, the total and the sequence it would take, spending nothing", async () => {
+    await till.writeConfig(DEFAULT_CONFIG);
+    await till.writeData({ "articles/familles.csv": "famille;libelle\nEPI;Epicerie\n" });
+    expect((await till.run(["zip", "--out", "premier.zip"])).code).toBe(0);
+    const before = await snapshotTree(till.dir);
+    const dry = await till.run(["zip", "--dry-run"]);
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toBe("");
+    expect(dry.stdout).toBe(
+      [
+        "dry run: nothing was written and no sequence was spent; the archive would hold:",
+        "  articles/familles.csv  29 B",
+        "  ventes.csv  95 B",
+        `would build ${join(till.dir, "tfichier.zip")}: D01 sequence 2, 2 files, 124 B before compression`,
+        "",
+      ].join("\n"),
+    );
+    // No archive, no state, no line in runs.jsonl: the central will see no gap.
+    expect(await snapshotTree(till.dir)).toEqual(before);
+    const real = await till.run(["zip"]);
+    expect(real.stdout).toContain("D01 sequence 2, 2 files");
   });
 });

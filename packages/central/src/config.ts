@@ -2,6 +2,7 @@ import { configFileError, parseConfigJson } from "@caisse/cli";
 import {
   CaisseError,
   DEFAULT_LIMITS,
+  foreignPathProblem,
   ioError,
   parseJsonDocument,
   systemErrorCode,
@@ -12,7 +13,7 @@ import {
 } from "@caisse/core";
 import { readFile } from "node:fs/promises";
 import { SWAP_SUFFIXES } from "./swap.js";
-import { isAbsolute, join, parse as parsePath, resolve, sep, win32 } from "node:path";
+import { isAbsolute, join, parse as parsePath, resolve, sep } from "node:path";
 
 export const CONFIG_FILE = "caisse-central.json";
 
@@ -177,6 +178,11 @@ function validateSource(
       problems.push(`${where}.path must be the folder to collect from`);
       return undefined;
     }
+    const foreign = foreignPathProblem(path);
+    if (foreign !== undefined) {
+      problems.push(`${where}.path: ${foreign}`);
+      return undefined;
+    }
     return typeof name === "string" ? { name, type, path } : undefined;
   }
   if (type === "ftp" || type === "imap") {
@@ -301,7 +307,7 @@ export async function saveCentralConfig(paths: CentralPaths, config: CentralConf
 export function tillDirectory(paths: CentralPaths, till: Pick<TillRecord, "path" | "ref">): string {
   const given = till.path.trim();
   if (isAbsolute(given)) return resolve(given);
-  if (process.platform !== "win32" && (given.includes("\\") || win32.isAbsolute(given))) {
+  if (foreignPathProblem(given) !== undefined) {
     throw new CaisseError(
       "E_TILL_PATH",
       `till ${till.ref}: the path '${given}' is a Windows path, and this machine is not Windows`,

@@ -1,4 +1,5 @@
 import { commandLogger, type CliContext, type Logger } from "@caisse/cli";
+import { checkLocalPaths } from "@caisse/core";
 import { isAbsolute, resolve } from "node:path";
 import {
   centralPaths,
@@ -21,6 +22,10 @@ export type { CommandEnv } from "@caisse/cli";
  * docs/central-layout.md).
  */
 export function resolveRoot(ctx: CliContext, root: string | undefined): string {
+  checkLocalPaths({
+    "--root": root,
+    CAISSE_CENTRAL_ROOT: root === undefined ? ctx.env.CAISSE_CENTRAL_ROOT : undefined,
+  });
   const given = root ?? ctx.env.CAISSE_CENTRAL_ROOT ?? ctx.cwd;
   return isAbsolute(given) ? resolve(given) : resolve(ctx.cwd, given);
 }

@@ -6,8 +6,10 @@ import {
   syncDirectory,
   systemErrorCode,
   writeFileAtomic,
+  removeRetrying,
+  renameRetrying,
 } from "@caisse/core";
-import { readFile, rename, rm, stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 /**
@@ -64,7 +66,7 @@ async function exists(path: string): Promise<boolean> {
 
 async function move(from: string, to: string): Promise<void> {
   try {
-    await rename(from, to);
+    await renameRetrying(from, to);
   } catch (error) {
     throw ioError(`rename ${from} to`, to, error);
   }
@@ -72,7 +74,7 @@ async function move(from: string, to: string): Promise<void> {
 
 async function remove(path: string): Promise<void> {
   try {
-    await rm(path, { recursive: true, force: true });
+    await removeRetrying(path, { recursive: true });
   } catch (error) {
     throw ioError("remove", path, error);
   }

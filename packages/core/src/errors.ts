@@ -282,8 +282,20 @@ function describeSystemError(code: string, cause: unknown): string {
     EMFILE: "too many open files",
     EROFS: "read-only file system",
     EBUSY: "busy (open in another program?)",
+    ENAMETOOLONG: "the path is too long for this system",
+    ELOOP: "too many levels of symbolic links",
   };
   return known[code] ?? (cause instanceof Error ? cause.message : code);
+}
+
+/** What to do about a path the system finds too long: nothing to do with permissions. */
+export const PATH_TOO_LONG_HINT =
+  "shorten the names of the folders on the path, or move the folder nearer the root of the drive.";
+
+/** True when a system error is a refusal of access rather than a missing or changing file. */
+export function isPermissionError(error: unknown): boolean {
+  const code = systemErrorCode(error);
+  return code === "EACCES" || code === "EPERM";
 }
 
 function ioHint(code: string | undefined): string | undefined {
@@ -295,6 +307,8 @@ function ioHint(code: string | undefined): string | undefined {
       return "check the permissions of the folder for the user that runs the job.";
     case "ENOENT":
       return "check that the path exists and is spelled as in the config.";
+    case "ENAMETOOLONG":
+      return PATH_TOO_LONG_HINT;
     default:
       return undefined;
   }

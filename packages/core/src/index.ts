@@ -6,6 +6,7 @@ export * from "./text.js";
 export * from "./json.js";
 export * from "./fs/atomic.js";
 export * from "./fs/folder.js";
+export * from "./fs/localPath.js";
 export * from "./fs/lock.js";
 export * from "./fs/walk.js";
 export * from "./archive/names.js";

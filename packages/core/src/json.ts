@@ -1,3 +1,5 @@
+import { quoteName } from "./archive/read/refuse.js";
+
 /**
  * JSON written by people (config files): edited in Notepad, which may write a byte order mark,
  * and mistyped, in which case they need the line and column, not a byte position.
@@ -40,4 +42,24 @@ export function parseJsonDocument(text: string): JsonDocument {
     // Other engines' wording ("Unexpected token ']', "[1,]" is not valid JSON"): the first clause.
     return { ok: false, problem: message.split(",")[0] ?? message };
   }
+}
+
+/** Longest text of a value that a message shows (see docs/security.md, "Output"). */
+const SHOWN_MAX = 40;
+
+/**
+ * A value read from JSON as a message shows it: cut, unprintable characters escaped. JSON.stringify
+ * would show a number too large for a double (`1e309`, read as Infinity) as `null`.
+ */
+export function shownValue(value: unknown): string {
+  if (value === undefined) return "missing";
+  if (typeof value === "number" && !Number.isFinite(value))
+    return `a number too large to be read (such as ${value > 0 ? "" : "-"}1e309)`;
+  if (typeof value === "string")
+    return value.length > SHOWN_MAX
+      ? `${quoteName(value.slice(0, SHOWN_MAX))}...`
+      : quoteName(value);
+  // Values read from JSON: never a function or a symbol, which JSON.stringify leaves undefined.
+  const text = JSON.stringify(value);
+  return text.length > SHOWN_MAX ? `${quoteName(text.slice(0, SHOWN_MAX))}...` : text;
 }

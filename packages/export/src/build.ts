@@ -1,7 +1,6 @@
 import {
   archiveTransportName,
   buildArchive,
-  CaisseError,
   isoWithOffset,
   planArchive,
   type ArchivePlan,
@@ -9,16 +8,10 @@ import {
 } from "@caisse/core";
 import type { Logger, Progress } from "@caisse/cli";
 import { basename, join } from "node:path";
-import { listOutbox, nextSequence, type OutboxListing } from "./outbox.js";
-import { loadSigner } from "./signing.js";
-import {
-  checkStateOutsideData,
-  isSameOrInside,
-  readState,
-  writeState,
-  type StatePaths,
-  type TillState,
-} from "./state.js";
+import { nextSequence, type OutboxListing } from "./outbox.js";
+import { checkBeforeActing } from "./preflight.js";
+import type { Signer } from "./signing.js";
+import { writeState, type StatePaths } from "./state.js";
 
 /** Options of `buildNextArchive`. */
 export interface BuildNextOptions {
@@ -61,49 +54,25 @@ export interface NextArchivePlan {
   outPath: string;
   /** The outbox as read for the sequence: the archives already waiting. */
   outbox: OutboxListing;
+  /** The signing function, the key read and checked; undefined when unsigned. */
+  sign: Signer | undefined;
 }
 
 /**
- * A state folder counts the sequence of one till. Two configs side by side (or `zip --till` run
- * for another till in the same folder) would share it: each till would then skip the other's
- * numbers, and the central would report gaps that are not there.
+ * Makes every check of `checkBeforeActing`, lists the data directory, and reads the next sequence.
+ * Writes nothing.
  */
-function checkStateTill(state: TillState, till: string, paths: StatePaths): void {
-  if (state.till === null || state.till.toUpperCase() === till.toUpperCase()) return;
-  throw new CaisseError(
-    "E_CONFIG",
-    `the state folder ${paths.dir} counts the archives of till ${state.till}, not of ${till} (key 'till', or --till)`,
-    {
-      details: { path: paths.file, key: "till", stateTill: state.till, till },
-      hint:
-        "give each till's config file a folder of its own (the state folder sits beside it), or " +
-        "run 'zip' for this till from another folder. If the till's reference changed on purpose, " +
-        "move the old state folder away: the new reference starts again at sequence 1.",
-    },
-  );
-}
-
-/** Checks the folders, lists the data directory, and reads the next sequence. Writes nothing. */
 export async function planNextArchive(options: BuildNextOptions): Promise<NextArchivePlan> {
   const { paths, data } = options;
-  // The commands check this before writing anything; checked again here for any other caller.
-  await checkStateOutsideData(paths.dir, data, options.configFile);
-  if (options.out !== undefined && (await isSameOrInside(data, options.out))) {
-    throw new CaisseError("E_USAGE", `--out ${options.out} is inside the data directory ${data}`, {
-      details: { flag: "--out", out: options.out, data },
-      hint: "write the archive outside the data directory, or it would be packed into the next one.",
-    });
-  }
+  const { state, outbox: listed, sign } = await checkBeforeActing(options);
   const plan = await planArchive(data);
-  const state = await readState(paths);
-  checkStateTill(state, options.till, paths);
   // An outbox archive newer than the state (a state file restored from an old backup) still
   // keeps its sequence for itself.
-  const outbox = options.outbox ?? (await listOutbox(paths.outbox));
+  const outbox = options.outbox ?? listed;
   const sequence = nextSequence(state.nextSequence, outbox);
   const outPath =
     options.out ?? join(paths.outbox, archiveTransportName(options.till, options.now, sequence));
-  return { plan, sequence, previous: state.lastManifestSha256, outPath, outbox };
+  return { plan, sequence, previous: state.lastManifestSha256, outPath, outbox, sign };
 }
 
 /**
@@ -116,9 +85,8 @@ export async function planNextArchive(options: BuildNextOptions): Promise<NextAr
  * archive, which the central reports as a gap. No order of events gives two archives one sequence.
  */
 export async function buildNextArchive(options: BuildNextOptions): Promise<BuildNextResult> {
-  const { plan, sequence, previous, outPath } = await planNextArchive(options);
+  const { plan, sequence, previous, outPath, sign } = await planNextArchive(options);
   const { paths } = options;
-  const sign = options.key === undefined ? undefined : await loadSigner(options.key);
   const task = options.progress?.task(`building ${basename(outPath)}`, plan.totalBytes, "bytes");
   const archive = await buildArchive(plan, {
     outPath,

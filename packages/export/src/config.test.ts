@@ -1,13 +1,7 @@
-import { isCaisseError } from "@caisse/core";
+import { foreignPathProblem, isCaisseError } from "@caisse/core";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  checkTillFlags,
-  foreignPathProblem,
-  locateConfig,
-  starterConfig,
-  validateExportConfig,
-} from "./config.js";
+import { checkTillFlags, locateConfig, starterConfig, validateExportConfig } from "./config.js";
 
 const FILE = join("/srv", "caisse", "caisse-export.json");
 

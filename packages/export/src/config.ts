@@ -1,6 +1,8 @@
 import { configFileError, parseConfigJson, type CliContext } from "@caisse/cli";
 import {
   CaisseError,
+  checkLocalPaths,
+  foreignPathProblem,
   ioError,
   systemErrorCode,
   tillNameProblem,
@@ -8,7 +10,7 @@ import {
 } from "@caisse/core";
 import type { TransportConfig } from "@caisse/transports";
 import { readFile } from "node:fs/promises";
-import { dirname, isAbsolute, resolve, win32 } from "node:path";
+import { dirname, resolve } from "node:path";
 
 /**
  * caisse-export.json (see docs/export.md#the-config-file): parse, normalise (paths made absolute,
@@ -61,6 +63,7 @@ export interface ConfigLocation {
 /** --config, else $CAISSE_EXPORT_CONFIG, else ./caisse-export.json; relative to the current folder. */
 export function locateConfig(ctx: CliContext, flag: string | undefined): ConfigLocation {
   const fromEnv = ctx.env[CONFIG_ENV];
+  checkLocalPaths({ "--config": flag, [CONFIG_ENV]: flag === undefined ? fromEnv : undefined });
   if (flag !== undefined) return { path: resolve(ctx.cwd, flag), via: "--config" };
   if (fromEnv !== undefined && fromEnv !== "")
     return { path: resolve(ctx.cwd, fromEnv), via: CONFIG_ENV };
@@ -170,18 +173,6 @@ class Checker {
     }
     return dir === undefined ? undefined : { dir, centralKey };
   }
-}
-
-/**
- * Why a path cannot name a folder of this machine: a Windows path (`C:\caisse`) in a config copied
- * to Linux would otherwise become an odd folder name under the config's folder.
- */
-export function foreignPathProblem(path: string): string | undefined {
-  if (process.platform === "win32") return undefined;
-  if (win32.isAbsolute(path) && !isAbsolute(path))
-    return `'${path}' is a Windows path, and this machine is not Windows`;
-  if (path.includes("\\")) return `'${path}' holds a backslash; use '/' on this machine`;
-  return undefined;
 }
 
 const TOP_LEVEL_KEYS = ["$schema", "till", "name", "data", "key", "transport", "catalog"] as const;

@@ -9,9 +9,10 @@ import {
   syncDirectory,
   systemErrorCode,
   type Manifest,
+  removeRetrying,
 } from "@caisse/core";
 import type { OutgoingArchive, Sender } from "@caisse/transports";
-import { lstat, readdir, rm, stat } from "node:fs/promises";
+import { lstat, readdir, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 /**
@@ -93,7 +94,7 @@ export async function cleanStrays(
   const removed: string[] = [];
   for (const stray of listing.strays) {
     if (now.getTime() - stray.modified.getTime() < maxAgeMs) continue;
-    await rm(join(dir, stray.name), { force: true });
+    await removeRetrying(join(dir, stray.name));
     removed.push(stray.name);
   }
   return removed;
@@ -227,7 +228,7 @@ export async function sendArchives(
 
 async function removeSent(file: string): Promise<void> {
   try {
-    await rm(file, { force: true });
+    await removeRetrying(file);
   } catch (error) {
     throw ioError("remove the sent archive", file, error);
   }

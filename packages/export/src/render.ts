@@ -60,6 +60,18 @@ export function renderPlanned(next: NextArchivePlan, till: string, locale: Local
   return `would build ${oneLine(next.outPath)}: ${till} sequence ${next.sequence}, ${counted(next.plan.files.length, "file")}, ${formatBytes(next.plan.totalBytes, locale)} before compression`;
 }
 
+/**
+ * `zip --dry-run`, a check that spends nothing: every file the archive would hold with its size,
+ * then the archive and the sequence it would take.
+ */
+export function renderPlannedFiles(next: NextArchivePlan, till: string, locale: Locale): string {
+  return [
+    "dry run: nothing was written and no sequence was spent; the archive would hold:",
+    ...next.plan.files.map((file) => `  ${oneLine(file.path)}  ${formatBytes(file.size, locale)}`),
+    renderPlanned(next, till, locale),
+  ].join("\n");
+}
+
 export function renderStatusJson(report: StatusReport): string {
   return JSON.stringify(report, null, 2);
 }

@@ -24,12 +24,15 @@ function keyError(path: string, reason: string, hint: string, cause?: unknown): 
   });
 }
 
+/** Signs a manifest's bytes: the content of `caisse-manifest.sig`. */
+export type Signer = (manifestBytes: Buffer) => string;
+
 /**
  * Loads the private key and returns the signing function of `buildArchive`. Refuses a key that
  * other users could read (on systems with POSIX permissions): whoever reads it can sign archives
  * in this till's name.
  */
-export async function loadSigner(path: string): Promise<(manifestBytes: Buffer) => string> {
+export async function loadSigner(path: string): Promise<Signer> {
   let pem: string;
   try {
     const info = await stat(path);

@@ -47,6 +47,9 @@ describe("state.json", () => {
     ["not json", "not valid JSON"],
     ['{"nextSequence": 0}', "nextSequence is 0"],
     ["{}", "nextSequence is missing"],
+    ['{"nextSequence": 1e309}', "nextSequence is a number too large to be read (such as 1e309)"],
+    ['{"nextSequence": 2, "lastSequence": 1e309}', "lastSequence is a number too large to be read"],
+    ['{"nextSequence": 2, "lastSequence": 1.5}', "lastSequence is 1.5, expected null or a whole"],
     ['{"nextSequence": 2, "lastManifestSha256": "xyz"}', "lastManifestSha256"],
   ])("refuses a damaged file %s, so that no sequence is guessed", async (content, words) => {
     await mkdir(paths.dir, { recursive: true });

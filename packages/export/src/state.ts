@@ -3,6 +3,7 @@ import {
   CaisseError,
   ioError,
   isCaisseError,
+  shownValue,
   systemErrorCode,
   withLock,
   writeFileAtomic,
@@ -126,6 +127,10 @@ function nullableString(value: unknown): string | null {
   return typeof value === "string" ? value : null;
 }
 
+function isSequence(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 1;
+}
+
 /** The state, or the initial state when the file does not exist yet. */
 export async function readState(paths: StatePaths): Promise<TillState> {
   let text: string;
@@ -147,10 +152,17 @@ export async function readState(paths: StatePaths): Promise<TillState> {
   if (typeof value !== "object" || value === null) throw damaged(paths.file, "not a JSON object");
   const record = value as Record<string, unknown>;
   const next = record.nextSequence;
-  if (typeof next !== "number" || !Number.isSafeInteger(next) || next < 1) {
+  if (!isSequence(next)) {
     throw damaged(
       paths.file,
-      `nextSequence is ${next === undefined ? "missing" : JSON.stringify(next)}, expected a whole number from 1`,
+      `nextSequence is ${shownValue(next)}, expected a whole number from 1`,
+    );
+  }
+  const lastSequence = record.lastSequence ?? null;
+  if (lastSequence !== null && !isSequence(lastSequence)) {
+    throw damaged(
+      paths.file,
+      `lastSequence is ${shownValue(lastSequence)}, expected null or a whole number from 1`,
     );
   }
   const last = record.lastManifestSha256;
@@ -163,7 +175,7 @@ export async function readState(paths: StatePaths): Promise<TillState> {
   }
   return {
     nextSequence: next,
-    lastSequence: typeof record.lastSequence === "number" ? record.lastSequence : null,
+    lastSequence,
     lastManifestSha256: typeof last === "string" ? last : null,
     till: nullableString(record.till),
     lastArchive: nullableString(record.lastArchive),

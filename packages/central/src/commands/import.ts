@@ -1,4 +1,4 @@
-import { CaisseError } from "@caisse/core";
+import { CaisseError, checkLocalPaths } from "@caisse/core";
 import type { Command } from "commander";
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
@@ -28,6 +28,7 @@ export function registerImport(program: Command, env: CommandEnv): void {
       const format = oneOf("--format", options.format, ["text", "json"] as const);
       const central = await openCentral(env.ctx, options);
       if (options.till !== undefined) requireTill(central.config, options.till);
+      checkLocalPaths({ FILE: files });
       const paths = files.map((file) => resolve(env.ctx.cwd, file));
       for (const path of paths) {
         const info = await stat(path).catch(() => undefined);

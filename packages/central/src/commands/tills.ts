@@ -1,5 +1,5 @@
 import { colorAllowed, EXIT, oneOf, writeResult } from "@caisse/cli";
-import { CaisseError } from "@caisse/core";
+import { CaisseError, checkLocalPaths } from "@caisse/core";
 import type { Command } from "commander";
 import { centralPaths, tillDirectory } from "../config.js";
 import { openCentral, resolveRoot, type CommandEnv } from "../context.js";
@@ -35,6 +35,7 @@ function parseColumns(pairs: readonly string[] | undefined): Record<string, stri
 }
 
 function changesOf(flags: FieldFlags): TillChanges {
+  checkLocalPaths({ "--path": flags.path });
   return {
     name: flags.name,
     path: flags.path,

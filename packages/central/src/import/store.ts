@@ -7,8 +7,10 @@ import {
   temporarySibling,
   unsafeNameReason,
   writeFileAtomic,
+  removeRetrying,
+  renameRetrying,
 } from "@caisse/core";
-import { copyFile, mkdir, rename, rm } from "node:fs/promises";
+import { copyFile, mkdir } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
 
 /**
@@ -52,12 +54,12 @@ export async function storeFile(
   const destination = join(folder, chosen);
   const temporary = temporarySibling(destination);
   try {
-    if (move) await rename(source, temporary);
+    if (move) await renameRetrying(source, temporary);
     else await copyFile(source, temporary);
     await syncFile(temporary);
-    await rename(temporary, destination);
+    await renameRetrying(temporary, destination);
   } catch (error) {
-    await rm(temporary, { force: true });
+    await removeRetrying(temporary);
     throw ioError("store the archive as", destination, error);
   }
   await syncDirectory(folder);

@@ -1,5 +1,6 @@
 import {
   CaisseError,
+  checkLocalPaths,
   COMPARE_MODES,
   comparePeriod,
   DIMENSIONS,
@@ -71,6 +72,7 @@ function comparisonOf(range: DateRange, mode: string | undefined): Comparison | 
  * the accepted values. Pure, so the plan of a run can be tested without files.
  */
 export function parseReportRequest(flags: ReportFlags, today: LocalDate): ReportRequest {
+  checkLocalPaths({ "--out": flags.out });
   const range = resolvePeriod(flags, today);
   return {
     range,

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { CaisseError } from "../errors.js";
 import { tillRefProblem } from "../till.js";
+import { shownValue } from "../json.js";
 import { isReservedName, unsafeNameReason } from "./names.js";
 
 export const MANIFEST_FORMAT = "caisse-archive/1";
@@ -91,9 +92,9 @@ export function parseManifest(bytes: Buffer): Manifest {
   const problems: string[] = [];
   const { format, kind, till, name, created, sequence, previous, files } = value;
   if (format !== MANIFEST_FORMAT)
-    problems.push(`format is ${JSON.stringify(format)}, expected "${MANIFEST_FORMAT}"`);
+    problems.push(`format is ${shownValue(format)}, expected "${MANIFEST_FORMAT}"`);
   if (kind !== "sales" && kind !== "catalog")
-    problems.push(`kind is ${JSON.stringify(kind)}, expected "sales" or "catalog"`);
+    problems.push(`kind is ${shownValue(kind)}, expected "sales" or "catalog"`);
   if (typeof till !== "string") problems.push("till is not a string");
   else {
     const problem = tillRefProblem(till);
@@ -105,10 +106,10 @@ export function parseManifest(bytes: Buffer): Manifest {
     !ISO_INSTANT.test(created) ||
     Number.isNaN(Date.parse(created))
   ) {
-    problems.push(`created is ${JSON.stringify(created)}, expected an ISO 8601 time with offset`);
+    problems.push(`created is ${shownValue(created)}, expected an ISO 8601 time with offset`);
   }
   if (typeof sequence !== "number" || !Number.isSafeInteger(sequence) || sequence < 1) {
-    problems.push(`sequence is ${JSON.stringify(sequence)}, expected a whole number from 1`);
+    problems.push(`sequence is ${shownValue(sequence)}, expected a whole number from 1`);
   }
   if (previous !== null && (typeof previous !== "string" || !HEX64.test(previous))) {
     problems.push("previous is neither null nor a SHA-256 in lower-case hex");

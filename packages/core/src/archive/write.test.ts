@@ -18,9 +18,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readZip, sha256, sha256OfFile } from "../../../../test/export/zip.js";
 import { generateSigningKey, signManifest, verifyManifest } from "../signature.js";
 import { parseManifest } from "./manifest.js";
+import { PATH_TOO_LONG_HINT } from "../errors.js";
 import {
   archiveTransportName,
   buildArchive,
+  changedFileError,
   parseArchiveTransportName,
   planArchive,
   type BuildArchiveOptions,
@@ -354,6 +356,60 @@ describe("buildArchive", () => {
     });
     expect(built.manifest.files).toHaveLength(400);
     expect(most - before).toBeLessThan(20);
+  });
+});
+
+describe("a till file that cannot be read", () => {
+  const file = { path: "ventes/2026.csv", absolute: "/srv/donnees/ventes/2026.csv", size: 10 };
+  const systemError = (code: string): Error =>
+    Object.assign(new Error(`${code}: open`), { code, syscall: "open" });
+
+  it("says a permission refused as such, naming the file, not as a file that changed", () => {
+    for (const code of ["EACCES", "EPERM"]) {
+      const error = changedFileError("/srv/donnees", file, systemError(code));
+      expect(error.code).toBe("E_ARCHIVE_BUILD");
+      expect(error.message).toMatch(
+        /^cannot read \/srv\/donnees\/ventes\/2026\.csv: (permission denied|operation not permitted) \(the file 'ventes\/2026\.csv'\)$/u,
+      );
+      expect(error.hint).toBe(
+        "check the permissions of /srv/donnees/ventes/2026.csv for the user that runs caisse-export (it must be able to read every file and folder). Nothing was built.",
+      );
+    }
+  });
+
+  it("says a path too long as such, with no word of permissions", () => {
+    const error = changedFileError("/srv/donnees", file, systemError("ENAMETOOLONG"));
+    expect(error.message).toBe(
+      "cannot read /srv/donnees/ventes/2026.csv: the path is too long for this system (the file 'ventes/2026.csv')",
+    );
+    expect(error.hint).toBe(`${PATH_TOO_LONG_HINT} Nothing was built.`);
+  });
+
+  it("still says a file that vanished changed while the archive was being built", () => {
+    expect(changedFileError("/srv/donnees", file, systemError("ENOENT")).message).toContain(
+      "(the file 'ventes/2026.csv' changed while the archive was being built)",
+    );
+  });
+
+  it("lists a data directory deeper than the system's path limit with the path-length hint", async () => {
+    // Made step by step from inside, as a till program could: each name is short enough.
+    const made = spawnSync(
+      process.execPath,
+      [
+        "-e",
+        `const fs = require("node:fs");
+         for (let i = 0; i < 24; i += 1) { fs.mkdirSync("${"d".repeat(200)}"); process.chdir("${"d".repeat(200)}"); }
+         fs.writeFileSync("f.csv", "x");`,
+      ],
+      { cwd: data },
+    );
+    expect(made.stderr.toString()).toBe("");
+    const failure = await caisseFailure(planArchive(data));
+    expect(failure.code).toBe("E_ARCHIVE_BUILD");
+    expect(failure.message).toContain("the path is too long for this system");
+    expect(failure.hint).toBe(PATH_TOO_LONG_HINT);
+    // Node's recursive removal cannot reach so deep; rm walks it from inside.
+    expect(spawnSync("rm", ["-rf", data]).status).toBe(0);
   });
 });
 

@@ -1,13 +1,26 @@
 import type { ZipArchive } from "archiver";
 import { createHash } from "node:crypto";
 import { constants as fsConstants, createWriteStream, type Stats, type WriteStream } from "node:fs";
-import { open, rename, rm, stat, type FileHandle } from "node:fs/promises";
+import { open, stat, type FileHandle } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { Transform, pipeline, type TransformCallback } from "node:stream";
 import { pipeline as pipelineAsync } from "node:stream/promises";
 import { compactLocalTime, isoWithOffset } from "../dates.js";
-import { CaisseError, ioError, isCaisseError, systemErrorCode } from "../errors.js";
-import { syncDirectory, syncFile, temporarySibling } from "../fs/atomic.js";
+import {
+  CaisseError,
+  ioError,
+  isCaisseError,
+  isPermissionError,
+  PATH_TOO_LONG_HINT,
+  systemErrorCode,
+} from "../errors.js";
+import {
+  removeRetrying,
+  renameRetrying,
+  syncDirectory,
+  syncFile,
+  temporarySibling,
+} from "../fs/atomic.js";
 import { walkFiles, type SkippedEntry } from "../fs/walk.js";
 import { tillNameProblem, tillRefProblem } from "../till.js";
 import {
@@ -81,9 +94,17 @@ function dataDirError(dataDir: string, errno: string | undefined, cause?: unknow
     {
       cause,
       details: { path: dataDir, key: "data" },
-      hint: "check the permissions of the data directory for the user that runs caisse-export.",
+      hint: readHint(cause, "the data directory"),
     },
   );
+}
+
+/** What to do about a part of the data directory that cannot be read, by the system's reason. */
+function readHint(cause: unknown, what: string): string {
+  if (systemErrorCode(cause) === "ENAMETOOLONG") return PATH_TOO_LONG_HINT;
+  if (isPermissionError(cause))
+    return `check the permissions of ${what} for the user that runs caisse-export (it must be able to read every file and folder).`;
+  return `check that ${what} is readable and its disk connected, then run again; nothing was built or sent.`;
 }
 
 function refusal(dataDir: string, problems: string[]): CaisseError {
@@ -138,6 +159,20 @@ function collisionProblems(paths: readonly string[]): string[] {
 }
 
 /**
+ * Refuses a data directory that is missing or not a folder (E_CONFIG naming the key `data`), or
+ * that cannot be looked at (E_ARCHIVE_BUILD).
+ */
+export async function checkDataDirectory(dataDir: string): Promise<void> {
+  let info: Stats;
+  try {
+    info = await stat(dataDir);
+  } catch (error) {
+    throw dataDirError(dataDir, systemErrorCode(error), error);
+  }
+  if (!info.isDirectory()) throw dataDirError(dataDir, "ENOTDIR");
+}
+
+/**
  * Lists what an archive of `dataDir` holds: every regular file below it, links and special files
  * skipped (never followed). Refuses (E_ARCHIVE_BUILD, listing every offending file) names the
  * central would refuse, names that collide, and till files using the manifest's reserved names;
@@ -146,13 +181,7 @@ function collisionProblems(paths: readonly string[]): string[] {
  */
 export async function planArchive(dataDir: string): Promise<ArchivePlan> {
   const root = resolve(dataDir);
-  let info: Stats;
-  try {
-    info = await stat(root);
-  } catch (error) {
-    throw dataDirError(root, systemErrorCode(error), error);
-  }
-  if (!info.isDirectory()) throw dataDirError(root, "ENOTDIR");
+  await checkDataDirectory(root);
 
   const files: PlannedFile[] = [];
   const skipped: SkippedEntry[] = [];
@@ -164,13 +193,17 @@ export async function planArchive(dataDir: string): Promise<ArchivePlan> {
       files.push({ path: file.relative, absolute: file.absolute, size: file.stats.size });
     }
   } catch (error) {
+    const path = isCaisseError(error) ? error.details.path : undefined;
     throw new CaisseError(
       "E_ARCHIVE_BUILD",
       `cannot list the data directory: ${error instanceof Error ? error.message : String(error)}`,
       {
         cause: error,
         details: { path: root },
-        hint: "check the permissions of the data directory and its folders for the user that runs caisse-export.",
+        hint: readHint(
+          error instanceof Error && error.cause !== undefined ? error.cause : error,
+          typeof path === "string" ? path : "the data directory and its folders",
+        ),
       },
     );
   }
@@ -277,11 +310,22 @@ const READ_FLAGS =
   ((fsConstants.O_NOFOLLOW as number | undefined) ?? 0) |
   ((fsConstants.O_NONBLOCK as number | undefined) ?? 0);
 
-function changedFileError(dataDir: string, file: PlannedFile, cause: unknown): CaisseError {
+/**
+ * A till file that could not be read while packed. Permissions and a path too long are problems of
+ * the machine, said as such; anything else (gone, replaced, no longer a file) is a file that changed.
+ */
+export function changedFileError(dataDir: string, file: PlannedFile, cause: unknown): CaisseError {
   const reason =
     systemErrorCode(cause) === undefined
       ? `cannot read ${file.absolute}: ${cause instanceof Error ? cause.message : String(cause)}`
       : ioError("read", file.absolute, cause).message;
+  if (isPermissionError(cause) || systemErrorCode(cause) === "ENAMETOOLONG") {
+    return new CaisseError("E_ARCHIVE_BUILD", `${reason} (the file '${file.path}')`, {
+      cause,
+      details: { path: file.path, absolute: file.absolute, dataDir },
+      hint: `${readHint(cause, file.absolute)} Nothing was built.`,
+    });
+  }
   return new CaisseError(
     "E_ARCHIVE_BUILD",
     `${reason} (the file '${file.path}' changed while the archive was being built)`,
@@ -476,7 +520,7 @@ class Build {
           resolveClose();
         }),
       );
-    await rm(this.temporary, { force: true }).catch(() => undefined);
+    await removeRetrying(this.temporary).catch(() => undefined);
   }
 
   stopTimer(): void {
@@ -577,7 +621,7 @@ export async function buildArchive(
     build.checkNotFailed();
     signal?.removeEventListener("abort", interrupt);
     await options.beforeRename?.(built);
-    await rename(build.temporary, outPath);
+    await renameRetrying(build.temporary, outPath);
     await syncDirectory(dirname(outPath));
     return { ...built, path: outPath };
   } catch (error) {

@@ -3,7 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CaisseError } from "../errors.js";
-import { sha256OfFile, syncFiles, writeFileAtomic } from "./atomic.js";
+import {
+  BUSY_WAITS_MS,
+  renameRetrying,
+  retryWhileBusy,
+  sha256OfFile,
+  syncFiles,
+  writeFileAtomic,
+} from "./atomic.js";
 
 let dir: string;
 
@@ -65,5 +72,68 @@ describe("sha256OfFile", () => {
     expect(await sha256OfFile(path)).toBe(
       "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
     );
+  });
+});
+
+describe("retryWhileBusy: Windows refuses a rename while an antivirus holds the file", () => {
+  const busy = (code: string): Error => Object.assign(new Error(`${code}: rename`), { code });
+
+  /** An operation that fails with `code` `failures` times, then succeeds; and the waits made. */
+  function flaky(code: string, failures: number) {
+    const waits: number[] = [];
+    let calls = 0;
+    const operation = (): Promise<string> => {
+      calls += 1;
+      return calls <= failures ? Promise.reject(busy(code)) : Promise.resolve("renamed");
+    };
+    const wait = (ms: number): Promise<void> => {
+      waits.push(ms);
+      return Promise.resolve();
+    };
+    return { operation, wait, waits, calls: () => calls };
+  }
+
+  it.each(["EPERM", "EACCES", "EBUSY"])(
+    "retries %s on Windows with a growing wait",
+    async (code) => {
+      const fault = flaky(code, 3);
+      await expect(
+        retryWhileBusy(fault.operation, { platform: "win32", wait: fault.wait }),
+      ).resolves.toBe("renamed");
+      expect(fault.calls()).toBe(4);
+      expect(fault.waits).toEqual([10, 20, 40]);
+    },
+  );
+
+  it("gives up after about 2 s of waits with the system's error", async () => {
+    const fault = flaky("EPERM", 1000);
+    await expect(
+      retryWhileBusy(fault.operation, { platform: "win32", wait: fault.wait }),
+    ).rejects.toMatchObject({ code: "EPERM" });
+    expect(fault.calls()).toBe(BUSY_WAITS_MS.length + 1);
+    expect(fault.waits.reduce((sum, ms) => sum + ms, 0)).toBe(2000);
+  });
+
+  it("returns other errors, and every error elsewhere than Windows, at once", async () => {
+    for (const [code, platform] of [
+      ["ENOENT", "win32"],
+      ["EPERM", "linux"],
+      ["EACCES", "darwin"],
+    ] as const) {
+      const fault = flaky(code, 1);
+      await expect(
+        retryWhileBusy(fault.operation, { platform, wait: fault.wait }),
+      ).rejects.toMatchObject({
+        code,
+      });
+      expect(fault.calls()).toBe(1);
+    }
+  });
+
+  it("renames a real file through it", async () => {
+    const from = join(dir, "a.tmp");
+    await writeFile(from, "x");
+    await renameRetrying(from, join(dir, "a"), { platform: "win32" });
+    expect(await readFile(join(dir, "a"), "utf8")).toBe("x");
   });
 });

@@ -1,8 +1,73 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { open, rename, rm } from "node:fs/promises";
+import { open, rename, rm, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { ioError } from "../errors.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ioError, systemErrorCode } from "../errors.js";
+
+/** How `retryWhileBusy` behaves; both given by tests only. */
+export interface BusyRetry {
+  /** Default: this machine's. Only Windows retries. */
+  platform?: NodeJS.Platform;
+  /** Default: a real timer. */
+  wait?: (ms: number) => Promise<void>;
+}
+
+// What Windows answers while an antivirus, an indexer or a backup tool holds the file open.
+const BUSY_CODES = new Set(["EPERM", "EACCES", "EBUSY"]);
+// The waits between attempts: 2 s in all, then the error stands.
+export const BUSY_WAITS_MS = [10, 20, 40, 80, 150, 250, 400, 500, 550] as const;
+
+/**
+ * Runs a rename or a removal, retrying on Windows for about 2 s while it fails with EPERM, EACCES or
+ * EBUSY: an antivirus or the search indexer opens new files for a moment, and Windows refuses to
+ * rename or delete an open file (as graceful-fs does; see docs/decisions.md). Elsewhere these
+ * errors are real and returned at once.
+ */
+export async function retryWhileBusy<T>(
+  operation: () => Promise<T>,
+  options: BusyRetry = {},
+): Promise<T> {
+  const platform = options.platform ?? process.platform;
+  const wait = options.wait ?? ((ms: number) => sleep(ms));
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await operation();
+    } catch (error) {
+      const delay = BUSY_WAITS_MS[attempt];
+      const code = systemErrorCode(error);
+      if (
+        platform !== "win32" ||
+        delay === undefined ||
+        code === undefined ||
+        !BUSY_CODES.has(code)
+      )
+        throw error;
+      await wait(delay);
+    }
+  }
+}
+
+/** `rename`, retried while Windows says the file is busy. */
+export function renameRetrying(from: string, to: string, options?: BusyRetry): Promise<void> {
+  return retryWhileBusy(() => rename(from, to), options);
+}
+
+/** `rm` (`force`: a missing path is fine), retried while Windows says the file is busy. */
+export function removeRetrying(
+  path: string,
+  options: { recursive?: boolean } & BusyRetry = {},
+): Promise<void> {
+  return retryWhileBusy(
+    () => rm(path, { force: true, recursive: options.recursive === true }),
+    options,
+  );
+}
+
+/** `unlink`, retried while Windows says the file is busy. */
+export function unlinkRetrying(path: string, options?: BusyRetry): Promise<void> {
+  return retryWhileBusy(() => unlink(path), options);
+}
 
 /** A name beside `path` that no other writer uses: `.name.<random>.tmp`. */
 export function temporarySibling(path: string, suffix = ".tmp"): string {
@@ -85,9 +150,9 @@ export async function writeFileAtomic(
     } finally {
       await handle.close();
     }
-    await rename(temporary, path);
+    await renameRetrying(temporary, path);
   } catch (error) {
-    await rm(temporary, { force: true });
+    await removeRetrying(temporary);
     throw ioError("write", path, error);
   }
   await syncDirectory(dirname(path));

@@ -1,5 +1,5 @@
 import { EXIT, writeResult } from "@caisse/cli";
-import { writeFileAtomic } from "@caisse/core";
+import { checkLocalPaths, writeFileAtomic } from "@caisse/core";
 import type { Command } from "commander";
 import { checkReplace } from "../replace.js";
 import { checkTillFlags, locateConfig, starterConfig, validateExportConfig } from "../config.js";
@@ -58,6 +58,7 @@ export function registerInit(program: Command, env: CommandEnv): void {
     .action(async (_flags: object, command: Command) => {
       const options = command.optsWithGlobals<InitFlags & GlobalOptions>();
       const log = logger(env.ctx, options);
+      checkLocalPaths({ "--data": options.data, "--dir": options.dir });
       const result = await initConfig({
         path: locateConfig(env.ctx, options.config).path,
         force: options.force === true,

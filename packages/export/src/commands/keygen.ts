@@ -1,4 +1,5 @@
 import { EXIT, writeResult } from "@caisse/cli";
+import { checkLocalPaths } from "@caisse/core";
 import type { Command } from "commander";
 import { checkReplace } from "../replace.js";
 import { CaisseError } from "@caisse/core";
@@ -45,6 +46,7 @@ export function registerKeygen(program: Command, env: CommandEnv): void {
         { out?: string; force?: boolean; writeConfig?: boolean } & GlobalOptions
       >();
       const log = logger(env.ctx, options);
+      checkLocalPaths({ "--out": options.out });
       const { config, location } = await openSettings(env.ctx, options.config, log);
       const path =
         options.out === undefined

@@ -20,13 +20,8 @@ import { logger, settle, type CommandEnv, type GlobalOptions } from "../context.
 import { listOutbox, sendOutbox, tidyOutbox, type SendReport } from "../outbox.js";
 import { renderBuilt, renderPlanned, renderSent } from "../render.js";
 import { openSettings } from "../settings.js";
-import {
-  checkStateOutsideData,
-  recordRun,
-  withStateLock,
-  type RecordedResult,
-  type StatePaths,
-} from "../state.js";
+import { checkBeforeActing } from "../preflight.js";
+import { recordRun, withStateLock, type RecordedResult, type StatePaths } from "../state.js";
 
 export interface RunOptions {
   config: ExportConfig;
@@ -58,10 +53,15 @@ function outboxBuild(config: ExportConfig, paths: StatePaths, now: Date): BuildN
  */
 export async function runNightly(options: RunOptions): Promise<RunResult> {
   const { config, paths, now, log } = options;
-  // Before anything is written: the run journal and the lock live in the state folder too.
-  await checkStateOutsideData(paths.dir, config.data, config.file);
+  const check = () =>
+    checkBeforeActing({ ...outboxBuild(config, paths, now), transport: config.transport });
+  // Every refusal before anything is written or sent: the run journal and the lock live in the
+  // state folder too, and a state folder of another till holds that till's archives.
+  await check();
   return recordRun(paths, { time: isoWithOffset(now), command: "run" }, log, () =>
     withStateLock(paths, "caisse-export run", async () => {
+      // Again under the lock: another run may have changed the state meanwhile.
+      await check();
       const failures: CaisseError[] = [];
       const outbox = await tidyOutbox(paths.outbox, now, log);
       let build: BuildNextResult | undefined;

@@ -1,9 +1,10 @@
 import { interruptible, writeResult, type Logger } from "@caisse/cli";
-import { isoWithOffset } from "@caisse/core";
+import { checkLocalPaths, isoWithOffset } from "@caisse/core";
 import { createSender, type Sender } from "@caisse/transports";
 import type { Command } from "commander";
 import { resolve } from "node:path";
-import { requireConfig, requireTransport } from "../config.js";
+import { requireConfig, requireTransport, type ExportConfig } from "../config.js";
+import { checkBeforeActing } from "../preflight.js";
 import { logger, settle, type CommandEnv, type GlobalOptions } from "../context.js";
 import { sendArchives, sendOutbox, tidyOutbox, type SendReport } from "../outbox.js";
 import { renderSent } from "../render.js";
@@ -11,6 +12,8 @@ import { openSettings } from "../settings.js";
 import { recordRun, withStateLock, type RecordedResult, type StatePaths } from "../state.js";
 
 export interface SendOptions {
+  /** The till whose outbox is sent: checked before anything is sent. */
+  config: ExportConfig;
   paths: StatePaths;
   /** Absolute paths of archives to send, left in place; empty: the whole outbox. */
   files: readonly string[];
@@ -27,9 +30,21 @@ export interface SendResult extends RecordedResult {
 
 /** Sends the given archives in the given order, or the outbox oldest first; under the state lock. */
 export async function sendCommand(options: SendOptions): Promise<SendResult> {
-  const { paths, files, now, log, signal } = options;
+  const { config, paths, files, now, log, signal } = options;
+  const check = () =>
+    checkBeforeActing({
+      paths,
+      configFile: config.file,
+      till: config.till,
+      data: config.data,
+      key: undefined, // nothing is signed
+      transport: config.transport,
+    });
+  // Every refusal before anything is written or sent (see runNightly), and again under the lock.
+  await check();
   return recordRun(paths, { time: isoWithOffset(now), command: "send" }, log, () =>
     withStateLock(paths, "caisse-export send", async () => {
+      await check();
       const send =
         files.length > 0
           ? await sendArchives(files, options.openSender(), { remove: false, log, signal })
@@ -58,12 +73,12 @@ export function registerSend(program: Command, env: CommandEnv): void {
       const options = command.optsWithGlobals<GlobalOptions>();
       const log = logger(env.ctx, options);
       const settings = await openSettings(env.ctx, options.config, log);
-      const transport = requireTransport(
-        requireConfig(settings.config, settings.location, "send"),
-        "send",
-      );
+      checkLocalPaths({ FILE: files });
+      const config = requireConfig(settings.config, settings.location, "send");
+      const transport = requireTransport(config, "send");
       const result = await interruptible(env.ctx, (signal) =>
         sendCommand({
+          config,
           paths: settings.paths,
           files: files.map((file) => resolve(env.ctx.cwd, file)),
           openSender: () => createSender(transport),

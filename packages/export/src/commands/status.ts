@@ -1,8 +1,7 @@
 import { EXIT, localeOf, oneOf, writeResult } from "@caisse/cli";
-import { ioError, systemErrorCode } from "@caisse/core";
+import { readLockOwner, type LockOwner } from "@caisse/core";
 import { describeTransport } from "@caisse/transports";
 import type { Command } from "commander";
-import { readFile } from "node:fs/promises";
 import { logger, type CommandEnv, type GlobalOptions } from "../context.js";
 import { listOutbox, nextSequence } from "../outbox.js";
 import { renderStatusJson, renderStatusTable } from "../render.js";
@@ -40,24 +39,15 @@ export interface StatusReport {
   lastRuns: RunRecord[];
 }
 
-async function readLockOwner(paths: StatePaths): Promise<StatusReport["running"]> {
-  let text: string;
-  try {
-    text = await readFile(paths.lock, "utf8");
-  } catch (error) {
-    if (systemErrorCode(error) === "ENOENT") return null;
-    throw ioError("read", paths.lock, error);
-  }
-  let owner: Record<string, unknown> = {};
-  try {
-    owner = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    // Being written, or left by a crash: shown as held by an unknown run.
-  }
+async function lockHolder(paths: StatePaths): Promise<StatusReport["running"]> {
+  const held = await readLockOwner(paths.lock);
+  if (held === undefined) return null;
+  // An owner that cannot be read is shown as held by an unknown run.
+  const owner: Partial<Record<keyof LockOwner, unknown>> = held.owner ?? {};
   const stringOrNull = (value: unknown): string | null =>
     typeof value === "string" ? value : null;
   return {
-    pid: typeof owner.pid === "number" ? owner.pid : null,
+    pid: typeof owner.pid === "number" && Number.isSafeInteger(owner.pid) ? owner.pid : null,
     host: stringOrNull(owner.host),
     since: stringOrNull(owner.since),
     purpose: stringOrNull(owner.purpose),
@@ -87,7 +77,7 @@ export async function collectStatus(settings: Settings, now: Date): Promise<Stat
       ageSeconds: Math.max(0, Math.round((now.getTime() - archive.modified.getTime()) / 1000)),
     })),
     strays: [...listing.strays.map((stray) => stray.name), ...listing.others],
-    running: await readLockOwner(paths),
+    running: await lockHolder(paths),
     lastRuns: await readRuns(paths, STATUS_RUNS),
   };
 }

@@ -1,5 +1,5 @@
 import { EXIT, interruptible, localeOf, writeResult, type Logger } from "@caisse/cli";
-import { CaisseError, isoWithOffset } from "@caisse/core";
+import { CaisseError, checkLocalPaths, isoWithOffset } from "@caisse/core";
 import type { Command } from "commander";
 import { resolve } from "node:path";
 import {
@@ -11,9 +11,10 @@ import {
 } from "../build.js";
 import { checkTillFlags } from "../config.js";
 import { logger, type CommandEnv, type GlobalOptions } from "../context.js";
-import { renderBuilt, renderPlanned } from "../render.js";
+import { renderBuilt, renderPlannedFiles } from "../render.js";
 import { openSettings, type Settings } from "../settings.js";
-import { checkStateOutsideData, recordRun, withStateLock, type RecordedResult } from "../state.js";
+import { checkBeforeActing } from "../preflight.js";
+import { recordRun, withStateLock, type RecordedResult } from "../state.js";
 
 /** The local archive's default name (see docs/archive-format.md#names). */
 export const DEFAULT_ZIP_NAME = "tfichier.zip";
@@ -38,6 +39,7 @@ export interface ZipTarget {
 /** Flags over the config (defaults < file < environment < flags); with no config, --data and --till are required. */
 export function zipTarget(settings: Settings, flags: ZipFlags, cwd: string): ZipTarget {
   checkTillFlags(flags);
+  checkLocalPaths({ "--data": flags.data, "--out": flags.out });
   const config = settings.config;
   const till = flags.till ?? config?.till;
   const data = flags.data === undefined ? config?.data : resolve(cwd, flags.data);
@@ -85,8 +87,9 @@ export async function zipArchive(options: {
   signal?: AbortSignal | undefined;
 }): Promise<ZipResult> {
   const { settings, target, now, log, signal } = options;
-  // Before anything is written: the run journal and the lock live in the state folder too.
-  await checkStateOutsideData(settings.paths.dir, target.data, settings.config?.file);
+  // Every refusal before anything is written: the run journal and the lock live in the state
+  // folder too (the build checks again under the lock).
+  await checkBeforeActing(zipBuild(settings, target, now));
   return recordRun(settings.paths, { time: isoWithOffset(now), command: "zip" }, log, () =>
     withStateLock(settings.paths, "caisse-export zip", async () => {
       const build = await buildNextArchive({
@@ -118,7 +121,7 @@ export function registerZip(program: Command, env: CommandEnv): void {
       if (options.dryRun === true) {
         const next = await planNextArchive(zipBuild(settings, target, now));
         warnSkipped(next.plan, log);
-        await writeResult(env.ctx, renderPlanned(next, target.till, localeOf(env.ctx.env)));
+        await writeResult(env.ctx, renderPlannedFiles(next, target.till, localeOf(env.ctx.env)));
         env.setExit(EXIT.ok);
         return;
       }

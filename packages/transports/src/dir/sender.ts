@@ -5,9 +5,10 @@ import {
   syncDirectory,
   syncFile,
   systemErrorCode,
+  renameRetrying,
 } from "@caisse/core";
 import type { Stats } from "node:fs";
-import { constants, copyFile, lstat, rename, rm, stat } from "node:fs/promises";
+import { constants, copyFile, lstat, rm, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { OutgoingArchive, SendReceipt, Sender } from "../types.js";
 
@@ -93,7 +94,7 @@ export function createDirSender(options: DirSenderOptions): Sender {
         // Checked again just before the rename, which would replace a file that appeared meanwhile.
         const raced = await lstat(target).catch(() => undefined);
         if (raced !== undefined) throw new Error(`${target} appeared while copying`);
-        await rename(part, target);
+        await renameRetrying(part, target);
       } catch (error) {
         await rm(part, { force: true }).catch(() => undefined);
         const reason =

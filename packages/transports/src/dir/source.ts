@@ -1,5 +1,5 @@
-import { CaisseError, ioError, systemErrorCode } from "@caisse/core";
-import { copyFile, lstat, readdir, unlink } from "node:fs/promises";
+import { CaisseError, ioError, systemErrorCode, unlinkRetrying } from "@caisse/core";
+import { copyFile, lstat, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { SettleOutcome, Source, SourceItem } from "../types.js";
 
@@ -63,7 +63,7 @@ export function createDirSource(options: DirSourceOptions): Source {
     },
     async settle(item, _outcome: SettleOutcome) {
       try {
-        await unlink(fileOf(item));
+        await unlinkRetrying(fileOf(item));
       } catch (error) {
         if (systemErrorCode(error) !== "ENOENT") throw ioError("remove", fileOf(item), error);
       }
