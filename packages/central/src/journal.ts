@@ -428,7 +428,8 @@ const LISTED = 5;
 /**
  * What archives/ says against the journal: every archive kept there was journaled when it was
  * stored, so an archive no entry names is an entry lost (the journal cut, deleted, or replaced by
- * an older copy), and an accepted entry whose sequence differs from its archive's name was edited.
+ * an older copy); and the entry each till's last sequence comes from must agree with its archive's
+ * name (an edited sequence). Other edits in the middle are `journal --verify`'s to find.
  * `archives` is the central's archives/ folder; `stored` paths are relative to its parent.
  */
 export async function archiveProblems(
@@ -437,14 +438,21 @@ export async function archiveProblems(
 ): Promise<JournalProblem[]> {
   const problems: JournalProblem[] = [];
   const named = new Set<string>();
+  // Per till, the accepted entry the last sequence comes from: what the replay guard relies on.
+  const last = new Map<string, JournalEntry>();
   for (const entry of entries) {
     if (typeof entry.stored !== "string") continue;
     named.add(entry.stored);
-    const parts = parseArchiveTransportName(basename(entry.stored));
-    if (entry.outcome === "accepted" && parts !== undefined && parts.sequence !== entry.sequence) {
+    if (entry.outcome !== "accepted" || typeof entry.till !== "string") continue;
+    const key = entry.till.toUpperCase();
+    if ((entry.sequence ?? -1) >= (last.get(key)?.sequence ?? -1)) last.set(key, entry);
+  }
+  for (const entry of last.values()) {
+    const parts = parseArchiveTransportName(basename(entry.stored ?? ""));
+    if (parts !== undefined && parts.sequence !== entry.sequence) {
       problems.push({
         line: entry.n,
-        problem: `the entry says sequence ${String(entry.sequence)} but its archive ${entry.stored} is #${parts.sequence}: the entry was edited`,
+        problem: `the entry says sequence ${String(entry.sequence)} but its archive ${entry.stored ?? ""} is #${parts.sequence}: the entry was edited`,
       });
     }
   }
