@@ -422,8 +422,18 @@ export async function readCheckedJournal(path: string): Promise<CheckedJournal> 
   return { entries, problems };
 }
 
-/** How many archives not in the journal a problem names before it says "and N more". */
-const LISTED = 5;
+/** The first few of `texts` joined by `separator`, then how many more there are. */
+export function firstFew(texts: readonly string[], separator: string, few = 5): string {
+  const more = texts.length > few ? `${separator}and ${texts.length - few} more` : "";
+  return `${texts.slice(0, few).join(separator)}${more}`;
+}
+
+/** The problems as one line each: `line 3: ...`, or the problem alone when it is not a line's. */
+export function describeProblems(problems: readonly JournalProblem[]): string[] {
+  return problems.map((problem) =>
+    problem.line === null ? problem.problem : `line ${problem.line}: ${problem.problem}`,
+  );
+}
 
 /**
  * What archives/ says against the journal: every archive kept there was journaled when it was
@@ -442,7 +452,8 @@ export async function archiveProblems(
   const last = new Map<string, JournalEntry>();
   for (const entry of entries) {
     if (typeof entry.stored !== "string") continue;
-    named.add(entry.stored);
+    // Without case: a till registered again as d01 keeps its archives/D01 folder on Windows.
+    named.add(entry.stored.toLowerCase());
     if (entry.outcome !== "accepted" || typeof entry.till !== "string") continue;
     const key = entry.till.toUpperCase();
     if ((entry.sequence ?? -1) >= (last.get(key)?.sequence ?? -1)) last.set(key, entry);
@@ -463,15 +474,13 @@ export async function archiveProblems(
       // Temporary files (a leading dot) are removed by the recovery; they were never journaled.
       if (file.name.startsWith(".")) continue;
       const stored = `${basename(archives)}/${till.name}/${file.name}`;
-      if (!named.has(stored)) unnamed.push(stored);
+      if (!named.has(stored.toLowerCase())) unnamed.push(stored);
     }
   }
   if (unnamed.length > 0) {
-    const listed = unnamed.slice(0, LISTED).join(", ");
-    const more = unnamed.length > LISTED ? ` and ${unnamed.length - LISTED} more` : "";
     problems.push({
       line: null,
-      problem: `${counted(unnamed.length, "archive")} under archives/ ${unnamed.length === 1 ? "is" : "are"} in no journal entry (${listed}${more}): entries were removed, or the journal was replaced or deleted`,
+      problem: `${counted(unnamed.length, "archive")} under archives/ ${unnamed.length === 1 ? "is" : "are"} in no journal entry (${firstFew(unnamed, ", ")}): entries were removed, or the journal was replaced or deleted`,
     });
   }
   return problems;
@@ -490,12 +499,10 @@ export async function listFolder(path: string): Promise<Dirent[]> {
 
 /** The refusal of a fetch or an import when the journal does not hold. */
 export function journalDamaged(path: string, problems: readonly JournalProblem[]): CaisseError {
-  const described = problems.map((problem) =>
-    problem.line === null ? problem.problem : `line ${problem.line}: ${problem.problem}`,
-  );
+  const described = describeProblems(problems);
   return new CaisseError(
     "E_JOURNAL_DAMAGED",
-    `the journal ${path} cannot be trusted, so nothing was imported: ${described.join("; ")}`,
+    `the journal ${path} cannot be trusted, so nothing was imported: ${firstFew(described, "; ")}`,
     {
       details: { path, problems: described },
       hint: "the journal is what refuses old and replayed archives. Run 'caisse-central journal repair --dry-run' to see what a repair would do, then 'caisse-central journal repair' (it keeps the damaged journal and rebuilds one from archives/); see docs/security.md.",

@@ -21,6 +21,8 @@ import { isTemporaryName } from "./import/recover.js";
 import {
   chained,
   committedLines,
+  describeProblems,
+  firstFew,
   GENESIS,
   journalHeadPath,
   listFolder,
@@ -182,11 +184,6 @@ async function keepCopy(from: string, to: string): Promise<boolean> {
   }
 }
 
-function shortList(texts: readonly string[], limit = 5): string {
-  const more = texts.length > limit ? `; and ${texts.length - limit} more` : "";
-  return `${texts.slice(0, limit).join("; ")}${more}`;
-}
-
 async function repair(central: Central, now: Date, dryRun: boolean): Promise<RepairReport> {
   const { paths } = central;
   const verification = await verifyJournal(paths.journal, paths.archives);
@@ -212,7 +209,7 @@ async function repair(central: Central, now: Date, dryRun: boolean): Promise<Rep
   const named = new Set<string>();
   for (const line of keptLines) {
     const { stored } = JSON.parse(line) as JournalEntry;
-    if (typeof stored === "string") named.add(stored);
+    if (typeof stored === "string") named.add(stored.toLowerCase());
   }
 
   const found: JournalRecord[] = [];
@@ -220,7 +217,7 @@ async function repair(central: Central, now: Date, dryRun: boolean): Promise<Rep
     if (!folder.isDirectory()) continue;
     for (const file of await listFolder(join(paths.archives, folder.name))) {
       const stored = `${basename(paths.archives)}/${folder.name}/${file.name}`;
-      if (named.has(stored) || isTemporaryName(file.name) || !file.isFile()) continue;
+      if (named.has(stored.toLowerCase()) || isTemporaryName(file.name) || !file.isFile()) continue;
       found.push(
         await recoverArchive(
           central,
@@ -279,11 +276,7 @@ async function repair(central: Central, now: Date, dryRun: boolean): Promise<Rep
   });
   const damage = event(
     "E_JOURNAL_DAMAGED",
-    `the journal did not hold: ${shortList(
-      verification.problems.map((problem) =>
-        problem.line === null ? problem.problem : `line ${problem.line}: ${problem.problem}`,
-      ),
-    )}`,
+    `the journal did not hold: ${firstFew(describeProblems(verification.problems), "; ")}`,
   );
   const done = event(
     null,

@@ -1,6 +1,6 @@
 import { counted, oneLine } from "@caisse/core";
 import { terminalTable } from "@caisse/cli";
-import type { JournalEntry, JournalVerification } from "../journal.js";
+import { describeProblems, type JournalEntry, type JournalVerification } from "../journal.js";
 import type { RepairReport } from "../repair.js";
 
 export function renderJournalTable(
@@ -30,9 +30,7 @@ export function renderJournalJson(entries: readonly JournalEntry[]): string {
 }
 
 export function renderVerification(verification: JournalVerification): string {
-  const lines = verification.problems.map((problem) =>
-    problem.line === null ? problem.problem : `line ${problem.line}: ${problem.problem}`,
-  );
+  const lines = describeProblems(verification.problems);
   if (verification.interruptedTail)
     lines.push(
       "the last line is incomplete (a write interrupted by a crash); it is cut at the next import",
@@ -51,10 +49,7 @@ export function renderRepair(report: RepairReport): string {
   const would = (done: string, planned: string): string => (report.dryRun ? planned : done);
   const lines = [
     "the journal did not hold:",
-    ...report.problems.map(
-      (problem) =>
-        `  ${problem.line === null ? "" : `line ${problem.line}: `}${oneLine(problem.problem)}`,
-    ),
+    ...describeProblems(report.problems).map((problem) => `  ${oneLine(problem)}`),
     report.kept === 0
       ? `${would("kept", "would keep")}: no entry (none could be trusted)`
       : `${would("kept", "would keep")}: entries 1 to ${report.kept}, as they were`,
