@@ -110,14 +110,11 @@ async function removeLeftover(path: string): Promise<void> {
  *
  * A till's staging and old folders (`.caisse-new`, `.caisse-old`) are the swap recovery's.
  */
-export async function removeLeftovers(central: Central): Promise<string[]> {
+export async function removeLeftovers(central: Central): Promise<void> {
   const { paths } = central;
-  const removed: string[] = [];
-  const sweep = async (folder: string, keep: (name: string) => boolean): Promise<void> => {
+  const sweep = async (folder: string, leftover: (name: string) => boolean): Promise<void> => {
     for (const name of await namesIn(folder)) {
-      if (!keep(name)) continue;
-      await removeLeftover(join(folder, name));
-      removed.push(join(folder, name));
+      if (leftover(name)) await removeLeftover(join(folder, name));
     }
   };
   await sweep(paths.work, (name) => name.startsWith(DOWNLOAD_PREFIX));
@@ -131,5 +128,4 @@ export async function removeLeftovers(central: Central): Promise<string[]> {
     const marker = swapPaths(tillDirectory(paths, till)).marker;
     await sweep(dirname(marker), (name) => isTemporaryName(name, basename(marker)));
   }
-  return removed;
 }
