@@ -159,6 +159,53 @@ describe("fetch and import refuse a journal that does not hold", () => {
     );
   });
 
+  it("an older copy of the journal and its head put back: archives/ shows the entries lost", async () => {
+    await importOk(1);
+    const oldJournal = await readFile(journalPath());
+    const oldHead = await readFile(headPath());
+    await importOk(2, 3);
+    await writeFile(journalPath(), oldJournal);
+    await writeFile(headPath(), oldHead);
+    const tillBefore = await snapshotTree(tillDir());
+    expectRefused(
+      await central("import", archive(2)),
+      "2 archives under archives/ are in no journal entry",
+    );
+    expect(await snapshotTree(tillDir())).toEqual(tillBefore);
+  });
+
+  it("old archives removed from archives/ to save room are not damage", async () => {
+    await importOk(1, 2, 3);
+    await rm(join(root, "archives", "D01", "D01_20261101T230005_000001.zip"));
+    await rm(join(root, "archives", "D01", "D01_20261102T230005_000002.zip"));
+    await importOk(4);
+    expect((await central("journal", "--verify")).code).toBe(0);
+  });
+
+  it("an archive put in place by a decided swap, not journaled yet, is not damage", async () => {
+    // What a kill between the archive's rename into place and the journal's append leaves.
+    await importOk(1);
+    const oldJournal = await readFile(journalPath());
+    const oldHead = await readFile(headPath());
+    await importOk(2);
+    const [, second] = await journalLines();
+    const record = JSON.parse(second ?? "") as Record<string, unknown>;
+    delete record.n;
+    delete record.prev;
+    await writeFile(journalPath(), oldJournal);
+    await writeFile(headPath(), oldHead);
+    await writeFile(join(root, "tills", "D01.caisse-swap.json"), JSON.stringify({ record }));
+
+    const dry = await central("import", "--dry-run", archive(3));
+    expect(dry.stderr).not.toContain("E_JOURNAL_DAMAGED");
+    expect(dry.code).toBe(0);
+    const real = await central("fetch");
+    expect(real.code).toBe(0);
+    expect(real.stdout).toContain("recovered D01: an interrupted import was completed");
+    expect((await journal()).map((entry) => entry.sequence)).toEqual([1, 2]);
+    expect((await central("journal", "--verify")).code).toBe(0);
+  });
+
   it("a crash between the append and the head is not damage: the next import goes on", async () => {
     await importOk(1, 2);
     const head = await readFile(headPath(), "utf8");

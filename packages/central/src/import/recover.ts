@@ -1,9 +1,9 @@
 import { ioError, syncDirectory, systemErrorCode } from "@caisse/core";
-import { readdir, rename, rm } from "node:fs/promises";
+import { readdir, readFile, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { tillDirectory } from "../config.js";
 import type { Central } from "../context.js";
-import { appendJournal, readJournal } from "../journal.js";
+import { appendJournal, GENESIS, readJournal, type JournalEntry } from "../journal.js";
 import { finishSwap, recoverSwap, swapPaths } from "../swap.js";
 import type { SwapNote } from "./importArchive.js";
 
@@ -63,6 +63,32 @@ export async function recoverInterruptedImports(central: Central): Promise<Recov
     recovered.push({ till: till.ref, kind: recovery.kind });
   }
   return recovered;
+}
+
+/**
+ * The imports decided but not finished (a swap marker is there), as the journal entries the
+ * recovery will write, numbered 0: for a dry run, which recovers nothing.
+ */
+export async function pendingImports(central: Central): Promise<JournalEntry[]> {
+  const pending: JournalEntry[] = [];
+  for (const till of central.config.tills) {
+    const { marker } = swapPaths(tillDirectory(central.paths, till));
+    let text: string;
+    try {
+      text = await readFile(marker, "utf8");
+    } catch (error) {
+      if (systemErrorCode(error) === "ENOENT") continue;
+      throw ioError("read", marker, error);
+    }
+    let note: SwapNote | undefined;
+    try {
+      note = noteOf(JSON.parse(text));
+    } catch {
+      continue; // not a note: the recovery rolls the swap forward without one
+    }
+    if (note !== undefined) pending.push({ n: 0, ...note.record, prev: GENESIS });
+  }
+  return pending;
 }
 
 /** The prefix of the folders an archive is collected into before it is decided (run.ts). */

@@ -29,6 +29,7 @@ import {
 } from "./importArchive.js";
 import {
   DOWNLOAD_PREFIX,
+  pendingImports,
   recoverInterruptedImports,
   removeLeftovers,
   type RecoveredTill,
@@ -194,9 +195,12 @@ async function underLock(
 async function trustedJournal(central: Central): Promise<JournalEntry[]> {
   const { journal } = central.paths;
   const checked = await readCheckedJournal(journal);
+  // A dry run recovers nothing: an archive an interrupted import put in place is not journaled
+  // yet, but its swap marker names it, and the next real run journals it.
+  const pending = await pendingImports(central);
   const problems = [
     ...checked.problems,
-    ...(await archiveProblems(central.paths.archives, checked.entries)),
+    ...(await archiveProblems(central.paths.archives, [...checked.entries, ...pending])),
   ];
   if (problems.length > 0) throw journalDamaged(journal, problems);
   return checked.entries;
