@@ -472,7 +472,8 @@ export async function archiveProblems(
     if (!till.isDirectory()) continue;
     for (const file of await listFolder(join(archives, till.name))) {
       // Temporary files (a leading dot) are removed by the recovery; they were never journaled.
-      if (file.name.startsWith(".")) continue;
+      // Only files are archives (a folder or a link there is nothing the central stored).
+      if (file.name.startsWith(".") || !file.isFile()) continue;
       const stored = `${basename(archives)}/${till.name}/${file.name}`;
       if (!named.has(stored.toLowerCase())) unnamed.push(stored);
     }

@@ -17,7 +17,6 @@ import { basename, join } from "node:path";
 import { findTill } from "./config.js";
 import type { Central } from "./context.js";
 import { checkTrust } from "./import/checks.js";
-import { isTemporaryName } from "./import/recover.js";
 import {
   chained,
   committedLines,
@@ -216,8 +215,9 @@ async function repair(central: Central, now: Date, dryRun: boolean): Promise<Rep
   for (const folder of await listFolder(paths.archives)) {
     if (!folder.isDirectory()) continue;
     for (const file of await listFolder(join(paths.archives, folder.name))) {
+      // As the check sees them (archiveProblems): files, not the temporary ones.
       const stored = `${basename(paths.archives)}/${folder.name}/${file.name}`;
-      if (named.has(stored.toLowerCase()) || isTemporaryName(file.name) || !file.isFile()) continue;
+      if (named.has(stored.toLowerCase()) || file.name.startsWith(".") || !file.isFile()) continue;
       found.push(
         await recoverArchive(
           central,
