@@ -1,41 +1,51 @@
 // Cost of one journal append after years of nights, against reading the whole journal (what an
-// append did before it read only the file's end). Not a test: the ratio is what to compare.
+// append did before it read only the file's end); and the cost of the check fetch and import run
+// before trusting the journal (its end against the head record, archives/ against the entries),
+// against reading it (which a run does anyway) and against verifying the whole hash chain.
+// Not a test: the ratios are what to compare.
 // Build first: npx tsc -b
 //
 //   node scripts/bench-journal.mjs [entries]     (default 36,500: 20 tills for 5 years)
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Buffer } from "node:buffer";
-import { appendJournal } from "../packages/central/dist/journal.js";
+import {
+  appendJournal,
+  archiveProblems,
+  readCheckedJournal,
+  readJournal,
+  verifyJournal,
+} from "../packages/central/dist/journal.js";
 
 const entries = Number(process.argv[2] ?? 36_500);
 const appends = 50;
 
 function record(sequence) {
+  const till = `D${String(sequence % 20).padStart(2, "0")}`;
   return {
     time: "2026-11-27T23:00:05+01:00",
     source: "inbox",
     file: `D01_20261127T230005_${String(sequence).padStart(6, "0")}.zip`,
-    till: `D${String(sequence % 20).padStart(2, "0")}`,
+    till,
     sequence,
     sha256: createHash("sha256").update(String(sequence)).digest("hex"),
     size: 123_456,
     outcome: "accepted",
     code: null,
     reason: null,
-    stored: `archives/D01/D01_20261127T230005_${String(sequence).padStart(6, "0")}.zip`,
+    stored: `archives/${till}/${till}_20261127T230005_${String(sequence).padStart(6, "0")}.zip`,
     gap: null,
     manifest: createHash("sha256").update(`m${sequence}`).digest("hex"),
   };
 }
 
-async function time(label, task) {
+async function time(label, task, runs = appends, unit = "append") {
   const start = process.hrtime.bigint();
-  for (let index = 0; index < appends; index++) await task(index);
-  const perCall = Number(process.hrtime.bigint() - start) / 1e6 / appends;
-  console.log(`${label.padEnd(44)} ${perCall.toFixed(2)} ms per append`);
+  for (let index = 0; index < runs; index++) await task(index);
+  const perCall = Number(process.hrtime.bigint() - start) / 1e6 / runs;
+  console.log(`${label.padEnd(52)} ${perCall.toFixed(2)} ms per ${unit}`);
   return perCall;
 }
 
@@ -70,6 +80,44 @@ try {
   );
   console.log(
     `an append takes ${(ours / whole).toFixed(2)} x the time of reading the whole journal`,
+  );
+
+  // The check of a run: the journal's archives/, one file per accepted entry, 20 tills.
+  const archives = join(work, "archives");
+  for (const line of lines) {
+    const { stored } = JSON.parse(line);
+    await mkdir(join(work, stored, ".."), { recursive: true });
+    await writeFile(join(work, stored), "");
+  }
+  const runs = 20;
+  const read = await time(
+    "a run reads the journal (readJournal)",
+    () => readJournal(path),
+    runs,
+    "run",
+  );
+  const tail = await time(
+    "check: the end against the head (readCheckedJournal)",
+    () => readCheckedJournal(path),
+    runs,
+    "run",
+  );
+  const entriesRead = await readJournal(path);
+  const stored = await time(
+    "check: archives/ against the entries",
+    () => archiveProblems(archives, entriesRead),
+    runs,
+    "run",
+  );
+  const chain = await time(
+    "journal --verify: the whole hash chain",
+    () => verifyJournal(path),
+    runs,
+    "run",
+  );
+  console.log(
+    `a run's journal work, once read with its check: ${((tail + stored) / read).toFixed(2)} x reading it alone; ` +
+      `with the whole hash chain instead of its end: ${((chain + stored) / read).toFixed(2)} x`,
   );
 } finally {
   await rm(work, { recursive: true, force: true });

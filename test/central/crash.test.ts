@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BIN, runBin, temporaryFolder } from "../helpers/cli.js";
@@ -127,4 +127,61 @@ describe("an import killed in the middle of the swap", () => {
       expect(verify.stdout).toContain("hash chain verified");
     },
   );
+});
+
+describe("the archive's copy under archives/D01 when the import is killed", () => {
+  it.each([
+    ["staged", ["first"]],
+    ["marked", ["first", "second"]],
+  ] as const)(
+    "killed at '%s': a temporary copy is left, and the next run leaves exactly the archives of %j",
+    async (point, kept) => {
+      const archives = join(root, "archives", "D01");
+      const first = await archiveOf("first", BEFORE);
+      const second = await archiveOf("second", AFTER);
+      expect((await central("import", first)).code).toBe(0);
+      const [firstName] = await readdir(archives);
+
+      await importKilledAt(point, second);
+      const left = (await readdir(archives)).filter((name) => name !== firstName);
+      expect(left).toHaveLength(1);
+      expect(left[0]).toMatch(/^\.D01_\d{8}T\d{6}_000002\.zip\.[0-9a-f]{12}\.tmp$/u);
+
+      expect((await central("fetch")).code).toBe(0);
+      const names = await readdir(archives);
+      expect(names.filter((name) => name.startsWith("."))).toEqual([]);
+      expect(names.map((name) => (name === firstName ? "first" : "second")).sort()).toEqual(kept);
+      expect((await central("journal", "--verify")).code).toBe(0);
+    },
+  );
+});
+
+describe("tills set --path and tills remove during an unfinished import", () => {
+  it("are refused (E_IMPORT_UNFINISHED, exit 1) until a fetch finished it", async () => {
+    const first = await archiveOf("first", BEFORE);
+    const second = await archiveOf("second", AFTER);
+    expect((await central("import", first)).code).toBe(0);
+    await importKilledAt("marked", second);
+    const config = await readFile(join(root, "caisse-central.json"), "utf8");
+
+    for (const argv of [
+      ["tills", "set", "D01", "--path", "elsewhere"],
+      ["tills", "remove", "D01"],
+    ]) {
+      const refused = await central(...argv);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain("E_IMPORT_UNFINISHED");
+      expect(refused.stderr).toContain(
+        `${join(root, "tills", "D01.caisse-swap.json")} is still there`,
+      );
+      expect(refused.stderr).toContain("run 'caisse-central fetch' first");
+    }
+    expect(await readFile(join(root, "caisse-central.json"), "utf8")).toBe(config);
+    // A change that leaves the directory where it is goes through.
+    expect((await central("tills", "set", "D01", "--name", "Magasin Un")).code).toBe(0);
+
+    expect((await central("fetch")).code).toBe(0);
+    expect(await snapshotTree(join(root, "tills", "D01"))).toEqual(await expected(AFTER));
+    expect((await central("tills", "set", "D01", "--path", "elsewhere")).code).toBe(0);
+  });
 });

@@ -169,10 +169,16 @@ describe("the journal's head record", () => {
     ]);
   });
 
-  it("accepts a journal written before the head existed, and refuses a damaged head", async () => {
+  it("shows a deleted head record, and a damaged one", async () => {
     await threeEntries();
     await rm(journalHeadPath(path));
-    expect((await verifyJournal(path)).problems).toEqual([]);
+    expect((await verifyJournal(path)).problems).toEqual([
+      {
+        line: 3,
+        problem:
+          "journal.head.json is missing: the end of the journal cannot be checked (entries removed from its end would not show)",
+      },
+    ]);
     await writeFile(journalHeadPath(path), "{ not a head");
     expect((await verifyJournal(path)).problems).toEqual([
       { line: 3, problem: "journal.head.json is not a head record: it was altered" },

@@ -8,17 +8,19 @@ import {
   tillRefProblem,
   withLock,
 } from "@caisse/core";
-import { mkdir } from "node:fs/promises";
+import { mkdir, stat } from "node:fs/promises";
 import {
   checkTillPaths,
   findTill,
   loadCentralConfig,
   requireTill,
   saveCentralConfig,
+  tillDirectory,
   type CentralConfig,
   type CentralPaths,
   type TillRecord,
 } from "./config.js";
+import { swapPaths } from "./swap.js";
 
 /** The changes `tills add` and `tills set` can make; undefined leaves a field as it is, "" clears it. */
 export interface TillChanges {
@@ -101,11 +103,46 @@ async function edit(
     throw ioError("create the folder", paths.work, error);
   }
   return withLock(paths.lock, "caisse-central tills", async () => {
-    const next = change(await loadCentralConfig(paths));
+    const current = await loadCentralConfig(paths);
+    const next = change(current);
     checkTillPaths(next.tills, paths);
+    await refuseUnfinishedImports(paths, current, next);
     await saveCentralConfig(paths, next);
     return next;
   });
+}
+
+/**
+ * Refuses to move a till to another directory, or to remove it, while an interrupted import of
+ * its directory is unfinished: the recovery looks for the leftovers (staging folder, old folder,
+ * swap marker) beside the directory the config names, so they would be orphaned for good.
+ */
+async function refuseUnfinishedImports(
+  paths: CentralPaths,
+  current: CentralConfig,
+  next: CentralConfig,
+): Promise<void> {
+  for (const till of current.tills) {
+    const directory = tillDirectory(paths, till);
+    const after = findTill(next, till.ref);
+    if (after !== undefined && tillDirectory(paths, after) === directory) continue;
+    const swap = swapPaths(directory);
+    for (const leftover of [swap.marker, swap.staging, swap.old]) {
+      const found = await stat(leftover).then(
+        () => true,
+        () => false,
+      );
+      if (!found) continue;
+      throw new CaisseError(
+        "E_IMPORT_UNFINISHED",
+        `till ${till.ref}: an interrupted import of ${directory} is not finished (${leftover} is still there), so its directory cannot be ${after === undefined ? "removed from the table" : "changed"} yet`,
+        {
+          details: { till: till.ref, path: leftover },
+          hint: "run 'caisse-central fetch' first: it finishes or undoes the interrupted import; then run this command again.",
+        },
+      );
+    }
+  }
 }
 
 export async function addTill(

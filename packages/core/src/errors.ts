@@ -65,6 +65,20 @@ const catalogue = {
     class: "failure",
     summary: "The till's state file (next sequence, last manifest) is damaged or unreadable.",
   },
+  E_JOURNAL_DAMAGED: {
+    class: "failure",
+    summary:
+      "The central's journal does not hold (cut, entries removed, head record missing); nothing is imported until 'caisse-central journal repair'.",
+  },
+  E_IMPORT_UNFINISHED: {
+    class: "failure",
+    summary:
+      "An interrupted import of the till is not finished; 'caisse-central fetch' finishes it first.",
+  },
+  E_JOURNAL_WRITE: {
+    class: "failure",
+    summary: "The central's journal could not be written; the run stopped at once.",
+  },
   E_INTERNAL: {
     class: "failure",
     summary: "An unexpected error: a bug. Run again with --verbose and report it.",

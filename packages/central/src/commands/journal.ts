@@ -2,7 +2,13 @@ import { colorAllowed, EXIT, oneOf, writeResult } from "@caisse/cli";
 import type { Command } from "commander";
 import { openCentral, type CommandEnv } from "../context.js";
 import { readJournal, verifyJournal } from "../journal.js";
-import { renderJournalJson, renderJournalTable, renderVerification } from "../render/journal.js";
+import {
+  renderJournalJson,
+  renderJournalTable,
+  renderRepair,
+  renderVerification,
+} from "../render/journal.js";
+import { repairJournal } from "../repair.js";
 import { optionsOf } from "./shared.js";
 
 interface JournalFlags {
@@ -12,7 +18,7 @@ interface JournalFlags {
 }
 
 export function registerJournal(program: Command, env: CommandEnv): void {
-  program
+  const journal = program
     .command("journal")
     .description("the import journal: every archive received, and a check of its hash chain")
     .option("--verify", "check the hash chain; exit 3 if the journal was altered")
@@ -23,7 +29,7 @@ export function registerJournal(program: Command, env: CommandEnv): void {
       const format = oneOf("--format", options.format, ["table", "json"] as const);
       const { paths } = await openCentral(env.ctx, options);
       if (options.verify === true) {
-        const verification = await verifyJournal(paths.journal);
+        const verification = await verifyJournal(paths.journal, paths.archives);
         await writeResult(
           env.ctx,
           format === "json"
@@ -44,5 +50,24 @@ export function registerJournal(program: Command, env: CommandEnv): void {
           : renderJournalTable(entries, { color: colorAllowed(env.ctx, env.ctx.stdout) }),
       );
       env.setExit(EXIT.ok);
+    });
+
+  journal
+    .command("repair")
+    .description(
+      "rebuild a damaged journal from its trustworthy part and archives/; the damaged one is kept",
+    )
+    .option("--dry-run", "say what the repair would do; change nothing")
+    .action(async (_flags: object, command: Command) => {
+      // --format is the journal command's: table (text) or json.
+      const options = optionsOf<{ dryRun?: boolean; format: string }>(command);
+      const format = oneOf("--format", options.format, ["table", "json"] as const);
+      const central = await openCentral(env.ctx, options);
+      const report = await repairJournal(central, env.ctx.now(), options.dryRun === true);
+      await writeResult(
+        env.ctx,
+        format === "json" ? JSON.stringify(report, null, 2) : renderRepair(report),
+      );
+      env.setExit(report.unrecovered.length > 0 ? EXIT.rejected : EXIT.ok);
     });
 }

@@ -3,6 +3,7 @@ import { writeResult, type CliContext, type Logger, type ProgressTask } from "@c
 import type { Command } from "commander";
 import { logger, type GlobalOptions } from "../context.js";
 import type { ImportOptions } from "../import/importArchive.js";
+import { describeGap } from "../journal.js";
 import { HAND_SOURCE, type RunObserver, type RunSummary } from "../import/run.js";
 import { renderSummaryJson, renderSummaryText } from "../render/summary.js";
 import type { SwapPoint } from "../swap.js";
@@ -72,7 +73,7 @@ export function logObserver(log: Logger, dryRun = false): RunObserver {
         );
         if (result.gap !== null)
           log.warn(
-            `${result.till ?? "?"}: archives #${result.gap[0]} to #${result.gap[1]} ${verb("never arrived", "have not arrived")}`,
+            `${result.till ?? "?"}: ${describeGap(result.gap, result.gapRejected, verb("never arrived", "have not arrived"))}`,
           );
       }
     },

@@ -3,16 +3,17 @@ import {
   isCaisseError,
   isoWithOffset,
   openArchive,
+  removeRetrying,
   sha256Hex,
   sha256OfFile,
   type ErrorCode,
   type OpenedArchive,
 } from "@caisse/core";
 import { stat } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { basename, join, relative } from "node:path";
 import { tillDirectory } from "../config.js";
 import type { Central } from "../context.js";
-import { appendJournal, type JournalRecord, type TillHistory } from "../journal.js";
+import { appendJournal, rejectedIn, type JournalRecord, type TillHistory } from "../journal.js";
 import {
   commitSwap,
   discardStaging,
@@ -22,7 +23,14 @@ import {
   type PauseHook,
 } from "../swap.js";
 import { canonicalName, checkSequence, checkTrust, identifyTill, legacyName } from "./checks.js";
-import { safeReceivedName, storeFile, writeReason } from "./store.js";
+import {
+  placeFile,
+  safeReceivedName,
+  stageFile,
+  storeFile,
+  writeReason,
+  type StagedFile,
+} from "./store.js";
 
 /** An archive file at the central, ready to be checked. */
 export interface IncomingArchive {
@@ -57,11 +65,16 @@ export interface ImportResult {
   /** Where the archive is kept, relative to the root. */
   stored: string | null;
   gap: [number, number] | null;
+  /** The sequences of the gap that arrived and were refused (in quarantine/). */
+  gapRejected: number[];
   /** Files now in the till's directory (accepted archives); in a dry run, files it holds. */
   files: number;
   /** The till's directory the archive goes into (accepted archives). */
   target: string | null;
 }
+
+/** The journal entry of an archive (a `repair` entry is the journal's own). */
+type ImportRecord = JournalRecord & { outcome: ImportResult["outcome"] };
 
 /** The reason given for an archive already imported, in the journal and the summary. */
 const DUPLICATE_REASON = "already imported (same bytes)";
@@ -69,6 +82,15 @@ const DUPLICATE_REASON = "already imported (same bytes)";
 /** The marker note of a swap: enough to journal the import if the process dies after the swap. */
 export interface SwapNote {
   record: JournalRecord;
+  /** The archive's temporary name beside `record.stored`, renamed into place once decided. */
+  archive?: string | null;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 type RecordBase = Pick<JournalRecord, "source" | "file" | "till" | "sequence" | "sha256" | "size">;
@@ -87,6 +109,7 @@ export interface ImportPlan {
         /** Name under archives/<TILL>/. */
         storedName: string;
         gap: [number, number] | null;
+        gapRejected: number[];
         manifestSha256: string | null;
       }
     | { kind: "duplicate"; stored: string | null }
@@ -147,6 +170,7 @@ export async function planImport(
             ? legacyName(till, options.now(), sha256)
             : canonicalName(manifest),
         gap: verdict.gap,
+        gapRejected: rejectedIn(verdict.gap, history),
         manifestSha256: archive.manifest === undefined ? null : sha256Hex(archive.manifest.bytes),
       },
     };
@@ -170,6 +194,7 @@ export function resultOfPlan(plan: ImportPlan): ImportResult {
         reason: null,
         hint: null,
         gap: decision.gap,
+        gapRejected: decision.gapRejected,
         files: plan.archive?.entries.filter((entry) => !entry.directory).length ?? 0,
         target: decision.target,
       };
@@ -192,7 +217,15 @@ export function resultOfPlan(plan: ImportPlan): ImportResult {
   }
 }
 
-const NOTHING = { code: null, reason: null, hint: null, gap: null, files: 0, target: null };
+const NOTHING = {
+  code: null,
+  reason: null,
+  hint: null,
+  gap: null,
+  gapRejected: [],
+  files: 0,
+  target: null,
+};
 
 /**
  * Carries out a plan: extracts into the staging folder (checking every byte), keeps the archive
@@ -209,7 +242,7 @@ export async function applyImport(
   const { incoming, base, decision } = plan;
   if (decision.kind === "reject") return quarantine(central, plan, decision.error, options);
   if (decision.kind === "duplicate") {
-    const record: JournalRecord = {
+    const record: ImportRecord = {
       ...base,
       time: isoWithOffset(options.now()),
       outcome: "duplicate",
@@ -224,36 +257,51 @@ export async function applyImport(
   }
   let archive = plan.archive;
   const staging = swapPaths(decision.target);
+  let stored: StagedFile | undefined;
   try {
     if (archive === undefined) throw new Error("an import plan without its open archive");
     const files = await archive.extractTo(await freshStaging(staging));
     await archive.close();
     archive = undefined;
-    const storedName = await storeFile(
+    // The archive waits under a temporary name until the swap is decided: an archive under
+    // archives/ is always journaled, which the journal check relies on (journal.ts).
+    stored = await stageFile(
       incoming.path,
       join(paths.archives, base.till ?? ""),
       decision.storedName,
       base.sha256,
       incoming.owned,
     );
-    const record: JournalRecord = {
+    const record: ImportRecord = {
       ...base,
       time: isoWithOffset(options.now()),
       outcome: "accepted",
       code: null,
       reason: null,
-      stored: rootRelative(central, join(paths.archives, base.till ?? "", storedName)),
+      stored: rootRelative(central, join(stored.folder, stored.name)),
       gap: decision.gap,
       manifest: decision.manifestSha256,
     };
-    const note: SwapNote = { record };
+    const note: SwapNote = {
+      record,
+      archive: stored.temporary === undefined ? null : basename(stored.temporary),
+    };
     await commitSwap(staging, note, options.pause);
+    await placeFile(stored);
     await appendJournal(paths.journal, record);
     await finishSwap(staging, options.pause);
-    return { ...resultOf(record, files.length), target: decision.target };
+    return {
+      ...resultOf(record, files.length),
+      gapRejected: decision.gapRejected,
+      target: decision.target,
+    };
   } catch (error) {
     await archive?.close();
     await discardStaging(staging);
+    // Not decided: the archive's temporary copy goes with the staging folder. Decided: the
+    // recovery puts it in place and journals it.
+    if (stored?.temporary !== undefined && !(await exists(staging.marker)))
+      await removeRetrying(stored.temporary);
     if (!isCaisseError(error) || error.errorClass !== "rejected") throw error;
     return quarantine(central, plan, error, options);
   }
@@ -263,7 +311,7 @@ function rootRelative(central: Central, path: string): string {
   return relative(central.paths.root, path).replaceAll("\\", "/");
 }
 
-function resultOf(record: JournalRecord, files: number, hint: string | null = null): ImportResult {
+function resultOf(record: ImportRecord, files: number, hint: string | null = null): ImportResult {
   return {
     file: record.file,
     outcome: record.outcome,
@@ -274,6 +322,7 @@ function resultOf(record: JournalRecord, files: number, hint: string | null = nu
     hint,
     stored: record.stored,
     gap: record.gap,
+    gapRejected: [],
     files,
     target: null,
   };
@@ -309,7 +358,7 @@ async function quarantine(
     reason: error.message,
     "what to do": hint,
   });
-  const record: JournalRecord = {
+  const record: ImportRecord = {
     ...base,
     time,
     outcome: "rejected",

@@ -10,7 +10,15 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { Central } from "../context.js";
 import { createSource } from "../sources.js";
-import { emptyHistory, readJournal, tillHistories } from "../journal.js";
+import {
+  archiveProblems,
+  emptyHistory,
+  journalDamaged,
+  readCheckedJournal,
+  readJournal,
+  tillHistories,
+  type JournalEntry,
+} from "../journal.js";
 import {
   applyImport,
   planImport,
@@ -21,8 +29,9 @@ import {
 } from "./importArchive.js";
 import {
   DOWNLOAD_PREFIX,
+  pendingImports,
   recoverInterruptedImports,
-  removeStaleDownloads,
+  removeLeftovers,
   type RecoveredTill,
 } from "./recover.js";
 
@@ -69,6 +78,15 @@ function interrupted(summary: RunSummary, source: string, observer: RunObserver)
   });
 }
 
+/**
+ * Whether the journal could not be written: the run then stops at once, whatever is left. An
+ * import not journaled is not guarded against replay, and the next import of any till would be
+ * swapped in without its entry too.
+ */
+function journalFailed(summary: RunSummary): boolean {
+  return summary.failures.some((failure) => isCaisseError(failure.error, "E_JOURNAL_WRITE"));
+}
+
 /** Imports one archive; or, in a dry run, says what importing it would do. */
 type Importer = (incoming: IncomingArchive) => Promise<ImportResult>;
 
@@ -78,12 +96,13 @@ type Importer = (incoming: IncomingArchive) => Promise<ImportResult>;
  * memory: a real run holds the lock, so nothing else writes the journal meanwhile, and a dry run
  * plans #42 then #43 as a real run would import them.
  */
-async function createImporter(
+function createImporter(
   central: Central,
   options: ImportOptions,
   dryRun: boolean,
-): Promise<Importer> {
-  const histories = tillHistories(await readJournal(central.paths.journal));
+  journal: readonly JournalEntry[],
+): Importer {
+  const histories = tillHistories(journal);
   return async (incoming) => {
     const plan = await planImport(central, incoming, options, histories);
     let result: ImportResult;
@@ -91,12 +110,16 @@ async function createImporter(
       result = resultOfPlan(plan);
       await plan.archive?.close();
     } else result = await applyImport(central, plan, options);
-    if (result.outcome === "accepted" && result.till !== null) {
+    if (result.outcome !== "duplicate" && result.till !== null) {
       const key = result.till.toUpperCase();
       const history = histories.get(key) ?? emptyHistory();
-      history.accepted.set(plan.base.sha256, result.stored);
-      if (result.sequence !== null) {
-        history.lastSequence = Math.max(history.lastSequence ?? 0, result.sequence);
+      if (result.outcome === "rejected") {
+        if (result.sequence !== null) history.rejected.add(result.sequence);
+      } else {
+        history.accepted.set(plan.base.sha256, result.stored);
+        if (result.sequence !== null) {
+          history.lastSequence = Math.max(history.lastSequence ?? 0, result.sequence);
+        }
       }
       histories.set(key, history);
     }
@@ -138,21 +161,49 @@ async function underLock(
   }
   if (options.dryRun === true) {
     const summary: RunSummary = { dryRun: true, recovered: [], results: [], failures: [] };
-    await task(summary, await createImporter(central, options, true));
+    const journal = await trustedJournal(central);
+    await task(summary, createImporter(central, options, true, journal));
     return summary;
   }
   return withLock(central.paths.lock, purpose, async () => {
+    // Checked before the recovery, which may journal an import a crash left undecided.
+    const { journal } = central.paths;
+    const checked = await readCheckedJournal(journal);
+    if (checked.problems.length > 0) throw journalDamaged(journal, checked.problems);
     const summary: RunSummary = {
       dryRun: false,
       recovered: await recoverInterruptedImports(central),
       results: [],
       failures: [],
     };
-    await removeStaleDownloads(central);
+    await removeLeftovers(central);
     summary.recovered.forEach((recovered) => observer.onRecovered?.(recovered));
-    await task(summary, await createImporter(central, options, false));
+    const entries = summary.recovered.some((recovered) => recovered.kind === "rolled-forward")
+      ? await readJournal(journal)
+      : checked.entries;
+    const problems = await archiveProblems(central.paths.archives, entries);
+    if (problems.length > 0) throw journalDamaged(journal, problems);
+    await task(summary, createImporter(central, options, false, entries));
     return summary;
   });
+}
+
+/**
+ * The journal's entries once it is checked (readCheckedJournal, archiveProblems): the replay
+ * guard is not used when it does not hold. E_JOURNAL_DAMAGED says what is wrong.
+ */
+async function trustedJournal(central: Central): Promise<JournalEntry[]> {
+  const { journal } = central.paths;
+  const checked = await readCheckedJournal(journal);
+  // A dry run recovers nothing: an archive an interrupted import put in place is not journaled
+  // yet, but its swap marker names it, and the next real run journals it.
+  const pending = await pendingImports(central);
+  const problems = [
+    ...checked.problems,
+    ...(await archiveProblems(central.paths.archives, [...checked.entries, ...pending])),
+  ];
+  if (problems.length > 0) throw journalDamaged(journal, problems);
+  return checked.entries;
 }
 
 /** `caisse-central import FILE...`: the files stay where they are; copies are kept. */
@@ -230,6 +281,7 @@ async function collectFrom(
   const items = inSequenceOrder(await source.list());
   observer.onSource?.(source.name, items.length);
   for (const [index, item] of items.entries()) {
+    if (journalFailed(summary)) return;
     if (signal?.aborted === true) {
       interrupted(summary, source.name, observer);
       return;
@@ -277,6 +329,7 @@ export async function fetchSources(
     observer,
     async (summary, importer) => {
       for (const config of selected) {
+        if (journalFailed(summary)) break;
         if (options.signal?.aborted === true) {
           interrupted(summary, config.name, observer);
           break;
