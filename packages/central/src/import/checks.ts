@@ -2,6 +2,7 @@ import {
   archiveTransportName,
   CaisseError,
   compactLocalTime,
+  quoted,
   tillNameProblem,
   verifyManifest,
   type ErrorCode,
@@ -61,7 +62,7 @@ export function identifyTill(
   if (till === undefined) {
     throw reject(
       "E_ARCHIVE_UNKNOWN_TILL",
-      `the archive comes from till '${manifest.till}' (${manifest.name}), which is not registered`,
+      `the archive comes from till '${manifest.till}' (${quoted(manifest.name)}), which is not registered`,
       `if this store is yours, register it: caisse-central tills add ${manifest.till} --name ${nameArgument(manifest.name)} --path ${manifest.till}`,
     );
   }

@@ -391,6 +391,10 @@ describe("openArchive and extractTo: archives that are fine", () => {
       maxEntryBytes: 2 ** 30,
       maxTotalBytes: 2 ** 31,
       maxRatio: 200,
+      maxPathLength: 240,
+      maxPathDepth: 16,
+      maxManifestBytes: 2 ** 20,
+      maxManifestString: 1024,
     });
   });
 
@@ -1244,7 +1248,7 @@ describe("manifest and signature", () => {
     expect(error.message).toContain("format");
   });
 
-  test("a manifest declaring more than 16 MiB is refused without being read", async () => {
+  test("a manifest declaring more than 1 MiB is refused without being read", async () => {
     const zip = buildZip([
       { name: "caisse-manifest.json", data: "{}", uncompressedSize: MAX_MANIFEST_BYTES + 1 },
     ]);
@@ -1253,7 +1257,7 @@ describe("manifest and signature", () => {
       error,
       "E_MANIFEST_INVALID",
       "caisse-manifest.json",
-      "at most 16777216 bytes (16.0 MiB) is read",
+      "at most 1048576 bytes (1.0 MiB) is read",
     );
   });
 
