@@ -124,6 +124,10 @@ const catalogue = {
     class: "rejected",
     summary: "An entry's content is not the size its headers declare.",
   },
+  E_ARCHIVE_PATH_TOO_LONG: {
+    class: "rejected",
+    summary: "An entry's path is longer or deeper than the limits.",
+  },
   E_ARCHIVE_RESERVED_NAME: {
     class: "rejected",
     summary: "A till file uses a name reserved for the manifest.",

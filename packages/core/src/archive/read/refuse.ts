@@ -18,6 +18,8 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   E_ARCHIVE_TOO_LARGE:
     "if the archive is genuine, raise limits.maxTotalBytes in caisse-central.json.",
   E_ARCHIVE_RATIO: "if the archive is genuine, raise limits.maxRatio in caisse-central.json.",
+  E_ARCHIVE_PATH_TOO_LONG:
+    "if the archive is genuine, move the till's files to shorter paths or raise limits.maxPathLength or limits.maxPathDepth in caisse-central.json.",
 };
 
 export const DEFAULT_HINT =
