@@ -128,6 +128,10 @@ const catalogue = {
     class: "rejected",
     summary: "An entry's path is longer or deeper than the limits.",
   },
+  E_ARCHIVE_CHECK_FAILED: {
+    class: "rejected",
+    summary: "Examining the archive failed unexpectedly (a bug); it was quarantined.",
+  },
   E_ARCHIVE_RESERVED_NAME: {
     class: "rejected",
     summary: "A till file uses a name reserved for the manifest.",

@@ -4,6 +4,7 @@ import {
   openArchive,
   sha256Hex,
   sha256OfFile,
+  truncated,
   type ErrorCode,
   type OpenedArchive,
 } from "@caisse/core";
@@ -149,11 +150,31 @@ export async function planImport(
         manifestSha256: archive.manifest === undefined ? null : sha256Hex(archive.manifest.bytes),
       },
     };
-  } catch (error) {
+  } catch (caught) {
     await archive?.close();
+    const error = unexpectedAsRejection(caught);
     if (!(error instanceof CaisseError) || error.errorClass !== "rejected") throw error;
     return { incoming, base, archive: undefined, decision: { kind: "reject", error } };
   }
+}
+
+/**
+ * An error met while examining an archive that is neither a refusal nor a failure of the machine
+ * (a bug in a check, a check that ran out of stack on a hostile input) becomes the refusal
+ * E_ARCHIVE_CHECK_FAILED: the archive is quarantined and journaled once, and the run goes on with
+ * the next one, instead of stopping on it at every run. Other errors are returned as they are.
+ */
+function unexpectedAsRejection(error: unknown): unknown {
+  if (error instanceof CaisseError && error.code !== "E_INTERNAL") return error;
+  const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return new CaisseError(
+    "E_ARCHIVE_CHECK_FAILED",
+    `examining the archive failed unexpectedly (${truncated(what, 200)})`,
+    {
+      cause: error,
+      hint: "a bug in caisse-central, met on this archive; it was quarantined so that the others could be imported. Report it with the archive; once fixed, import it again with 'caisse-central import FILE'.",
+    },
+  );
 }
 
 /** The result a plan announces, for a dry run: nothing is stored, journaled or swapped. */
@@ -225,7 +246,10 @@ export async function applyImport(
   const staging = swapPaths(decision.target);
   try {
     if (archive === undefined) throw new Error("an import plan without its open archive");
-    const files = await archive.extractTo(await freshStaging(staging));
+    const stagingDir = await freshStaging(staging);
+    const files = await archive.extractTo(stagingDir).catch((error: unknown) => {
+      throw unexpectedAsRejection(error);
+    });
     await archive.close();
     archive = undefined;
     const storedName = await storeFile(
