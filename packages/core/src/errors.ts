@@ -156,6 +156,10 @@ const catalogue = {
     class: "rejected",
     summary: "The archive's sequence is not newer than the last one imported.",
   },
+  E_ARCHIVE_CLOCK: {
+    class: "rejected",
+    summary: "The manifest says the archive was created more than a day in the future.",
+  },
   E_ARCHIVE_UNKNOWN_TILL: {
     class: "rejected",
     summary: "The archive comes from a till that is not registered.",

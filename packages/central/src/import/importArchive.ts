@@ -21,7 +21,15 @@ import {
   swapPaths,
   type PauseHook,
 } from "../swap.js";
-import { canonicalName, checkSequence, checkTrust, identifyTill, legacyName } from "./checks.js";
+import {
+  canonicalName,
+  chainOf,
+  checkCreated,
+  checkSequence,
+  checkTrust,
+  identifyTill,
+  legacyName,
+} from "./checks.js";
 import { safeReceivedName, storeFile, writeReason } from "./store.js";
 
 /** An archive file at the central, ready to be checked. */
@@ -57,6 +65,8 @@ export interface ImportResult {
   /** Where the archive is kept, relative to the root. */
   stored: string | null;
   gap: [number, number] | null;
+  /** Whether an accepted archive continues its till's history (see JournalRecord.chain). */
+  chain: "linked" | "broken" | null;
   /** Files now in the till's directory (accepted archives); in a dry run, files it holds. */
   files: number;
   /** The till's directory the archive goes into (accepted archives). */
@@ -87,6 +97,7 @@ export interface ImportPlan {
         /** Name under archives/<TILL>/. */
         storedName: string;
         gap: [number, number] | null;
+        chain: "linked" | "broken" | null;
         manifestSha256: string | null;
       }
     | { kind: "duplicate"; stored: string | null }
@@ -123,6 +134,7 @@ export async function planImport(
     const till = identifyTill(central, archive, options.till);
     base.till = till.ref;
     checkTrust(till, archive, options.till);
+    checkCreated(manifest, options.now());
     const history = histories.get(till.ref.toUpperCase());
     const verdict = checkSequence(manifest, history, sha256);
     if (verdict.kind === "duplicate") {
@@ -147,6 +159,7 @@ export async function planImport(
             ? legacyName(till, options.now(), sha256)
             : canonicalName(manifest),
         gap: verdict.gap,
+        chain: chainOf(manifest, history),
         manifestSha256: archive.manifest === undefined ? null : sha256Hex(archive.manifest.bytes),
       },
     };
@@ -190,6 +203,7 @@ export function resultOfPlan(plan: ImportPlan): ImportResult {
         reason: null,
         hint: null,
         gap: decision.gap,
+        chain: decision.chain,
         files: plan.archive?.entries.filter((entry) => !entry.directory).length ?? 0,
         target: decision.target,
       };
@@ -212,7 +226,15 @@ export function resultOfPlan(plan: ImportPlan): ImportResult {
   }
 }
 
-const NOTHING = { code: null, reason: null, hint: null, gap: null, files: 0, target: null };
+const NOTHING = {
+  code: null,
+  reason: null,
+  hint: null,
+  gap: null,
+  chain: null,
+  files: 0,
+  target: null,
+};
 
 /**
  * Carries out a plan: extracts into the staging folder (checking every byte), keeps the archive
@@ -268,6 +290,7 @@ export async function applyImport(
       stored: rootRelative(central, join(paths.archives, base.till ?? "", storedName)),
       gap: decision.gap,
       manifest: decision.manifestSha256,
+      chain: decision.chain,
     };
     const note: SwapNote = { record };
     await commitSwap(staging, note, options.pause);
@@ -297,6 +320,7 @@ function resultOf(record: JournalRecord, files: number, hint: string | null = nu
     hint,
     stored: record.stored,
     gap: record.gap,
+    chain: record.chain ?? null,
     files,
     target: null,
   };

@@ -95,8 +95,10 @@ async function createImporter(
       const key = result.till.toUpperCase();
       const history = histories.get(key) ?? emptyHistory();
       history.accepted.set(plan.base.sha256, result.stored);
-      if (result.sequence !== null) {
-        history.lastSequence = Math.max(history.lastSequence ?? 0, result.sequence);
+      if (result.sequence !== null && result.sequence > (history.lastSequence ?? 0)) {
+        history.lastSequence = result.sequence;
+        history.lastManifest =
+          plan.decision.kind === "import" ? plan.decision.manifestSha256 : null;
       }
       histories.set(key, history);
     }
