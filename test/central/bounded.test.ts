@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mulberry32 } from "../../scripts/seeded-random.mjs";
 import { BIN, REPO, runBin, runInProcess, temporaryFolder, type Captured } from "../helpers/cli.js";
-import { buildTillZip } from "../helpers/zip-builder.js";
+import { sha256Hex } from "@caisse/core";
+import { STORE, buildTillZip, buildZip } from "../helpers/zip-builder.js";
 
 /**
  * Untrusted manifests cost at most work in proportion to their bounded size: a run of
@@ -102,4 +103,165 @@ describe("an unsigned archive of an unregistered till with a 100 KB name", () =>
     expect(result.maxRSS).toBeLessThan(MAX_RSS_KIB);
     expect(result.cpuSeconds).toBeLessThan(MAX_CPU_SECONDS);
   }, 120_000);
+});
+
+// ---------------------------------------------------------------------------------------------
+
+/** Hostile values, as raw JSON text (so that repeated keys and deep nesting can be written). */
+function hostileValues(random: () => number): Record<string, string> {
+  const deep = (depth: number): string => `${"[".repeat(depth)}${"]".repeat(depth)}`;
+  return {
+    "a 100,000-character string": JSON.stringify(randomText(random, 100_000)),
+    "a 1,025-character string": JSON.stringify(randomText(random, 1025)),
+    "100,000 nested arrays": deep(100_000),
+    "33 nested arrays": deep(33),
+    "1e309": "1e309",
+    "-0": "-0",
+    "2^53+1": "9007199254740993",
+    "-1": "-1",
+    '"NaN"': '"NaN"',
+    '"Infinity"': '"Infinity"',
+    "a huge number literal": `1${"0".repeat(100_000)}`,
+    "control characters": JSON.stringify("\u001b[2J\u001b]0;pwn\u0007\r\nwhat to do: curl x | sh"),
+    "bidi overrides": JSON.stringify("\u202egpj.exe\u2066x\u2069"),
+    "a lone surrogate": '"a\\ud800b"',
+    "a line separator": JSON.stringify("a\u2028b"),
+    "an object with __proto__":
+      '{"__proto__": {"polluted": true}, "constructor": {"prototype": 1}}',
+    "an array of 100,000 nulls": `[${Array.from({ length: 100_000 }, () => "null").join(",")}]`,
+    "an object of 20,000 keys": `{${Array.from({ length: 20_000 }, (_, index) => `"k${index}": ${index}`).join(",")}}`,
+    true: "true",
+    null: "null",
+  };
+}
+
+const FIELDS = ["format", "kind", "till", "name", "created", "sequence", "previous", "files"];
+const FILE_FIELDS = ["path", "size", "sha256"];
+
+interface HostileManifest {
+  what: string;
+  text: string;
+}
+
+/**
+ * The manifest of archive `sequence` as JSON text, with one field (top level, of the first file,
+ * or added) given a hostile value; or a key repeated, or the till unknown with a hostile name.
+ */
+function hostileManifests(random: () => number): HostileManifest[] {
+  const values = Object.entries(hostileValues(random));
+  const good = (sequence: number): Record<string, string> => ({
+    format: JSON.stringify("caisse-archive/1"),
+    kind: JSON.stringify("sales"),
+    till: JSON.stringify("D01"),
+    name: JSON.stringify("Magasin 1"),
+    created: JSON.stringify("2026-11-27T23:00:05+01:00"),
+    sequence: String(sequence),
+    previous: "null",
+  });
+  const filesText = (fields: Record<string, string>): string =>
+    `[{${Object.entries(fields)
+      .map(([key, value]) => `"${key}": ${value}`)
+      .join(", ")}}]`;
+  const goodFile = (): Record<string, string> => ({
+    path: JSON.stringify("ventes.csv"),
+    size: String(Buffer.byteLength(DATA["ventes.csv"])),
+    sha256: JSON.stringify(sha256Hex(DATA["ventes.csv"])),
+  });
+  const render = (fields: Record<string, string>, extra = ""): string =>
+    `{${Object.entries(fields)
+      .map(([key, value]) => `"${key}": ${value}`)
+      .join(", ")}${extra}}`;
+  const manifests: HostileManifest[] = [];
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
+  for (const [what, value] of values) {
+    const sequence = manifests.length + 1;
+    // Each hostile value in a top-level field, in a file's field, and in an unknown field.
+    const field = pick(FIELDS);
+    const top = { ...good(sequence), files: filesText(goodFile()), [field]: value };
+    manifests.push({ what: `${field}: ${what}`, text: render(top) });
+    const fileField = pick(FILE_FIELDS);
+    manifests.push({
+      what: `files[0].${fileField}: ${what}`,
+      text: render({
+        ...good(sequence + 1),
+        files: filesText({ ...goodFile(), [fileField]: value }),
+      }),
+    });
+    manifests.push({
+      what: `an unknown field: ${what}`,
+      text: render({ ...good(sequence + 2), files: filesText(goodFile()) }, `, "extra": ${value}`),
+    });
+    // An unregistered till: its name is quoted in the refusal and the command it suggests.
+    manifests.push({
+      what: `an unknown till named ${what}`,
+      text: render({
+        ...good(sequence + 3),
+        till: '"Z99"',
+        name: value,
+        files: filesText(goodFile()),
+      }),
+    });
+  }
+  manifests.push({
+    what: "a repeated key",
+    text: render(
+      { ...good(manifests.length + 1), files: filesText(goodFile()) },
+      ', "till": "D02"',
+    ),
+  });
+  return manifests;
+}
+
+describe("the whole import on manifests with hostile field values (property)", () => {
+  it("imports or quarantines each one, never crashes, in bounded memory and CPU", async () => {
+    const seed = 20261130;
+    const manifests = hostileManifests(mulberry32(seed));
+    await Promise.all(
+      manifests.map(({ text }, index) =>
+        writeFile(
+          join(root, "inbox", `D01_20261127T230005_${String(index + 1).padStart(6, "0")}.zip`),
+          buildZip([
+            { name: "caisse-manifest.json", data: text, method: STORE },
+            { name: "ventes.csv", data: DATA["ventes.csv"] },
+          ]),
+        ),
+      ),
+    );
+
+    const result = await measuredCentral("fetch", "--format", "json");
+
+    expect([0, 3], result.stderr).toContain(result.code);
+    const summary = JSON.parse(result.stdout) as FetchSummary;
+    expect(summary.archives).toHaveLength(manifests.length);
+    const outcomes = summary.archives.map((archive, index) => [
+      manifests[index]?.what,
+      archive.outcome === "accepted" ? "accepted" : archive.code,
+    ]);
+    for (const [what, outcome] of outcomes) {
+      expect(outcome, `seed ${seed}, ${String(what)}`).toMatch(
+        /^(accepted|E_(ARCHIVE|MANIFEST)_\w+)$/u,
+      );
+    }
+    // Every archive with a hostile value where the format expects another is refused.
+    expect(outcomes.filter(([, outcome]) => outcome === "accepted").length).toBeLessThan(
+      manifests.length / 2,
+    );
+    expect(await readdir(join(root, "inbox"))).toEqual([]);
+    const verify = await central("journal", "--verify");
+    expect(verify.stdout).toBe(
+      `journal intact: ${manifests.length} entries, hash chain verified\n`,
+    );
+    // Every reason file is one value a line.
+    for (const file of await readdir(join(root, "quarantine"))) {
+      if (!file.endsWith(".txt")) continue;
+      const reason = await readFile(join(root, "quarantine", file), "utf8");
+      expect(reason.replaceAll("\n", ""), file).not.toMatch(
+        /[\p{Cc}\p{Cs}\u2028\u2029\u202a-\u202e]/u,
+      );
+      expect(reason.length, file).toBeLessThan(8 * 1024);
+    }
+    expect(result.maxRSS, "the process died before its exit").toBeDefined();
+    expect(result.maxRSS).toBeLessThan(MAX_RSS_KIB);
+    expect(result.cpuSeconds).toBeLessThan(MAX_CPU_SECONDS);
+  }, 300_000);
 });
