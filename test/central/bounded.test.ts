@@ -265,3 +265,73 @@ describe("the whole import on manifests with hostile field values (property)", (
     expect(result.cpuSeconds).toBeLessThan(MAX_CPU_SECONDS);
   }, 300_000);
 });
+
+describe("an archive the process died on", () => {
+  const names = ["A00_20261127T230005_000001.zip", "D01_20261127T230005_000001.zip"];
+  const marker = (): string => join(root, ".caisse", "examining.json");
+
+  async function inbox(): Promise<Buffer> {
+    const dying = buildTillZip(DATA, { manifest: { till: "A00" } }).zip;
+    await writeFile(join(root, "inbox", names[0] ?? ""), dying);
+    await writeFile(join(root, "inbox", names[1] ?? ""), buildTillZip(DATA).zip);
+    return dying;
+  }
+
+  it("twice in a row is quarantined unexamined, and the archives after it imported", async () => {
+    const dying = await inbox();
+    // What two runs that died on it (out of memory, say) leave in the working folder.
+    await writeFile(marker(), JSON.stringify({ sha256: sha256Hex(dying), attempts: 2 }));
+
+    const result = await central("fetch", "--format", "json");
+
+    expect(result.code, result.stderr).toBe(3);
+    const summary = JSON.parse(result.stdout) as {
+      archives: { file: string; outcome: string; code: string | null; reason: string | null }[];
+    };
+    expect(summary.archives.map(({ file, outcome, code }) => [file, outcome, code])).toEqual([
+      [names[0], "rejected", "E_ARCHIVE_CHECK_FAILED"],
+      [names[1], "accepted", null],
+    ]);
+    expect(summary.archives[0]?.reason).toBe(
+      "the process died while examining this archive in 2 runs in a row (out of memory, or killed); it was not examined again",
+    );
+    await expect(readFile(marker())).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
+  it("really: two runs killed on it, the third quarantines it and goes on", async () => {
+    await inbox();
+    // Each run is killed (SIGKILL, as by the out-of-memory killer) when it opens A00 to check it:
+    // the copy collected into the working folder, not the one stored in quarantine.
+    const run = (): Promise<Captured> =>
+      runBin(
+        "--import",
+        [join(REPO, "test", "helpers", "die-on-open.mjs"), BIN.central, "--root", root, "fetch"],
+        { cwd: work.path, env: { CAISSE_TEST_DIE_ON_OPEN: "incoming-[^/]*/A00_" } },
+      );
+    const first = await run();
+    const second = await run();
+    expect([first.code, second.code]).toEqual([-1, -1]);
+    expect(JSON.parse(await readFile(marker(), "utf8"))).toMatchObject({ attempts: 2 });
+    expect((await readdir(join(root, "inbox"))).sort()).toEqual(names);
+
+    const third = await run();
+
+    expect(third.code, third.stderr).toBe(3);
+    expect(third.stdout).toContain("E_ARCHIVE_CHECK_FAILED: the process died while examining");
+    expect(await readdir(join(root, "inbox"))).toEqual([]);
+    expect((await readdir(join(root, "quarantine"))).sort()).toEqual([names[0], `${names[0]}.txt`]);
+    expect(await readdir(join(root, "tills"))).toEqual(["D01"]);
+  }, 60_000);
+
+  it("once (a kill, a power cut) is examined again", async () => {
+    const dying = await inbox();
+    await writeFile(marker(), JSON.stringify({ sha256: sha256Hex(dying), attempts: 1 }));
+
+    const result = await central("fetch", "--format", "json");
+
+    // A00 is not registered: refused for that, on its own merits.
+    const summary = JSON.parse(result.stdout) as { archives: { code: string | null }[] };
+    expect(summary.archives.map(({ code }) => code)).toEqual(["E_ARCHIVE_UNKNOWN_TILL", null]);
+    await expect(readFile(marker())).rejects.toMatchObject({ code: "ENOENT" });
+  });
+});

@@ -30,6 +30,7 @@ import {
   identifyTill,
   legacyName,
 } from "./checks.js";
+import { CHECK_FAILED_HINT, type ExaminationGuard } from "./examining.js";
 import { safeReceivedName, storeFile, writeReason } from "./store.js";
 
 /** An archive file at the central, ready to be checked. */
@@ -114,6 +115,7 @@ export async function planImport(
   incoming: IncomingArchive,
   options: ImportOptions,
   histories: ReadonlyMap<string, TillHistory>,
+  guard?: ExaminationGuard,
 ): Promise<ImportPlan> {
   const sha256 = await sha256OfFile(incoming.path);
   const { size } = await stat(incoming.path);
@@ -125,6 +127,11 @@ export async function planImport(
     sha256,
     size,
   };
+  const died = guard?.refusal(sha256);
+  if (died !== undefined) {
+    return { incoming, base, archive: undefined, decision: { kind: "reject", error: died } };
+  }
+  await guard?.begin(sha256);
   let archive: OpenedArchive | undefined;
   try {
     archive = await openArchive(incoming.path, { limits: central.config.limits });
@@ -185,7 +192,7 @@ function unexpectedAsRejection(error: unknown): unknown {
     `examining the archive failed unexpectedly (${truncated(what, 200)})`,
     {
       cause: error,
-      hint: "a bug in caisse-central, met on this archive; it was quarantined so that the others could be imported. Report it with the archive; once fixed, import it again with 'caisse-central import FILE'.",
+      hint: CHECK_FAILED_HINT,
     },
   );
 }

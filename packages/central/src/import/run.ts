@@ -19,6 +19,7 @@ import {
   type ImportResult,
   type IncomingArchive,
 } from "./importArchive.js";
+import { ExaminationGuard } from "./examining.js";
 import {
   DOWNLOAD_PREFIX,
   recoverInterruptedImports,
@@ -84,8 +85,18 @@ async function createImporter(
   dryRun: boolean,
 ): Promise<Importer> {
   const histories = tillHistories(await readJournal(central.paths.journal));
+  // A dry run changes nothing, the marker included.
+  const guard = dryRun ? undefined : await ExaminationGuard.load(central);
   return async (incoming) => {
-    const plan = await planImport(central, incoming, options, histories);
+    try {
+      return await importOne(incoming);
+    } finally {
+      await guard?.end();
+    }
+  };
+
+  async function importOne(incoming: IncomingArchive): Promise<ImportResult> {
+    const plan = await planImport(central, incoming, options, histories, guard);
     let result: ImportResult;
     if (dryRun) {
       result = resultOfPlan(plan);
@@ -103,7 +114,7 @@ async function createImporter(
       histories.set(key, history);
     }
     return result;
-  };
+  }
 }
 
 /** The source name of archives given by hand to `caisse-central import`, in the journal too. */
