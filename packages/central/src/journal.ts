@@ -53,6 +53,13 @@ export interface JournalRecord {
   gap: [number, number] | null;
   /** SHA-256 of the manifest bytes, for accepted archives with a manifest. */
   manifest: string | null;
+  /**
+   * For an accepted archive that follows the last one imported (sequence + 1): whether its
+   * `previous` is the SHA-256 of that archive's manifest (`linked`) or not (`broken`: the till's
+   * history was reset or altered, recorded for the monitor). Absent or null when it cannot be
+   * checked: the first archive of a till, a gap, a legacy archive, entries of earlier versions.
+   */
+  chain?: "linked" | "broken" | null;
 }
 
 export interface JournalEntry extends JournalRecord {
@@ -516,6 +523,8 @@ export function journalDamaged(path: string, problems: readonly JournalProblem[]
 export interface TillHistory {
   /** The last accepted archive with a sequence. */
   lastSequence: number | null;
+  /** SHA-256 of the manifest of the archive of `lastSequence`: what its successor's `previous` is. */
+  lastManifest: string | null;
   lastAccepted: JournalEntry | null;
   lastRejected: JournalEntry | null;
   lastReceived: JournalEntry | null;
@@ -530,6 +539,7 @@ export interface TillHistory {
 export function emptyHistory(): TillHistory {
   return {
     lastSequence: null,
+    lastManifest: null,
     lastAccepted: null,
     lastRejected: null,
     lastReceived: null,
@@ -555,8 +565,10 @@ export function tillHistories(entries: readonly JournalEntry[]): Map<string, Til
     if (entry.outcome !== "accepted") continue;
     history.lastAccepted = entry;
     history.accepted.set(entry.sha256, entry.stored);
-    if (entry.sequence !== null)
-      history.lastSequence = Math.max(history.lastSequence ?? 0, entry.sequence);
+    if (entry.sequence !== null && entry.sequence > (history.lastSequence ?? 0)) {
+      history.lastSequence = entry.sequence;
+      history.lastManifest = entry.manifest;
+    }
     if (entry.gap !== null) history.gaps.push(entry.gap);
   }
   return histories;

@@ -66,6 +66,24 @@ export function parseLocalDateTime(text: string): LocalDateTime | undefined {
   return build(Number(y), Number(m), Number(d), Number(hh ?? 0), Number(mm ?? 0), Number(ss ?? 0));
 }
 
+const INSTANT = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d{1,9})?(?:Z|[+-](\d{2}):(\d{2}))$/u;
+
+/** The widest offset from UTC in use (Kiribati, UTC+14). */
+const MAX_OFFSET_HOURS = 14;
+
+/**
+ * An ISO 8601 time with offset (`2026-11-27T23:00:05+01:00`, `...Z`) as a `Date`, or undefined
+ * when it is not one, or not a real time: 30 February, 24:00, 23:60, an offset over 14 hours.
+ * Stricter than `Date.parse`, which takes `2026-02-30` as 2 March.
+ */
+export function parseInstant(text: string): Date | undefined {
+  const match = INSTANT.exec(text);
+  if (match === null || parseLocalDateTime(match[1] ?? "") === undefined) return undefined;
+  if (Number(match[2] ?? 0) > MAX_OFFSET_HOURS || Number(match[3] ?? 0) > 59) return undefined;
+  const time = Date.parse(text);
+  return Number.isNaN(time) ? undefined : new Date(time);
+}
+
 /** A date given on the command line: `YYYY-MM-DD` or `DD/MM/YYYY`, no time. */
 export function parseLocalDate(text: string): LocalDate | undefined {
   const value = text.trim();

@@ -138,6 +138,14 @@ const catalogue = {
     class: "rejected",
     summary: "An entry's content is not the size its headers declare.",
   },
+  E_ARCHIVE_PATH_TOO_LONG: {
+    class: "rejected",
+    summary: "An entry's path is longer or deeper than the limits.",
+  },
+  E_ARCHIVE_CHECK_FAILED: {
+    class: "rejected",
+    summary: "Examining the archive failed unexpectedly (a bug); it was quarantined.",
+  },
   E_ARCHIVE_RESERVED_NAME: {
     class: "rejected",
     summary: "A till file uses a name reserved for the manifest.",
@@ -161,6 +169,10 @@ const catalogue = {
   E_ARCHIVE_SEQUENCE: {
     class: "rejected",
     summary: "The archive's sequence is not newer than the last one imported.",
+  },
+  E_ARCHIVE_CLOCK: {
+    class: "rejected",
+    summary: "The manifest says the archive was created more than a day in the future.",
   },
   E_ARCHIVE_UNKNOWN_TILL: {
     class: "rejected",

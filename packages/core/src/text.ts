@@ -21,6 +21,33 @@ export function oneLine(text: string): string {
   return forTerminal(text).replace(/[\t\n]/gu, " ");
 }
 
+// Control characters (C0, DEL, C1), lone surrogates, bidirectional marks and overrides, and the
+// line and paragraph separators: what must not reach a terminal or a line-based file raw.
+const UNPRINTABLE = /[\p{Cc}\p{Cs}\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/gu;
+
+/**
+ * Untrusted text made printable on one line, every character kept visible: each control
+ * character, bidi control, line separator or lone surrogate becomes its `\uXXXX` escape, so
+ * that the text can neither drive a terminal, nor start a new line, nor read differently from
+ * what it is.
+ */
+export function escapeUnprintable(text: string): string {
+  return text.replace(UNPRINTABLE, (character) => {
+    const hex = (character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0");
+    return `\\u${hex}`;
+  });
+}
+
+/** At most `max` characters of untrusted text, with `... (N characters)` when it is longer. */
+export function truncated(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}... (${text.length} characters)`;
+}
+
+/** Untrusted text between quotes for a message: escaped, and cut after `max` characters. */
+export function quoted(text: string, max = 64): string {
+  return `'${escapeUnprintable(truncated(text, max))}'`;
+}
+
 const FORMULA_START = /^[=+\-@\t\r]/u;
 
 /**

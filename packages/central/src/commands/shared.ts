@@ -75,6 +75,10 @@ export function logObserver(log: Logger, dryRun = false): RunObserver {
           log.warn(
             `${result.till ?? "?"}: ${describeGap(result.gap, result.gapRejected, verb("never arrived", "have not arrived"))}`,
           );
+        if (result.chain === "broken")
+          log.warn(
+            `${result.till ?? "?"}: archive #${result.sequence ?? "?"} does not continue #${(result.sequence ?? 1) - 1} (its 'previous' is not that archive's manifest): the till's history was reset or altered; recorded in the journal`,
+          );
       }
     },
     onFailure: (failure) => {

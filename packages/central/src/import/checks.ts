@@ -2,6 +2,10 @@ import {
   archiveTransportName,
   CaisseError,
   compactLocalTime,
+  isoWithOffset,
+  parseInstant,
+  escapeUnprintable,
+  truncated,
   tillNameProblem,
   verifyManifest,
   type ErrorCode,
@@ -61,7 +65,7 @@ export function identifyTill(
   if (till === undefined) {
     throw reject(
       "E_ARCHIVE_UNKNOWN_TILL",
-      `the archive comes from till '${manifest.till}' (${manifest.name}), which is not registered`,
+      `the archive comes from till '${manifest.till}' (${escapeUnprintable(truncated(manifest.name, 64))}), which is not registered`,
       `if this store is yours, register it: caisse-central tills add ${manifest.till} --name ${nameArgument(manifest.name)} --path ${manifest.till}`,
     );
   }
@@ -136,6 +140,42 @@ export function checkSequence(
     kind: "new",
     gap: manifest.sequence > last + 1 ? [last + 1, manifest.sequence - 1] : null,
   };
+}
+
+/**
+ * Whether the archive continues the history the central holds for its till: checked only when it
+ * directly follows the last one imported (no gap) and that one's manifest is known. A broken
+ * chain is not a refusal: the sequence and the signature already decide whether the archive is
+ * taken; it is recorded in the journal for the monitor (see docs/archive-format.md).
+ */
+export function chainOf(
+  manifest: Manifest | undefined,
+  history: TillHistory | undefined,
+): "linked" | "broken" | null {
+  const last = history?.lastSequence ?? null;
+  const lastManifest = history?.lastManifest ?? null;
+  if (manifest === undefined || last === null || lastManifest === null) return null;
+  if (manifest.sequence !== last + 1) return null;
+  return manifest.previous === lastManifest ? "linked" : "broken";
+}
+
+/** How far ahead of the central's clock a manifest's `created` may be: a day. */
+export const MAX_CREATED_AHEAD_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Refuses an archive created more than a day after the central's clock (a year 2999, a till whose
+ * date is wrong): its name and the history built on it would be wrong. A date that is not a real
+ * one was refused with the manifest.
+ */
+export function checkCreated(manifest: Manifest | undefined, now: Date): void {
+  if (manifest === undefined) return;
+  const created = parseInstant(manifest.created);
+  if (created !== undefined && created.getTime() <= now.getTime() + MAX_CREATED_AHEAD_MS) return;
+  throw reject(
+    "E_ARCHIVE_CLOCK",
+    `till ${manifest.till}: the archive says it was created at ${manifest.created}, more than a day after the central's time ${isoWithOffset(now)}`,
+    "set the till's date and time right (or the central's), then run 'caisse-export run' on the till; this archive stays in quarantine.",
+  );
 }
 
 /** `D01_20261127T230005_000042.zip`, from the manifest as the till wrote it. */

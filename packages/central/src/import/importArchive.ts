@@ -6,6 +6,7 @@ import {
   removeRetrying,
   sha256Hex,
   sha256OfFile,
+  truncated,
   type ErrorCode,
   type OpenedArchive,
 } from "@caisse/core";
@@ -22,7 +23,16 @@ import {
   swapPaths,
   type PauseHook,
 } from "../swap.js";
-import { canonicalName, checkSequence, checkTrust, identifyTill, legacyName } from "./checks.js";
+import {
+  canonicalName,
+  chainOf,
+  checkCreated,
+  checkSequence,
+  checkTrust,
+  identifyTill,
+  legacyName,
+} from "./checks.js";
+import { CHECK_FAILED_HINT, type ExaminationGuard } from "./examining.js";
 import {
   placeFile,
   safeReceivedName,
@@ -67,6 +77,8 @@ export interface ImportResult {
   gap: [number, number] | null;
   /** The sequences of the gap that arrived and were refused (in quarantine/). */
   gapRejected: number[];
+  /** Whether an accepted archive continues its till's history (see JournalRecord.chain). */
+  chain: "linked" | "broken" | null;
   /** Files now in the till's directory (accepted archives); in a dry run, files it holds. */
   files: number;
   /** The till's directory the archive goes into (accepted archives). */
@@ -110,6 +122,7 @@ export interface ImportPlan {
         storedName: string;
         gap: [number, number] | null;
         gapRejected: number[];
+        chain: "linked" | "broken" | null;
         manifestSha256: string | null;
       }
     | { kind: "duplicate"; stored: string | null }
@@ -126,6 +139,7 @@ export async function planImport(
   incoming: IncomingArchive,
   options: ImportOptions,
   histories: ReadonlyMap<string, TillHistory>,
+  guard?: ExaminationGuard,
 ): Promise<ImportPlan> {
   const sha256 = await sha256OfFile(incoming.path);
   const { size } = await stat(incoming.path);
@@ -137,6 +151,11 @@ export async function planImport(
     sha256,
     size,
   };
+  const died = guard?.refusal(sha256);
+  if (died !== undefined) {
+    return { incoming, base, archive: undefined, decision: { kind: "reject", error: died } };
+  }
+  await guard?.begin(sha256);
   let archive: OpenedArchive | undefined;
   try {
     archive = await openArchive(incoming.path, { limits: central.config.limits });
@@ -146,6 +165,7 @@ export async function planImport(
     const till = identifyTill(central, archive, options.till);
     base.till = till.ref;
     checkTrust(till, archive, options.till);
+    checkCreated(manifest, options.now());
     const history = histories.get(till.ref.toUpperCase());
     const verdict = checkSequence(manifest, history, sha256);
     if (verdict.kind === "duplicate") {
@@ -171,14 +191,35 @@ export async function planImport(
             : canonicalName(manifest),
         gap: verdict.gap,
         gapRejected: rejectedIn(verdict.gap, history),
+        chain: chainOf(manifest, history),
         manifestSha256: archive.manifest === undefined ? null : sha256Hex(archive.manifest.bytes),
       },
     };
-  } catch (error) {
+  } catch (caught) {
     await archive?.close();
+    const error = unexpectedAsRejection(caught);
     if (!isCaisseError(error) || error.errorClass !== "rejected") throw error;
     return { incoming, base, archive: undefined, decision: { kind: "reject", error } };
   }
+}
+
+/**
+ * An error met while examining an archive that is neither a refusal nor a failure of the machine
+ * (a bug in a check, a check that ran out of stack on a hostile input) becomes the refusal
+ * E_ARCHIVE_CHECK_FAILED: the archive is quarantined and journaled once, and the run goes on with
+ * the next one, instead of stopping on it at every run. Other errors are returned as they are.
+ */
+function unexpectedAsRejection(error: unknown): unknown {
+  if (isCaisseError(error) && error.code !== "E_INTERNAL") return error;
+  const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return new CaisseError(
+    "E_ARCHIVE_CHECK_FAILED",
+    `examining the archive failed unexpectedly (${truncated(what, 200)})`,
+    {
+      cause: error,
+      hint: CHECK_FAILED_HINT,
+    },
+  );
 }
 
 /** The result a plan announces, for a dry run: nothing is stored, journaled or swapped. */
@@ -195,6 +236,7 @@ export function resultOfPlan(plan: ImportPlan): ImportResult {
         hint: null,
         gap: decision.gap,
         gapRejected: decision.gapRejected,
+        chain: decision.chain,
         files: plan.archive?.entries.filter((entry) => !entry.directory).length ?? 0,
         target: decision.target,
       };
@@ -223,6 +265,7 @@ const NOTHING = {
   hint: null,
   gap: null,
   gapRejected: [],
+  chain: null,
   files: 0,
   target: null,
 };
@@ -260,7 +303,10 @@ export async function applyImport(
   let stored: StagedFile | undefined;
   try {
     if (archive === undefined) throw new Error("an import plan without its open archive");
-    const files = await archive.extractTo(await freshStaging(staging));
+    const stagingDir = await freshStaging(staging);
+    const files = await archive.extractTo(stagingDir).catch((error: unknown) => {
+      throw unexpectedAsRejection(error);
+    });
     await archive.close();
     archive = undefined;
     // The archive waits under a temporary name until the swap is decided: an archive under
@@ -281,6 +327,7 @@ export async function applyImport(
       stored: rootRelative(central, join(stored.folder, stored.name)),
       gap: decision.gap,
       manifest: decision.manifestSha256,
+      chain: decision.chain,
     };
     const note: SwapNote = {
       record,
@@ -323,6 +370,7 @@ function resultOf(record: ImportRecord, files: number, hint: string | null = nul
     stored: record.stored,
     gap: record.gap,
     gapRejected: [],
+    chain: record.chain ?? null,
     files,
     target: null,
   };

@@ -27,6 +27,7 @@ import {
   type ImportResult,
   type IncomingArchive,
 } from "./importArchive.js";
+import { ExaminationGuard } from "./examining.js";
 import {
   DOWNLOAD_PREFIX,
   pendingImports,
@@ -96,15 +97,25 @@ type Importer = (incoming: IncomingArchive) => Promise<ImportResult>;
  * memory: a real run holds the lock, so nothing else writes the journal meanwhile, and a dry run
  * plans #42 then #43 as a real run would import them.
  */
-function createImporter(
+async function createImporter(
   central: Central,
   options: ImportOptions,
   dryRun: boolean,
   journal: readonly JournalEntry[],
-): Importer {
+): Promise<Importer> {
   const histories = tillHistories(journal);
+  // A dry run changes nothing, the marker included.
+  const guard = dryRun ? undefined : await ExaminationGuard.load(central);
   return async (incoming) => {
-    const plan = await planImport(central, incoming, options, histories);
+    try {
+      return await importOne(incoming);
+    } finally {
+      await guard?.end();
+    }
+  };
+
+  async function importOne(incoming: IncomingArchive): Promise<ImportResult> {
+    const plan = await planImport(central, incoming, options, histories, guard);
     let result: ImportResult;
     if (dryRun) {
       result = resultOfPlan(plan);
@@ -117,14 +128,16 @@ function createImporter(
         if (result.sequence !== null) history.rejected.add(result.sequence);
       } else {
         history.accepted.set(plan.base.sha256, result.stored);
-        if (result.sequence !== null) {
-          history.lastSequence = Math.max(history.lastSequence ?? 0, result.sequence);
+        if (result.sequence !== null && result.sequence > (history.lastSequence ?? 0)) {
+          history.lastSequence = result.sequence;
+          history.lastManifest =
+            plan.decision.kind === "import" ? plan.decision.manifestSha256 : null;
         }
       }
       histories.set(key, history);
     }
     return result;
-  };
+  }
 }
 
 /** The source name of archives given by hand to `caisse-central import`, in the journal too. */
@@ -162,7 +175,7 @@ async function underLock(
   if (options.dryRun === true) {
     const summary: RunSummary = { dryRun: true, recovered: [], results: [], failures: [] };
     const journal = await trustedJournal(central);
-    await task(summary, createImporter(central, options, true, journal));
+    await task(summary, await createImporter(central, options, true, journal));
     return summary;
   }
   return withLock(central.paths.lock, purpose, async () => {
@@ -183,7 +196,7 @@ async function underLock(
       : checked.entries;
     const problems = await archiveProblems(central.paths.archives, entries);
     if (problems.length > 0) throw journalDamaged(journal, problems);
-    await task(summary, createImporter(central, options, false, entries));
+    await task(summary, await createImporter(central, options, false, entries));
     return summary;
   });
 }

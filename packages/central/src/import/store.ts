@@ -1,4 +1,5 @@
 import {
+  escapeUnprintable,
   ioError,
   isCaisseError,
   sha256OfFile,
@@ -105,14 +106,20 @@ export async function storeFile(
   return staged.name;
 }
 
-/** The text file beside a quarantined archive: why it was refused and what to do. */
+/**
+ * The text file beside a quarantined archive: why it was refused and what to do, one value a
+ * line. Values come from the network (the name received, a manifest's text quoted in a reason):
+ * each control character, line separator, bidi control or lone surrogate is written as its
+ * `\uXXXX` escape, so that the file can neither drive the terminal of whoever reads it nor gain
+ * a line (a forged "what to do:").
+ */
 export async function writeReason(
   path: string,
   lines: Record<string, string | number | null>,
 ): Promise<void> {
   const text = Object.entries(lines)
     .filter(([, value]) => value !== null)
-    .map(([key, value]) => `${key}: ${String(value)}`)
+    .map(([key, value]) => `${key}: ${escapeUnprintable(String(value))}`)
     .join("\n");
   await writeFileAtomic(path, `${text}\n`);
 }

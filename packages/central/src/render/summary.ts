@@ -21,7 +21,7 @@ export function renderSummaryText(summary: RunSummary): string {
     switch (result.outcome) {
       case "accepted":
         lines.push(
-          `${would("imported", "would import")}${what}  ${result.file}  (${counted(result.files, "file")}${result.target === null || !summary.dryRun ? "" : ` into ${result.target}`}${result.gap === null ? "" : `, missing #${result.gap[0]}..#${result.gap[1]}${result.gapRejected.length === 0 ? "" : ` (rejected: ${result.gapRejected.map((sequence) => `#${sequence}`).join(", ")})`}`})`,
+          `${would("imported", "would import")}${what}  ${result.file}  (${counted(result.files, "file")}${result.target === null || !summary.dryRun ? "" : ` into ${result.target}`}${result.gap === null ? "" : `, missing #${result.gap[0]}..#${result.gap[1]}${result.gapRejected.length === 0 ? "" : ` (rejected: ${result.gapRejected.map((sequence) => `#${sequence}`).join(", ")})`}`}${result.chain === "broken" ? ", chain broken" : ""})`,
         );
         break;
       case "duplicate":

@@ -2,7 +2,11 @@ import { createHash } from "node:crypto";
 import { CaisseError } from "../errors.js";
 import { tillRefProblem } from "../till.js";
 import { shownValue } from "../json.js";
+import { parseInstant } from "../dates.js";
+import { escapeUnprintable, truncated } from "../text.js";
+import { jsonShapeProblem } from "./jsonShape.js";
 import { isReservedName, unsafeNameReason } from "./names.js";
+import { DEFAULT_LIMITS, MAX_MANIFEST_DEPTH } from "./read/limits.js";
 
 export const MANIFEST_FORMAT = "caisse-archive/1";
 
@@ -33,8 +37,6 @@ export interface Manifest {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/u;
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/u;
-
 /** The exact bytes written into the archive; the signature and `previous` are over these bytes. */
 export function serializeManifest(manifest: Manifest): Buffer {
   const ordered: Manifest = {
@@ -58,16 +60,24 @@ export function sha256Hex(bytes: Buffer | string): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-function invalid(problems: string[]): CaisseError {
+/** Problems quoted in the message; the details hold them all. */
+const SHOWN_PROBLEMS = 10;
+
+function invalid(problems: string[], hint = INVALID_HINT): CaisseError {
+  const more =
+    problems.length > SHOWN_PROBLEMS ? `; and ${problems.length - SHOWN_PROBLEMS} more` : "";
   return new CaisseError(
     "E_MANIFEST_INVALID",
-    `${MANIFEST_NAME_FOR_MESSAGES} is invalid: ${problems.join("; ")}`,
-    {
-      details: { problems },
-      hint: "the archive was not made by caisse-export, or was altered on the way; ask the store to run 'caisse-export run' again.",
-    },
+    `${MANIFEST_NAME_FOR_MESSAGES} is invalid: ${problems.slice(0, SHOWN_PROBLEMS).join("; ")}${more}`,
+    { details: { problems: problems.slice(0, MAX_PROBLEMS_KEPT) }, hint },
   );
 }
+
+const INVALID_HINT =
+  "the archive was not made by caisse-export, or was altered on the way; ask the store to run 'caisse-export run' again.";
+
+/** Problems kept in the details (a manifest of 10,000 bad files has 10,000 problems). */
+const MAX_PROBLEMS_KEPT = 100;
 
 const MANIFEST_NAME_FOR_MESSAGES = "caisse-manifest.json";
 
@@ -75,17 +85,52 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** Bounds on an untrusted manifest, checked before any field is examined. */
+export interface ManifestBounds {
+  /** Largest manifest, in bytes. */
+  maxBytes: number;
+  /** Longest string in it, in characters. */
+  maxString: number;
+}
+
+const DEFAULT_BOUNDS: ManifestBounds = {
+  maxBytes: DEFAULT_LIMITS.maxManifestBytes,
+  maxString: DEFAULT_LIMITS.maxManifestString,
+};
+
 /**
  * Parses and validates manifest bytes taken from an untrusted archive. Reports every problem at
  * once (E_MANIFEST_INVALID). Unknown fields are ignored, so that later versions can add some.
+ * The size, nesting, string lengths and repeated keys are checked first, in one linear pass, so
+ * that no later check (nor a message quoting a value) costs more than the manifest's size.
  */
-export function parseManifest(bytes: Buffer): Manifest {
+export function parseManifest(bytes: Buffer, bounds: ManifestBounds = DEFAULT_BOUNDS): Manifest {
+  if (bytes.length > bounds.maxBytes) {
+    throw invalid(
+      [`it holds ${bytes.length} bytes; at most ${bounds.maxBytes} (limits.maxManifestBytes)`],
+      LIMIT_HINT,
+    );
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw invalid(["not valid UTF-8"]);
+  }
+  const shape = jsonShapeProblem(text, {
+    maxDepth: MAX_MANIFEST_DEPTH,
+    maxString: bounds.maxString,
+  });
+  if (shape?.kind === "string") {
+    throw invalid([`${shape.message} (limits.maxManifestString)`], LIMIT_HINT);
+  }
+  if (shape !== undefined) throw invalid([shape.message]);
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    value = JSON.parse(text);
   } catch (error) {
     throw invalid([
-      `not valid UTF-8 JSON (${error instanceof Error ? error.message : String(error)})`,
+      `not valid JSON (${error instanceof Error ? truncated(error.message, 200) : "unreadable"})`,
     ]);
   }
   if (!isRecord(value)) throw invalid(["not a JSON object"]);
@@ -98,15 +143,13 @@ export function parseManifest(bytes: Buffer): Manifest {
   if (typeof till !== "string") problems.push("till is not a string");
   else {
     const problem = tillRefProblem(till);
-    if (problem !== undefined) problems.push(`till: ${problem}`);
+    if (problem !== undefined) problems.push(`till: ${escapeUnprintable(problem)}`);
   }
   if (typeof name !== "string") problems.push("name is not a string");
-  if (
-    typeof created !== "string" ||
-    !ISO_INSTANT.test(created) ||
-    Number.isNaN(Date.parse(created))
-  ) {
-    problems.push(`created is ${shownValue(created)}, expected an ISO 8601 time with offset`);
+  if (typeof created !== "string" || parseInstant(created) === undefined) {
+    problems.push(
+      `created is ${shownValue(created)}, expected a real date and time in ISO 8601 with offset`,
+    );
   }
   if (typeof sequence !== "number" || !Number.isSafeInteger(sequence) || sequence < 1) {
     problems.push(`sequence is ${shownValue(sequence)}, expected a whole number from 1`);
@@ -127,9 +170,11 @@ export function parseManifest(bytes: Buffer): Manifest {
       if (typeof path !== "string") problems.push(`${where}.path is not a string`);
       else {
         const reason = unsafeNameReason(path);
-        if (reason !== undefined) problems.push(`${where}.path '${path}': ${reason}`);
-        else if (path.endsWith("/")) problems.push(`${where}.path '${path}' is a folder`);
-        else if (isReservedName(path)) problems.push(`${where}.path '${path}' is a reserved name`);
+        const quoted = shownValue(path);
+        if (reason !== undefined)
+          problems.push(`${where}.path ${quoted}: ${escapeUnprintable(reason)}`);
+        else if (path.endsWith("/")) problems.push(`${where}.path ${quoted} is a folder`);
+        else if (isReservedName(path)) problems.push(`${where}.path ${quoted} is a reserved name`);
       }
       if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0) {
         problems.push(`${where}.size is not a whole number of bytes`);
@@ -138,7 +183,8 @@ export function parseManifest(bytes: Buffer): Manifest {
         problems.push(`${where}.sha256 is not a SHA-256 in lower-case hex`);
       }
       if (typeof path === "string" && typeof size === "number" && typeof sha256 === "string") {
-        checkedFiles.push({ path, size, sha256 });
+        // `-0` is a whole number too; the size is kept as 0.
+        checkedFiles.push({ path, size: size + 0, sha256 });
       }
     });
   }
@@ -154,3 +200,6 @@ export function parseManifest(bytes: Buffer): Manifest {
     files: checkedFiles,
   };
 }
+
+const LIMIT_HINT =
+  "a genuine archive does not come near this limit; if this one is genuine, raise the limit named in caisse-central.json.";

@@ -49,6 +49,28 @@ export function unsafeNameReason(name: string): string | undefined {
   return undefined;
 }
 
+/** How long and deep an entry path may be (see `ArchiveLimits`). */
+export interface PathLimits {
+  maxPathLength: number;
+  maxPathDepth: number;
+}
+
+/**
+ * Whether `name` passes the path limits: its length in characters (Unicode code points, a
+ * folder's final `/` included) and its depth (components; a folder's final `/` does not count).
+ */
+export function pathLimitProblem(name: string, limits: PathLimits): "length" | "depth" | undefined {
+  let characters = 0;
+  let depth = 1;
+  for (const character of name) {
+    characters += 1;
+    if (characters > limits.maxPathLength) return "length";
+    if (character === "/") depth += 1;
+  }
+  if (name.endsWith("/")) depth -= 1;
+  return depth > limits.maxPathDepth ? "depth" : undefined;
+}
+
 /**
  * The key under which two names collide on a case-insensitive or normalising file system:
  * Unicode NFC, then lower case. `Ventes.csv` and `ventes.CSV`, or `é` written as one or two code

@@ -366,12 +366,26 @@ describe("openArchive and extractTo: archives that are fine", () => {
     expect(await listTree(staging())).toEqual([]);
   });
 
-  test("a manifest archive with folders: folders are not listed in the manifest", async () => {
+  test("a manifest archive with the folders of its files: folders are not listed", async () => {
     const { files } = await extract(
-      buildTillZip({ "2026/ventes.csv": "x" }, { folders: ["2026/", "vide/"] }).zip,
+      buildTillZip({ "2026/11/ventes.csv": "x" }, { folders: ["2026/", "2026/11/"] }).zip,
     );
-    expect(files.map((file) => file.path)).toEqual(["2026/ventes.csv"]);
-    expect(await listTree(staging())).toEqual(["2026/", "2026/ventes.csv", "vide/"]);
+    expect(files.map((file) => file.path)).toEqual(["2026/11/ventes.csv"]);
+    expect(await listTree(staging())).toEqual(["2026/", "2026/11/", "2026/11/ventes.csv"]);
+  });
+
+  test("a manifest archive with a folder of no listed file is refused", async () => {
+    const zip = buildTillZip({ "2026/ventes.csv": "x" }, { folders: ["2026/", "vide/", "20/"] });
+    const archive = await openArchive(await writeZip(zip.zip));
+    const error = await archive.extractTo(staging()).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    await archive.close();
+    expect(error).toBeInstanceOf(CaisseError);
+    expect((error as CaisseError).message).toBe(
+      "the manifest does not match the archive: folder 'vide/' is in the archive but holds no file the manifest lists; folder '20/' is in the archive but holds no file the manifest lists",
+    );
   });
 
   test("the limits can be raised: a ratio bomb passes with maxRatio 10,000", async () => {
@@ -391,6 +405,10 @@ describe("openArchive and extractTo: archives that are fine", () => {
       maxEntryBytes: 2 ** 30,
       maxTotalBytes: 2 ** 31,
       maxRatio: 200,
+      maxPathLength: 240,
+      maxPathDepth: 16,
+      maxManifestBytes: 2 ** 20,
+      maxManifestString: 1024,
     });
   });
 
@@ -1216,7 +1234,7 @@ describe("manifest and signature", () => {
     expect(error.message).toContain("format");
   });
 
-  test("a manifest declaring more than 16 MiB is refused without being read", async () => {
+  test("a manifest declaring more than 1 MiB is refused without being read", async () => {
     const zip = buildZip([
       { name: "caisse-manifest.json", data: "{}", uncompressedSize: MAX_MANIFEST_BYTES + 1 },
     ]);
@@ -1225,7 +1243,7 @@ describe("manifest and signature", () => {
       error,
       "E_MANIFEST_INVALID",
       "caisse-manifest.json",
-      "at most 16777216 bytes (16.0 MiB) is read",
+      "at most 1048576 bytes (1.0 MiB) is read",
     );
   });
 

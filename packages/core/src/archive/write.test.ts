@@ -121,6 +121,21 @@ describe("planArchive", () => {
     expect(error.message).toContain("'nul'");
   });
 
+  it("refuses paths over the central's default limits: 240 characters, 16 levels", async () => {
+    const long = `${"a".repeat(200)}/${"b".repeat(41)}`;
+    const deep = `${"d/".repeat(16)}x.csv`;
+    await put(long, "1");
+    await put(deep, "2");
+    await put(`${"c".repeat(200)}/${"e".repeat(39)}`, "240 characters are fine");
+    await put(`${"f/".repeat(15)}x.csv`, "16 levels are fine");
+    const error = await caisseFailure(planArchive(data));
+    expect(error.code).toBe("E_ARCHIVE_BUILD");
+    expect(error.details.problems).toEqual([
+      `'${long}': the path is longer than 240 characters`,
+      `'${deep}': the path has more than 16 levels`,
+    ]);
+  });
+
   it("names the path and the key 'data' when the data directory is missing or a file", async () => {
     const missing = await caisseFailure(planArchive(join(root, "absent")));
     expect(missing.code).toBe("E_CONFIG");

@@ -36,8 +36,10 @@ import {
   SIGNATURE_NAME,
   collisionKey,
   isReservedName,
+  pathLimitProblem,
   unsafeNameReason,
 } from "./names.js";
+import { DEFAULT_LIMITS } from "./read/limits.js";
 
 /**
  * Writing a till's archive (see docs/archive-format.md#names): plan what goes in, then build the
@@ -126,6 +128,14 @@ function pathProblem(path: string): string | undefined {
   const reason = unsafeNameReason(path);
   if (reason !== undefined) return `'${path}': ${reason}`;
   if (isReservedName(path)) return `'${path}': the name is reserved for the archive's manifest`;
+  // The central's default limits: a longer or deeper path would be quarantined there.
+  const limit = pathLimitProblem(path, DEFAULT_LIMITS);
+  if (limit === "length") {
+    return `'${path}': the path is longer than ${DEFAULT_LIMITS.maxPathLength} characters`;
+  }
+  if (limit === "depth") {
+    return `'${path}': the path has more than ${DEFAULT_LIMITS.maxPathDepth} levels`;
+  }
   return undefined;
 }
 
@@ -596,6 +606,15 @@ export async function buildArchive(
       files,
     };
     const manifestBytes = serializeManifest(manifest);
+    if (manifestBytes.length > DEFAULT_LIMITS.maxManifestBytes) {
+      throw new CaisseError(
+        "E_ARCHIVE_BUILD",
+        `the manifest of ${files.length} files would be ${manifestBytes.length} bytes; the central refuses a manifest over ${DEFAULT_LIMITS.maxManifestBytes} bytes (its limits.maxManifestBytes)`,
+        {
+          hint: "the data directory holds too many files for one archive: move old files out of it, or raise limits.maxManifestBytes at the central first.",
+        },
+      );
+    }
     await build.addBuffer(MANIFEST_NAME, manifestBytes, options.created);
     const signature = options.sign === undefined ? null : options.sign(manifestBytes).trim();
     if (signature !== null) {

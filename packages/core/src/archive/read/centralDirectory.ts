@@ -4,6 +4,7 @@
  */
 import type { Entry, ZipFile } from "yauzl";
 import { CaisseError } from "../../errors.js";
+import type { PathLimits } from "../names.js";
 import { entryName } from "./entryName.js";
 import { checkEncryption, checkEntryType, checkMethod } from "./entryType.js";
 import { errorMessage, structureError } from "./errors.js";
@@ -60,7 +61,7 @@ export async function readCentralDirectory(context: ScanContext): Promise<Checke
       throw await centralDirectoryError(context, error);
     }
     if (entry === undefined) return checked;
-    checked.push(checkCentralEntry(entry, names));
+    checked.push(checkCentralEntry(entry, names, context.limits));
   }
 }
 
@@ -88,8 +89,8 @@ async function centralDirectoryError(context: ScanContext, error: unknown): Prom
 }
 
 /** Every check on one central directory record, in the order a reader would meet the problems. */
-function checkCentralEntry(entry: Entry, names: NameIndex): CheckedEntry {
-  const name = entryName(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields);
+function checkCentralEntry(entry: Entry, names: NameIndex, limits: PathLimits): CheckedEntry {
+  const name = entryName(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, limits);
   const directory = name.endsWith("/");
   checkEntryType(entry, name, directory);
   checkEncryption(entry.generalPurposeBitFlag, name);

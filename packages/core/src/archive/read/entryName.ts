@@ -3,7 +3,8 @@
  * the Unicode Path field), then checked against the name rules of `../names.ts`.
  */
 import { getFileNameLowLevel, type ExtraField } from "yauzl";
-import { unsafeNameReason } from "../names.js";
+import type { CaisseError } from "../../errors.js";
+import { pathLimitProblem, unsafeNameReason, type PathLimits } from "../names.js";
 import { FLAG_UTF8 } from "./format.js";
 import { quoteName, refuse } from "./refuse.js";
 import { unicodePath } from "./unicodePath.js";
@@ -17,7 +18,16 @@ import { decodeUtf8, lossyName } from "./utf8.js";
  * zip specification says. A valid Info-ZIP Unicode Path field (0x7075) gives the name when the
  * name itself is CP437 (its purpose); when the name is UTF-8 the two must agree.
  */
-export function entryName(flags: number, raw: Buffer, extraFields: readonly ExtraField[]): string {
+export function entryName(
+  flags: number,
+  raw: Buffer,
+  extraFields: readonly ExtraField[],
+  limits: PathLimits,
+): string {
+  // Before decoding: a name may be 64 KiB, and a UTF-8 character is at most 4 bytes.
+  if (raw.length > limits.maxPathLength * 4) {
+    throw pathTooLong(lossyName(raw.subarray(0, limits.maxPathLength * 4)), limits, "length");
+  }
   // On the raw bytes, before decoding: CP437 would turn control bytes into glyphs (0x0A -> ◙).
   const control = raw.findIndex((byte) => byte < 0x20 || byte === 0x7f);
   if (control >= 0) {
@@ -31,7 +41,7 @@ export function entryName(flags: number, raw: Buffer, extraFields: readonly Extr
   }
   const decoded = decodeRawName(flags, raw);
   const unicode = unicodePath(raw, extraFields, decoded.name);
-  if (unicode === undefined || unicode === decoded.name) return checkedName(decoded.name);
+  if (unicode === undefined || unicode === decoded.name) return checkedName(decoded.name, limits);
   if (decoded.encoding === "utf8") {
     throw refuse(
       "E_ARCHIVE_HEADER_MISMATCH",
@@ -41,8 +51,8 @@ export function entryName(flags: number, raw: Buffer, extraFields: readonly Extr
     );
   }
   // Both readings must be safe: another tool may well use the CP437 one.
-  checkedName(decoded.name);
-  return checkedName(unicode);
+  checkedName(decoded.name, limits);
+  return checkedName(unicode, limits);
 }
 
 function decodeRawName(flags: number, raw: Buffer): { name: string; encoding: "utf8" | "cp437" } {
@@ -60,8 +70,21 @@ function decodeRawName(flags: number, raw: Buffer): { name: string; encoding: "u
   return { name: getFileNameLowLevel(0, raw, [], true), encoding: "cp437" };
 }
 
-function checkedName(name: string): string {
+function checkedName(name: string, limits: PathLimits): string {
+  const problem = pathLimitProblem(name, limits);
+  if (problem !== undefined) throw pathTooLong(name, limits, problem);
   const reason = unsafeNameReason(name);
   if (reason !== undefined) throw refuse("E_ARCHIVE_UNSAFE_PATH", "unsafe-name", name, reason);
   return name;
+}
+
+function pathTooLong(name: string, limits: PathLimits, problem: "length" | "depth"): CaisseError {
+  return refuse(
+    "E_ARCHIVE_PATH_TOO_LONG",
+    "path-limits",
+    name,
+    problem === "length"
+      ? `the path is longer than ${limits.maxPathLength} characters (limits.maxPathLength)`
+      : `the path has more than ${limits.maxPathDepth} levels (limits.maxPathDepth)`,
+  );
 }

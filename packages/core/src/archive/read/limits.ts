@@ -17,6 +17,14 @@ export interface ArchiveLimits {
    * `RATIO_EXEMPT_BYTES` are exempt.
    */
   maxRatio: number;
+  /** Longest entry path, in characters (Unicode code points); default 240. */
+  maxPathLength: number;
+  /** Most levels of an entry path (`a/b/c.csv` has 3); default 16. */
+  maxPathDepth: number;
+  /** Largest `caisse-manifest.json`, in bytes; default 1 MiB. */
+  maxManifestBytes: number;
+  /** Longest string (value or key) in the manifest, in characters; default 1,024. */
+  maxManifestString: number;
 }
 
 export const KiB = 1024;
@@ -29,6 +37,10 @@ export const DEFAULT_LIMITS: Readonly<ArchiveLimits> = Object.freeze({
   maxEntryBytes: GiB,
   maxTotalBytes: 2 * GiB,
   maxRatio: 200,
+  maxPathLength: 240,
+  maxPathDepth: 16,
+  maxManifestBytes: MiB,
+  maxManifestString: 1024,
 });
 
 /**
@@ -37,8 +49,14 @@ export const DEFAULT_LIMITS: Readonly<ArchiveLimits> = Object.freeze({
  */
 export const RATIO_EXEMPT_BYTES = 64 * KiB;
 
-/** Largest `caisse-manifest.json` read into memory (16 MiB, about 100,000 listed files). */
-export const MAX_MANIFEST_BYTES = 16 * MiB;
+/** Largest `caisse-manifest.json` read into memory by default (1 MiB, about 6,000 listed files). */
+export const MAX_MANIFEST_BYTES = DEFAULT_LIMITS.maxManifestBytes;
+
+/**
+ * Deepest nesting of arrays and objects in a manifest (a valid one nests 3 deep). Not a limit
+ * people need to raise: a bound so that no recursive walk of the parsed value can overflow.
+ */
+export const MAX_MANIFEST_DEPTH = 32;
 
 /** Largest `caisse-manifest.sig` read into memory (4 KiB; a signature line is about 100 bytes). */
 export const MAX_SIGNATURE_BYTES = 4 * KiB;

@@ -3,6 +3,7 @@
  * central directory, since a streaming unzip reads them alone.
  */
 import { parseExtraFields, type ExtraField } from "yauzl";
+import type { PathLimits } from "../names.js";
 import { entryName } from "./entryName.js";
 import { errorMessage } from "./errors.js";
 import {
@@ -63,7 +64,7 @@ export async function locateEntries(
     })),
     centralDirectoryStart,
   );
-  for (const { entry, local } of located) compareLocalHeader(entry, local);
+  for (const { entry, local } of located) compareLocalHeader(entry, local, context.limits);
   return located.map(({ entry }) => entry);
 }
 
@@ -127,7 +128,7 @@ const COMPARED_FLAGS = FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION | FLAG_UTF8 | FLA
  * A local header that disagrees with the central directory means two readers of the same zip
  * would see two different archives (a streaming unzip reads local headers only).
  */
-function compareLocalHeader(located: LocatedEntry, local: LocalHeader): void {
+function compareLocalHeader(located: LocatedEntry, local: LocalHeader, limits: PathLimits): void {
   const { entry, info } = located;
   const differences: string[] = [];
   const differ = (field: string, central: string | number, found: string | number): void => {
@@ -155,7 +156,7 @@ function compareLocalHeader(located: LocatedEntry, local: LocalHeader): void {
     }
   }
   if (differences.length === 0 && localFields.some((field) => field.id === UNICODE_PATH_FIELD)) {
-    const localName = entryName(local.flags, local.name, localFields);
+    const localName = entryName(local.flags, local.name, localFields, limits);
     if (localName !== info.name) {
       differ("Unicode Path field", quoteName(info.name), quoteName(localName));
     }

@@ -9,16 +9,23 @@ import type { ArchiveEntryInfo, ExtractedFile } from "./types.js";
 
 interface ManifestDifference {
   path: string;
-  problem: "listed-twice" | "missing" | "extra" | "size" | "sha256";
+  problem: "listed-twice" | "missing" | "extra" | "folder" | "size" | "sha256";
   message: string;
 }
 
-/** File names and declared sizes, before anything is written. */
+/**
+ * File names and declared sizes, before anything is written; and folder entries, which the
+ * signature does not cover otherwise: each must be a folder of a file the manifest lists.
+ */
 export function compareListing(
   manifest: Manifest,
-  files: readonly ArchiveEntryInfo[],
+  entries: readonly ArchiveEntryInfo[],
 ): ManifestDifference[] {
-  const differences: ManifestDifference[] = [];
+  const files = entries.filter((entry) => !entry.directory);
+  const differences: ManifestDifference[] = folderDifferences(
+    manifest,
+    entries.filter((entry) => entry.directory),
+  );
   const listed = new Map<string, number>();
   for (const file of manifest.files) {
     if (listed.has(file.path)) {
@@ -57,6 +64,29 @@ export function compareListing(
     }
   }
   return differences;
+}
+
+/** Folder entries that hold no file the manifest lists. */
+function folderDifferences(
+  manifest: Manifest,
+  folders: readonly ArchiveEntryInfo[],
+): ManifestDifference[] {
+  if (folders.length === 0) return [];
+  const listedFolders = new Set<string>();
+  for (const { path } of manifest.files) {
+    for (let end = path.lastIndexOf("/"); end > 0; end = path.lastIndexOf("/", end - 1)) {
+      const folder = `${path.slice(0, end)}/`;
+      if (listedFolders.has(folder)) break;
+      listedFolders.add(folder);
+    }
+  }
+  return folders
+    .filter((folder) => !listedFolders.has(folder.name))
+    .map((folder) => ({
+      path: folder.name,
+      problem: "folder" as const,
+      message: `folder ${quoteName(folder.name)} is in the archive but holds no file the manifest lists`,
+    }));
 }
 
 /** SHA-256 sums, once the content has been read. */

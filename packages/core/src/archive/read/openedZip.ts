@@ -56,10 +56,7 @@ export class OpenedZip implements OpenedArchive {
     this.#state = "extracted";
     const manifest = this.manifest?.value;
     if (manifest !== undefined) {
-      const differences = compareListing(
-        manifest,
-        this.entries.filter((entry) => !entry.directory),
-      );
+      const differences = compareListing(manifest, this.entries);
       if (differences.length > 0) throw manifestMismatch(differences);
     }
     const root = await prepareStaging(stagingDir);

@@ -4,6 +4,7 @@
  * sizes and numbers they quote.
  */
 import { CaisseError, type ErrorCode } from "../../errors.js";
+import { escapeUnprintable, truncated } from "../../text.js";
 import { GiB, KiB, MiB } from "./limits.js";
 
 const HINTS: Partial<Record<ErrorCode, string>> = {
@@ -17,6 +18,8 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   E_ARCHIVE_TOO_LARGE:
     "if the archive is genuine, raise limits.maxTotalBytes in caisse-central.json.",
   E_ARCHIVE_RATIO: "if the archive is genuine, raise limits.maxRatio in caisse-central.json.",
+  E_ARCHIVE_PATH_TOO_LONG:
+    "if the archive is genuine, move the till's files to shorter paths or raise limits.maxPathLength or limits.maxPathDepth in caisse-central.json.",
 };
 
 export const DEFAULT_HINT =
@@ -38,18 +41,17 @@ export function refuse(
   });
 }
 
-// C0 and C1 controls, DEL, bidirectional overrides: shown as escapes so that a hostile name can
-// neither drive the terminal that shows the message nor read differently from what it is.
-const UNPRINTABLE = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/gu;
-
-/** A name between quotes for a message, with unprintable characters escaped. */
+/**
+ * A name between quotes for a message, with unprintable characters escaped so that a hostile
+ * name can neither drive the terminal that shows the message nor read differently from what it
+ * is; a name longer than a path may be is cut (the limits have bounded it before it is quoted).
+ */
 export function quoteName(name: string): string {
-  const escaped = name.replace(UNPRINTABLE, (character) => {
-    const hex = (character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0");
-    return `\\u${hex}`;
-  });
-  return `'${escaped}'`;
+  return `'${escapeUnprintable(truncated(name, QUOTED_NAME_MAX))}'`;
 }
+
+/** Longest part of a name quoted in a message. */
+const QUOTED_NAME_MAX = 1024;
 
 export function describeBytes(bytes: number): string {
   if (bytes < 10 * KiB) return `${bytes} bytes`;

@@ -3,7 +3,7 @@ import { Writable } from "node:stream";
 import type { ErrorCode } from "../../errors.js";
 import { parseManifest } from "../manifest.js";
 import { MANIFEST_NAME, SIGNATURE_NAME } from "../names.js";
-import { MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES } from "./limits.js";
+import { MAX_SIGNATURE_BYTES } from "./limits.js";
 import { describeBytes, refuse } from "./refuse.js";
 import { streamEntry } from "./streamEntry.js";
 import type { LocatedEntry, Scan, ScanContext } from "./types.js";
@@ -42,8 +42,12 @@ export async function readManifest(
 ): Promise<Scan["manifest"]> {
   const entry = entries.find((candidate) => candidate.role === "manifest");
   if (entry === undefined) return undefined;
-  const bytes = await readSmallEntry(context, entry, MAX_MANIFEST_BYTES, "E_MANIFEST_INVALID");
-  return { bytes, value: parseManifest(bytes) };
+  const { maxManifestBytes, maxManifestString } = context.limits;
+  const bytes = await readSmallEntry(context, entry, maxManifestBytes, "E_MANIFEST_INVALID");
+  return {
+    bytes,
+    value: parseManifest(bytes, { maxBytes: maxManifestBytes, maxString: maxManifestString }),
+  };
 }
 
 export async function readSignature(
