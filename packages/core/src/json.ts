@@ -59,7 +59,9 @@ export function shownValue(value: unknown): string {
     return value.length > SHOWN_MAX
       ? `${quoteName(value.slice(0, SHOWN_MAX))}...`
       : quoteName(value);
+  // An array or an object is named by its kind: it may be large, and its text says little.
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object" && value !== null) return "an object";
   // Values read from JSON: never a function or a symbol, which JSON.stringify leaves undefined.
-  const text = JSON.stringify(value);
-  return text.length > SHOWN_MAX ? `${quoteName(text.slice(0, SHOWN_MAX))}...` : text;
+  return JSON.stringify(value);
 }
