@@ -37,7 +37,12 @@ export function registerFetch(program: Command, env: CommandEnv): void {
         fetchSources(
           central,
           options.source,
-          { ...importOptions(env.ctx, undefined), dryRun: options.dryRun, signal },
+          {
+            ...importOptions(env.ctx, undefined),
+            dryRun: options.dryRun,
+            signal,
+            env: env.ctx.env,
+          },
           observeRun(env.ctx, options, options.dryRun === true),
         ),
       );
