@@ -8,3 +8,4 @@ export * from "./remote.js";
 export * from "./dir/index.js";
 export * from "./dir/sender.js";
 export * from "./dir/source.js";
+export * from "./ftp/index.js";

@@ -39,7 +39,8 @@ export interface RemoteSession {
   /** Creates the folder and its parents when missing. */
   ensureDir(dir: string): Promise<void>;
   upload(localPath: string, remotePath: string): Promise<void>;
-  download(remotePath: string, localPath: string): Promise<void>;
+  /** `bytes`: the size listed, for the time limit. */
+  download(remotePath: string, localPath: string, bytes: number): Promise<void>;
   /** Renames `from` to `to`; `to` must not exist. */
   rename(from: string, to: string): Promise<void>;
   /** Removes a file; a missing one is not an error. */
@@ -153,7 +154,7 @@ async function sameRemoteContent(
 ): Promise<boolean> {
   return withTempFolder(async (folder) => {
     const copy = join(folder, "copy");
-    await session.download(remote, copy);
+    await session.download(remote, copy, archive.size);
     return (await sha256OfFile(copy)) === (await sha256OfFile(archive.path));
   });
 }
@@ -266,7 +267,7 @@ export function createRemoteSource(name: string, folder: RemoteFolder, env: Tran
         );
       }
       const local = join(intoDir, item.id);
-      await session.download(remote, local);
+      await session.download(remote, local, listed ?? 0);
       const got = (await stat(local)).size;
       if (listed !== undefined && got !== listed) {
         throw remoteError(
