@@ -57,7 +57,7 @@ describe("validateExportConfig", () => {
     [
       { till: "D01", data: "d", transport: { type: "mail" } },
       [
-        'transport.type \'mail\' is not available in this version; use "dir" (a folder or a network share), "ftp" (an FTP or FTPS server)',
+        'transport.type \'mail\' is not available in this version; use "dir" (a folder or a network share), "ftp" (an FTP or FTPS server), "sftp" (an SFTP server, its host key pinned)',
       ],
     ],
     [

@@ -9,3 +9,5 @@ export * from "./dir/index.js";
 export * from "./dir/sender.js";
 export * from "./dir/source.js";
 export * from "./ftp/index.js";
+export * from "./sftp/index.js";
+export { fingerprintOf } from "./sftp/session.js";

@@ -86,10 +86,10 @@ describe("parseTransport", () => {
 
   it("names the kinds of each role, and those of a later version", () => {
     expect(parse({ type: "imap" }).problems).toEqual([
-      'transport.type must be "dir" or "ftp" (found "imap")',
+      'transport.type must be "dir", "ftp" or "sftp" (found "imap")',
     ]);
     expect(parse({ type: "mail" }, "source").problems).toEqual([
-      'sources[0].type must be "dir" or "ftp" (found "mail")',
+      'sources[0].type must be "dir", "ftp" or "sftp" (found "mail")',
     ]);
     expect(parse({ type: "mail" }).problems[0]).toMatch(
       /^transport\.type 'mail' is not available in this version; use "dir" \(/u,

@@ -92,11 +92,17 @@ export async function guarded<T>(
   timeoutMs = env.timeoutMs ?? DEFAULT_TIMEOUT_MS,
 ): Promise<T> {
   let reason: "timeout" | "abort" | undefined;
+  let stopped: (error: Error) => void = () => undefined;
+  // The step ends when the limit or the signal comes, even if the library never answers.
+  const halt = new Promise<never>((_resolve, reject) => {
+    stopped = reject;
+  });
+  halt.catch(() => undefined);
   const stop = (why: "timeout" | "abort") => {
     reason ??= why;
     kill();
+    stopped(new Error(why));
   };
-  if (env.signal?.aborted === true) stop("abort");
   const timer = setTimeout(() => {
     stop("timeout");
   }, timeoutMs);
@@ -105,8 +111,11 @@ export async function guarded<T>(
   };
   env.signal?.addEventListener("abort", onAbort, { once: true });
   try {
+    if (env.signal?.aborted === true) stop("abort");
     if (reason !== undefined) throw new Error(reason);
-    return await task();
+    const running = task();
+    running.catch(() => undefined);
+    return await Promise.race([running, halt]);
   } catch (error) {
     if (reason === "abort") {
       throw new CaisseError("E_INTERRUPTED", `${server}: ${step}: stopped`, {

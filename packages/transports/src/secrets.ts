@@ -74,14 +74,37 @@ export async function readPassword(
     }
     return value;
   }
-  const { file } = source;
+  const text = (await readSecretFile(source.file, server, "password", MAX_PASSWORD_FILE_BYTES))
+    .toString("utf8")
+    .replace(/^\uFEFF/u, "")
+    .replace(/\r?\n$/u, "");
+  if (text === "") {
+    throw secretError(
+      `${server}: the password file ${source.file} is empty`,
+      "write the password into it, on one line.",
+      { file: source.file },
+    );
+  }
+  return text;
+}
+
+/**
+ * A file holding a secret (a password, a private key): refused when the group or others may read
+ * it on POSIX systems (fix its mode, do not work around it), or when larger than `maxBytes`.
+ */
+export async function readSecretFile(
+  file: string,
+  server: string,
+  what: string,
+  maxBytes: number,
+): Promise<Buffer> {
   let handle;
   try {
     handle = await open(file, "r");
   } catch (error) {
     throw secretError(
-      `${server}: the password file ${file} cannot be read (${systemErrorCode(error) ?? String(error)})`,
-      "check the path in passwordFile and that the user running this command can read the file.",
+      `${server}: the ${what} file ${file} cannot be read (${systemErrorCode(error) ?? String(error)})`,
+      `check the path of the ${what} file in the config and that the user running this command can read it.`,
       { file },
     );
   }
@@ -89,34 +112,28 @@ export async function readPassword(
     const info = await handle.stat();
     if (!info.isFile()) {
       throw secretError(
-        `${server}: the password file ${file} is not a file`,
-        "name the file holding the password.",
-        { file },
+        `${server}: the ${what} file ${file} is not a file`,
+        `name the file holding the ${what}.`,
+        {
+          file,
+        },
       );
     }
     if (process.platform !== "win32" && (info.mode & 0o077) !== 0) {
       throw secretError(
-        `${server}: the password file ${file} can be read by other users (mode ${(info.mode & 0o777).toString(8)})`,
+        `${server}: the ${what} file ${file} can be read by other users (mode ${(info.mode & 0o777).toString(8)})`,
         `make it readable by its owner only: chmod 600 ${file}`,
         { file, mode: (info.mode & 0o777).toString(8) },
       );
     }
-    if (info.size > MAX_PASSWORD_FILE_BYTES) {
+    if (info.size > maxBytes) {
       throw secretError(
-        `${server}: the password file ${file} holds ${info.size} bytes, more than a password`,
-        "name the file holding only the password.",
+        `${server}: the ${what} file ${file} holds ${info.size} bytes, more than a ${what}`,
+        `name the file holding only the ${what}.`,
         { file },
       );
     }
-    const text = (await handle.readFile("utf8")).replace(/^\uFEFF/u, "").replace(/\r?\n$/u, "");
-    if (text === "") {
-      throw secretError(
-        `${server}: the password file ${file} is empty`,
-        "write the password into it, on one line.",
-        { file },
-      );
-    }
-    return text;
+    return await handle.readFile();
   } finally {
     await handle.close();
   }
