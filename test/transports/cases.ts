@@ -181,6 +181,50 @@ export function remoteCases(factory: RemoteFactory): void {
     expect(fetched.stderr).toContain("E_REMOTE_CONNECT");
   });
 
+  it("doctor checks the transport and the source for real, and says what to fix", async () => {
+    const { runTill, central, server } = get();
+    secrets.push(...server.secrets, "wrong-password-5678");
+    const till = await runTill(["doctor"]);
+    expect(till.code).toBe(0);
+    const steps = till.stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => line.replace(/^(ok {4}|FAIL {2})(.*?) {2,}.*$/u, "$1$2"));
+    expect(steps).toEqual([
+      "ok    config: read",
+      "ok    data: folder",
+      "ok    key: signing key",
+      expect.stringMatching(/^ok {4}transport \w+ .*: connect and log in$/u),
+      expect.stringMatching(/^ok {4}transport \w+ .*: folder$/u),
+      expect.stringMatching(/^ok {4}transport \w+ .*: write a probe file$/u),
+      expect.stringMatching(/^ok {4}transport \w+ .*: remove the probe file$/u),
+      "all 7 checks passed",
+    ]);
+    const head = await central("doctor", "--format", "json");
+    expect(head.code).toBe(0);
+    const report = JSON.parse(head.stdout) as { ok: boolean; checks: { step: string }[] };
+    expect(report.ok).toBe(true);
+    expect(report.checks.map((check) => check.step)).toEqual([
+      "read",
+      "tills/",
+      "archives/",
+      "quarantine/",
+      "connect and log in",
+      "folder",
+      "write a probe file",
+      "remove the probe file",
+    ]);
+    expect(await names(server.folder)).toEqual([]);
+    const variable = Object.keys(server.env)[0] ?? "";
+    const wrong = await runTill(["doctor"], { ...server.env, [variable]: "wrong-password-5678" });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toMatch(
+      /^FAIL {2}transport .*: connect and log in +E_REMOTE_LOGIN: .*: log in: /mu,
+    );
+    expect(wrong.stdout).toMatch(/^ +fix: check user and the password/mu);
+    expect(wrong.stdout.trimEnd()).toMatch(/\n1 of 4 checks failed$/u);
+  });
+
   afterAll(() => {
     // No password in anything the tools printed.
     expect(printed.length).toBeGreaterThan(0);

@@ -11,3 +11,4 @@ export * from "./dir/source.js";
 export * from "./ftp/index.js";
 export * from "./sftp/index.js";
 export { fingerprintOf } from "./sftp/session.js";
+export * from "./doctor.js";
