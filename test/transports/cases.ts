@@ -20,11 +20,16 @@ export interface RemoteServer {
   env: Record<string, string>;
   /** Secrets that must never be printed. */
   secrets: string[];
+  /** Gives files the test wrote into `folder` to the server's user (real servers). */
+  adopt?: (path: string) => void;
 }
 
 export interface RemoteFactory {
-  start(): Promise<RemoteServer>;
-  stop(): Promise<void>;
+  start: () => Promise<RemoteServer>;
+  /** Ends the test: the server stopped (in-process) or the test's folder removed (real). */
+  stop: () => Promise<void>;
+  /** Stops the server in the middle of a test (default: stop). */
+  halt?: () => Promise<void>;
 }
 
 async function names(dir: string): Promise<string[]> {
@@ -133,6 +138,7 @@ export function remoteCases(factory: RemoteFactory): void {
     await mkdir(server.folder, { recursive: true });
     await writeFile(join(server.folder, "D01_20261127T230005_000001.zip"), "not a zip");
     await writeFile(join(server.folder, "D01_20261127T230005_000002.zip.part"), "being written");
+    server.adopt?.(server.folder);
     const fetched = await central("fetch");
     expect(fetched.code).toBe(3);
     expect(await names(server.folder)).toEqual(["D01_20261127T230005_000002.zip.part", "rejected"]);
@@ -171,7 +177,7 @@ export function remoteCases(factory: RemoteFactory): void {
 
   it("a stopped server: E_REMOTE_CONNECT, exit 1, the archive stays; the next run sends it", async () => {
     const { runTill, till, central } = get();
-    await factory.stop();
+    await (factory.halt ?? factory.stop)();
     const sent = await runTill(["run"]);
     expect(sent.code).toBe(1);
     expect(sent.stderr).toContain("E_REMOTE_CONNECT");
