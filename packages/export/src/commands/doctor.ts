@@ -9,6 +9,7 @@ import {
   verifyTransport,
   type DoctorCheck,
 } from "@caisse/transports";
+import { counted } from "@caisse/core";
 import type { Command } from "commander";
 import { readdir } from "node:fs/promises";
 import { logger, type CommandEnv, type GlobalOptions } from "../context.js";
@@ -35,7 +36,7 @@ export async function tillChecks(env: CommandEnv, options: GlobalOptions): Promi
       subject: "data",
       step: "folder",
       ok: true,
-      detail: `${config.data} (${entries.length} entries)`,
+      detail: `${config.data} (${counted(entries.length, "entry", "entries")})`,
     });
   } catch (error) {
     checks.push({

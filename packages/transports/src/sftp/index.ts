@@ -56,7 +56,7 @@ export const sftpKind: TransportKind<SftpConfig> = {
     let hostKey = check.string(value, "hostKey", where, false);
     if (hostKey === undefined && value.hostKey === undefined) {
       check.problem(
-        `${where}hostKey is missing: pin the server's key fingerprint ("SHA256:..."); 'caisse-export doctor' prints the one the server shows, to compare with 'ssh-keygen -l -f /etc/ssh/ssh_host_ed25519_key.pub' run on the server`,
+        `${where}hostKey is missing: pin the server's key fingerprint ("SHA256:..."), as 'ssh-keygen -l -f /etc/ssh/ssh_host_ed25519_key.pub' prints it on the server`,
       );
     } else if (hostKey !== undefined && !FINGERPRINT.test(hostKey)) {
       check.problem(
