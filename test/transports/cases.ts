@@ -155,7 +155,7 @@ export function remoteCases(factory: RemoteFactory): void {
     secrets.push(...server.secrets, "wrong-password-1234");
     const variable = Object.keys(server.env)[0] ?? "";
     const wrong = { ...server.env, [variable]: "wrong-password-1234" };
-    const sent = await runTill(["run"], wrong);
+    const sent = await runTill(["--verbose", "run"], wrong);
     expect(sent.code).toBe(1);
     expect(sent.stderr).toContain("E_REMOTE_LOGIN");
     expect(sent.stderr).toMatch(/: log in: /u);
@@ -167,12 +167,20 @@ export function remoteCases(factory: RemoteFactory): void {
     expect(await names(server.folder)).toHaveLength(2);
     // The central with a wrong password: exit 1, nothing moved.
     const fetched = remember(
-      await runInProcess(centralMain, ["--root", get().root, "fetch"], get().root, wrong),
+      await runInProcess(
+        centralMain,
+        ["--root", get().root, "--verbose", "fetch"],
+        get().root,
+        wrong,
+      ),
     );
     expect(fetched.code).toBe(1);
     expect(fetched.stderr).toContain("E_REMOTE_LOGIN");
     expect(await names(server.folder)).toHaveLength(2);
-    expect((await central("fetch")).code).toBe(0);
+    expect((await central("--verbose", "fetch")).code).toBe(0);
+    // What the tools wrote to disk is output too.
+    printed.push(await readFile(join(get().root, "journal.jsonl"), "utf8"));
+    printed.push(await readFile(join(till.dir, "caisse-export-state", "runs.jsonl"), "utf8"));
   });
 
   it("a stopped server: E_REMOTE_CONNECT, exit 1, the archive stays; the next run sends it", async () => {

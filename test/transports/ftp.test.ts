@@ -1,5 +1,5 @@
 import { createSender, type OutgoingArchive } from "@caisse/transports";
-import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { temporaryFolder } from "../helpers/cli.js";
@@ -86,6 +86,30 @@ describe("a download cut in the middle", () => {
     expect(await readdir(server.folder)).toEqual(sent);
     expect(await journal()).toEqual([]);
     expect(await readdir(join(get().root, "archives"))).toEqual([]);
+  });
+});
+
+describe("one source unreachable", () => {
+  const factory = ftpFactory("explicit");
+  const get = scene(factory);
+  it("does not stop the others: the inbox is imported, fetch exits 1 naming the server", async () => {
+    const { runTill, central, server, root, journal } = get();
+    expect((await runTill(["run"])).code).toBe(0);
+    const [name = ""] = await readdir(server.folder);
+    await copyFile(join(server.folder, name), join(root, "inbox", name));
+    const config = JSON.parse(await readFile(join(root, "caisse-central.json"), "utf8")) as {
+      sources: unknown[];
+    };
+    config.sources.push({ name: "inbox", type: "dir", path: "inbox" });
+    await writeFile(join(root, "caisse-central.json"), JSON.stringify(config));
+    await factory.stop();
+    const fetched = await central("fetch");
+    expect(fetched.code).toBe(1);
+    expect(fetched.stderr).toMatch(/serveur failed \(E_REMOTE_CONNECT\): ftp 127\.0\.0\.1:\d+: connect: connection refused/u);
+    expect((await journal()).map((entry) => [entry.source, entry.outcome])).toEqual([
+      ["inbox", "accepted"],
+    ]);
+    expect(await readdir(join(root, "inbox"))).toEqual([]);
   });
 });
 

@@ -61,3 +61,14 @@ export function renderDoctorText(checks: readonly DoctorCheck[]): string {
 export function renderDoctorJson(checks: readonly DoctorCheck[]): string {
   return JSON.stringify({ ok: doctorPassed(checks), checks }, null, 2);
 }
+
+/** The report in the format asked for, and whether every check passed (exit 0, else 1). */
+export function doctorReport(
+  checks: readonly DoctorCheck[],
+  format: "text" | "json",
+): { text: string; ok: boolean } {
+  return {
+    text: format === "json" ? renderDoctorJson(checks) : renderDoctorText(checks),
+    ok: doctorPassed(checks),
+  };
+}

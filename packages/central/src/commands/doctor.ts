@@ -2,10 +2,8 @@ import { EXIT, oneOf, writeResult } from "@caisse/cli";
 import {
   checksOf,
   describeTransport,
-  doctorPassed,
+  doctorReport,
   failedCheck,
-  renderDoctorJson,
-  renderDoctorText,
   verifyTransport,
   type DoctorCheck,
 } from "@caisse/transports";
@@ -73,10 +71,8 @@ export function registerDoctor(program: Command, env: CommandEnv): void {
       const options = optionsOf<GlobalOptions & { format: string }>(command);
       const format = oneOf("--format", options.format, ["text", "json"] as const);
       const checks = await centralChecks(env, options);
-      await writeResult(
-        env.ctx,
-        format === "json" ? renderDoctorJson(checks) : renderDoctorText(checks),
-      );
-      env.setExit(doctorPassed(checks) ? EXIT.ok : EXIT.failed);
+      const report = doctorReport(checks, format);
+      await writeResult(env.ctx, report.text);
+      env.setExit(report.ok ? EXIT.ok : EXIT.failed);
     });
 }
