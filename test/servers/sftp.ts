@@ -65,6 +65,8 @@ export async function startSftpServer(options: {
   user: string;
   password: string;
   hostKey: string;
+  /** A client's key (OpenSSH public or private form) allowed to log in. */
+  authorizedKey?: string;
   cutUploadsAfterBytes?: number;
   cutDownloadsAfterBytes?: number;
 }): Promise<SftpTestServer> {
@@ -74,13 +76,29 @@ export async function startSftpServer(options: {
     client.on("close", () => clients.delete(client));
     client.on("error", () => undefined);
     client.on("authentication", (context) => {
-      if (
-        context.method === "password" &&
-        context.username === options.user &&
-        context.password === options.password
-      )
+      if (context.username !== options.user) {
+        context.reject(["password", "publickey"]);
+        return;
+      }
+      if (context.method === "password" && context.password === options.password) {
         context.accept();
-      else context.reject(["password"]);
+        return;
+      }
+      if (context.method === "publickey" && options.authorizedKey !== undefined) {
+        const allowed = utils.parseKey(options.authorizedKey);
+        const key = (Array.isArray(allowed) ? allowed[0] : allowed) as {
+          getPublicSSH(): Buffer;
+          verify(data: Buffer, signature: Buffer, algorithm?: string): boolean;
+        };
+        if (context.key.data.equals(key.getPublicSSH())) {
+          // Without a signature the client only asks whether the key would do.
+          if (context.signature === undefined || context.blob === undefined) context.accept();
+          else if (key.verify(context.blob, context.signature, context.hashAlgo)) context.accept();
+          else context.reject(["password", "publickey"]);
+          return;
+        }
+      }
+      context.reject(["password", "publickey"]);
     });
     client.on("ready", () => {
       client.on("session", (accept) => {

@@ -105,7 +105,9 @@ describe("one source unreachable", () => {
     await factory.stop();
     const fetched = await central("fetch");
     expect(fetched.code).toBe(1);
-    expect(fetched.stderr).toMatch(/serveur failed \(E_REMOTE_CONNECT\): ftp 127\.0\.0\.1:\d+: connect: connection refused/u);
+    expect(fetched.stderr).toMatch(
+      /serveur failed \(E_REMOTE_CONNECT\): ftp 127\.0\.0\.1:\d+: connect: connection refused/u,
+    );
     expect((await journal()).map((entry) => [entry.source, entry.outcome])).toEqual([
       ["inbox", "accepted"],
     ]);

@@ -1,5 +1,5 @@
 import { createSender, type OutgoingArchive } from "@caisse/transports";
-import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { temporaryFolder } from "../helpers/cli.js";
@@ -132,6 +132,53 @@ describe("sftp refusals", () => {
     expect(error.message).toBe(
       `sftp 127.0.0.1:${server.port}: check the host key: the server shows the host key ${server.hostKey}, not the pinned ${pinned}`,
     );
+    expect(await readdir(join(root.path, "srv"))).toEqual([]);
+  });
+
+  it("logs in with a private key of mode 600, and refuses one others can read", async () => {
+    const clientKey = makeHostKey();
+    server = await startSftpServer({
+      root: join(root.path, "srv"),
+      user: USER,
+      password: PASSWORD,
+      hostKey: HOST_KEY,
+      authorizedKey: clientKey,
+    });
+    const keyFile = join(root.path, "id_ed25519");
+    await writeFile(keyFile, clientKey, { mode: 0o600 });
+    const withKey = {
+      ...config(server.port, server.hostKey),
+      password: undefined,
+      privateKeyFile: keyFile,
+    };
+    const receipt = await createSender(withKey, { env: {} }).send(archive);
+    expect(receipt.destination).toBe(
+      `sftp://127.0.0.1:${server.port}/depot/D01_20261127T230005_000042.zip`,
+    );
+    await chmod(keyFile, 0o644);
+    const error = await caisseFailure(createSender(withKey, { env: {} }).send(archive));
+    expect(error.code).toBe("E_SECRET");
+    expect(error.message).toBe(
+      `sftp 127.0.0.1:${server.port}: the private key file ${keyFile} can be read by other users (mode 644)`,
+    );
+  });
+
+  it("stops at once on the stop signal", async () => {
+    server = await startSftpServer({
+      root: join(root.path, "srv"),
+      user: USER,
+      password: PASSWORD,
+      hostKey: HOST_KEY,
+    });
+    const controller = new AbortController();
+    controller.abort();
+    const error = await caisseFailure(
+      createSender(config(server.port, server.hostKey), {
+        env,
+        signal: controller.signal,
+      }).send(archive),
+    );
+    expect(error.code).toBe("E_INTERRUPTED");
     expect(await readdir(join(root.path, "srv"))).toEqual([]);
   });
 
