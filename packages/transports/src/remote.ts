@@ -253,7 +253,14 @@ export function createRemoteSource(name: string, folder: RemoteFolder, env: Tran
       const entries = await session.list(dir);
       const items: SourceItem[] = [];
       for (const entry of entries
-        .filter((file) => file.isFile && isCollectableName(file.name))
+        // Names come from the server: one that is not a plain file name (`../x.zip`) could
+        // write outside the central's folder, and is never taken.
+        .filter(
+          (file) =>
+            file.isFile &&
+            isCollectableName(file.name) &&
+            plainNameProblem(file.name) === undefined,
+        )
         .sort((a, b) => (a.name < b.name ? -1 : 1))) {
         sizes.set(entry.name, entry.size);
         items.push({ id: entry.name, label: `${name}/${entry.name}` });
