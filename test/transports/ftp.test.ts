@@ -191,6 +191,25 @@ describe("ftps refusals", () => {
     expect(await readdir(join(root.path, "srv"))).toEqual([]);
   });
 
+  it("a resend of the same bytes succeeds; other bytes under the name are never overwritten", async () => {
+    server = await startFtpServer({ root: join(root.path, "srv"), user: USER, password: PASSWORD });
+    const plain = {
+      ...config(server.port, certificate.cert),
+      secure: false,
+      ca: undefined,
+    } as const;
+    const first = await createSender(plain, { env }).send(archive);
+    expect(first.destination).toBe(`ftp://127.0.0.1:${server.port}/depot/${archive.name}`);
+    expect((await createSender(plain, { env }).send(archive)).destination).toBe(first.destination);
+    await writeFile(join(root.path, "srv", "depot", archive.name), "other zip");
+    const error = await caisseFailure(createSender(plain, { env }).send(archive));
+    expect(error.code).toBe("E_TRANSPORT");
+    expect(error.message).toBe(
+      `ftp 127.0.0.1:${server.port}: /depot/${archive.name} already exists with different content; it is never overwritten`,
+    );
+    expect(await readdir(join(root.path, "srv", "depot"))).toEqual([archive.name]);
+  });
+
   it("a cut upload leaves no file under the final name", async () => {
     server = await startFtpServer({
       root: join(root.path, "srv"),

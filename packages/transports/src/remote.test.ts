@@ -1,8 +1,10 @@
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createRemoteSource, type RemoteEntry, type RemoteSession } from "./remote.js";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { cappedFile, createRemoteSource, type RemoteEntry, type RemoteSession } from "./remote.js";
 
 let local: string;
 beforeEach(async () => {
@@ -19,7 +21,12 @@ function hostile(entries: RemoteEntry[], bytes: number): RemoteSession {
     list: () => Promise.resolve(entries),
     ensureDir: () => Promise.resolve(),
     upload: refuse,
-    download: (_remote, path) => writeFile(path, Buffer.alloc(bytes)),
+    download: async (_remote, path, limit) => {
+      await pipeline(
+        Readable.from([Buffer.alloc(bytes)]),
+        cappedFile(path, limit, "test server:1", "download"),
+      );
+    },
     rename: refuse,
     remove: () => Promise.resolve(),
     size: () => Promise.resolve(undefined),
@@ -57,6 +64,22 @@ describe("remote source", () => {
     expect((await source.list()).map((item) => item.id)).toEqual([
       "D01_20261127T230005_000001.zip",
     ]);
+  });
+
+  it("stops a download at the size listed when the server sends more", async () => {
+    const name = "D01_20261127T230005_000001.zip";
+    const source = createRemoteSource(
+      "s",
+      folder(hostile([{ name, size: 10, isFile: true }], 5000)),
+      {
+        env: {},
+      },
+    );
+    const [item] = await source.list();
+    if (item === undefined) throw new Error("no item");
+    await expect(source.download(item, local)).rejects.toThrow(
+      "test server:1: download: the server sends more than the 10 bytes it listed",
+    );
   });
 
   it("refuses a download that ends short, and one larger than the limit before it starts", async () => {

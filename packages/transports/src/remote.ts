@@ -1,6 +1,8 @@
 import { CaisseError, sha256OfFile, type ErrorCode } from "@caisse/core";
 import { randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
 import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { Writable } from "node:stream";
 import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
 import { isCollectableName } from "./dir/source.js";
@@ -39,7 +41,7 @@ export interface RemoteSession {
   /** Creates the folder and its parents when missing. */
   ensureDir(dir: string): Promise<void>;
   upload(localPath: string, remotePath: string): Promise<void>;
-  /** `bytes`: the size listed, for the time limit. */
+  /** Writes at most `bytes` (the size listed; also sets the time limit) into `localPath`. */
   download(remotePath: string, localPath: string, bytes: number): Promise<void>;
   /** Renames `from` to `to`; `to` must not exist. */
   rename(from: string, to: string): Promise<void>;
@@ -146,6 +148,42 @@ export function transferTimeout(env: TransportEnv, bytes: number): number {
   return (env.timeoutMs ?? DEFAULT_TIMEOUT_MS) + Math.ceil(bytes / 32);
 }
 
+/**
+ * A file to download into that takes at most `limit` bytes: a server sending more than it listed
+ * (a lie, or a file still growing) fails the download before it can fill the central's disk.
+ */
+export function cappedFile(path: string, limit: number, server: string, step: string): Writable {
+  const file = createWriteStream(path, { flags: "wx" });
+  let written = 0;
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      written += chunk.length;
+      if (written > limit) {
+        callback(
+          remoteError(
+            "E_REMOTE_REPLY",
+            server,
+            step,
+            `the server sends more than the ${limit} bytes it listed`,
+            {
+              hint: "the file is left on the server; the next fetch tries again once it has stopped changing.",
+            },
+          ),
+        );
+        return;
+      }
+      file.write(chunk, callback);
+    },
+    final(callback) {
+      file.end(callback);
+    },
+    destroy(error, callback) {
+      file.destroy();
+      callback(error);
+    },
+  });
+}
+
 async function withTempFolder<T>(task: (folder: string) => Promise<T>): Promise<T> {
   const folder = await mkdtemp(join(tmpdir(), "caisse-remote-"));
   try {
@@ -192,8 +230,10 @@ export function createRemoteSender(folder: RemoteFolder): Sender {
         await session.ensureDir(dir);
         const target = posix.join(dir, archive.name);
         const destination = `${folder.url}${target}`;
-        if ((await session.size(target)) !== undefined) {
-          if (await sameRemoteContent(session, target, archive)) return { destination };
+        const existing = await session.size(target);
+        if (existing !== undefined) {
+          if (existing === archive.size && (await sameRemoteContent(session, target, archive)))
+            return { destination };
           throw new CaisseError(
             "E_TRANSPORT",
             `${folder.server}: ${target} already exists with different content; it is never overwritten`,

@@ -5,6 +5,7 @@ import { posix } from "node:path";
 import type { ConnectionOptions } from "node:tls";
 import type { TransportEnv } from "../kind.js";
 import {
+  cappedFile,
   DEFAULT_TIMEOUT_MS,
   guarded,
   remoteError,
@@ -192,9 +193,10 @@ export function ftpFolder(config: FtpConfig, env: TransportEnv): RemoteFolder {
           );
         },
         async download(remotePath, localPath, bytes) {
+          const name = `download ${posix.basename(remotePath)}`;
           await step(
-            `download ${posix.basename(remotePath)}`,
-            () => client.downloadTo(localPath, remotePath),
+            name,
+            () => client.downloadTo(cappedFile(localPath, bytes, server, name), remotePath),
             transferTimeout(env, bytes),
           );
         },

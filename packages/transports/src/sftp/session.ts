@@ -2,9 +2,11 @@ import { CaisseError } from "@caisse/core";
 import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { posix } from "node:path";
+import { pipeline } from "node:stream/promises";
 import { Client, type SFTPWrapper } from "ssh2";
 import type { TransportEnv } from "../kind.js";
 import {
+  cappedFile,
   DEFAULT_TIMEOUT_MS,
   guarded,
   remoteError,
@@ -240,12 +242,14 @@ export function sftpFolder(config: SftpConfig, env: TransportEnv): RemoteFolder 
           );
         },
         async download(remotePath, localPath, bytes) {
+          const name = `download ${posix.basename(remotePath)}`;
           await step(
-            `download ${posix.basename(remotePath)}`,
+            name,
             () =>
-              call<undefined>((done) => {
-                sftp.fastGet(remotePath, localPath, { concurrency: 1 }, done);
-              }),
+              pipeline(
+                sftp.createReadStream(remotePath),
+                cappedFile(localPath, bytes, server, name),
+              ),
             transferTimeout(env, bytes),
           );
         },
