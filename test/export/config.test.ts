@@ -22,12 +22,14 @@ describe("caisse-export.json", () => {
     const result = await till.run(["run"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("E_CONFIG");
-    expect(result.stderr).toContain("has 6 problems");
+    expect(result.stderr).toContain("has 8 problems");
     for (const words of [
       "till: the reference 'D 01'",
       "name: the name",
       "data is missing",
-      "transport.type 'ftp' is not available in this version",
+      "transport.user is missing",
+      "transport.passwordEnv or transport.passwordFile is missing",
+      "transport.dir is missing",
       "catalog.dir is missing",
       "catalog.centralKey must look like",
     ]) {
@@ -42,7 +44,7 @@ describe("caisse-export.json", () => {
     expect((await till.run(["run"])).stderr).toContain(
       "transport.type 'mail' is not available in this version",
     );
-    await till.writeConfig({ till: "D01", data: "donnees", transport: { type: "sftp" } });
+    await till.writeConfig({ till: "D01", data: "donnees", transport: { type: "smtp" } });
     expect((await till.run(["run"])).stderr).toContain('transport.type must be "dir"');
   });
 

@@ -1,5 +1,6 @@
 import { processContext, runMain, type CliContext, type ExitCode } from "@caisse/cli";
 import { Command } from "commander";
+import { registerDoctor } from "./commands/doctor.js";
 import { registerFetch } from "./commands/fetch.js";
 import { registerImport } from "./commands/import.js";
 import { registerInit } from "./commands/init.js";
@@ -30,6 +31,7 @@ export function buildProgram(env: CommandEnv): Command {
     registerFetch,
     registerReport,
     registerJournal,
+    registerDoctor,
   ]) {
     register(program, env);
   }

@@ -11,9 +11,10 @@ import {
   writeFileAtomic,
   type ArchiveLimits,
 } from "@caisse/core";
+import { ConfigChecker, isRecord, parseTransport, type TransportConfig } from "@caisse/transports";
 import { readFile } from "node:fs/promises";
 import { SWAP_SUFFIXES } from "./swap.js";
-import { isAbsolute, join, parse as parsePath, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, parse as parsePath, resolve, sep } from "node:path";
 
 export const CONFIG_FILE = "caisse-central.json";
 
@@ -37,14 +38,11 @@ export interface TillRecord {
   columns?: Record<string, string> | undefined;
 }
 
-export interface DirSourceConfig {
+/** One entry of `sources`: its name, and its kind's config (paths made absolute from the root). */
+export interface SourceConfig {
   name: string;
-  type: "dir";
-  /** Folder to take `*.zip` from; relative to the root. */
-  path: string;
+  transport: TransportConfig;
 }
-
-export type SourceConfig = DirSourceConfig;
 
 export interface CentralConfig {
   tills: TillRecord[];
@@ -52,6 +50,8 @@ export interface CentralConfig {
   limits: ArchiveLimits;
   /** A till with no archive for longer than this is `late` in the monitor; hours. */
   staleAfterHours: number;
+  /** Not errors, but worth a line in the log: unknown keys, plain FTP. */
+  warnings?: string[] | undefined;
 }
 
 /** The layout of a central root (see docs/central-layout.md#caisse-centraljson). */
@@ -85,19 +85,16 @@ export function centralPaths(root: string): CentralPaths {
   };
 }
 
-export const DEFAULT_SOURCES: readonly SourceConfig[] = [
+/** `sources` as `init` writes it, and as it is taken when the file has none. */
+export const DEFAULT_SOURCES: readonly Record<string, unknown>[] = [
   { name: "inbox", type: "dir", path: "inbox" },
 ];
 export const DEFAULT_STALE_AFTER_HOURS = 36;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 const DOCS = { docs: "docs/central-layout.md" };
 
-function configError(path: string, problems: string[]): CaisseError {
-  return configFileError(path, problems, DOCS);
+function configError(path: string, problems: string[], notes: string[] = []): CaisseError {
+  return configFileError(path, problems, { ...DOCS, notes });
 }
 
 function optionalString(
@@ -164,33 +161,15 @@ function validateTill(value: unknown, where: string, problems: string[]): TillRe
 function validateSource(
   value: unknown,
   where: string,
-  problems: string[],
+  check: ConfigChecker,
 ): SourceConfig | undefined {
   if (!isRecord(value)) {
-    problems.push(`${where} must be an object`);
+    check.problem(`${where} must be an object`);
     return undefined;
   }
-  const { name, type, path } = value;
-  if (typeof name !== "string" || name.trim() === "")
-    problems.push(`${where}.name must be a non-empty string`);
-  if (type === "dir") {
-    if (typeof path !== "string" || path.trim() === "") {
-      problems.push(`${where}.path must be the folder to collect from`);
-      return undefined;
-    }
-    const foreign = foreignPathProblem(path);
-    if (foreign !== undefined) {
-      problems.push(`${where}.path: ${foreign}`);
-      return undefined;
-    }
-    return typeof name === "string" ? { name, type, path } : undefined;
-  }
-  if (type === "ftp" || type === "imap") {
-    problems.push(`${where}.type '${type}' is not available in this version; use "dir"`);
-  } else {
-    problems.push(`${where}.type must be "dir" (found ${JSON.stringify(type)})`);
-  }
-  return undefined;
+  const name = check.string(value, "name", `${where}.`, true);
+  const transport = parseTransport(check, value, `${where}.`, "source");
+  return name === undefined || transport === undefined ? undefined : { name, transport };
 }
 
 function validateLimits(value: unknown, problems: string[]): ArchiveLimits {
@@ -213,7 +192,9 @@ function validateLimits(value: unknown, problems: string[]): ArchiveLimits {
 /** Parse, normalise and validate, reporting every problem at once (E_CONFIG). */
 export function validateCentralConfig(value: unknown, path: string): CentralConfig {
   if (!isRecord(value)) throw configError(path, ["the file must hold a JSON object"]);
-  const problems: string[] = [];
+  // Relative paths of sources start at the root, the config's folder.
+  const check = new ConfigChecker(dirname(path));
+  const problems = check.problems;
   const tills: TillRecord[] = [];
   if (value.tills !== undefined && !Array.isArray(value.tills))
     problems.push("tills must be an array");
@@ -229,9 +210,10 @@ export function validateCentralConfig(value: unknown, path: string): CentralConf
   const sources: SourceConfig[] = [];
   if (value.sources !== undefined && !Array.isArray(value.sources))
     problems.push("sources must be an array");
-  const rawSources: unknown[] = Array.isArray(value.sources) ? value.sources : [];
+  const rawSources: unknown[] =
+    Array.isArray(value.sources) && value.sources.length > 0 ? value.sources : [...DEFAULT_SOURCES];
   rawSources.forEach((raw, index) => {
-    const source = validateSource(raw, `sources[${index}]`, problems);
+    const source = validateSource(raw, `sources[${index}]`, check);
     if (source === undefined) return;
     if (sources.some((other) => other.name === source.name)) {
       problems.push(`sources[${index}].name '${source.name}' is used twice`);
@@ -246,12 +228,13 @@ export function validateCentralConfig(value: unknown, path: string): CentralConf
       problems.push("staleAfterHours must be a number of hours above 0");
     else staleAfterHours = hours;
   }
-  if (problems.length > 0) throw configError(path, problems);
+  if (problems.length > 0) throw configError(path, problems, check.warnings);
   return {
     tills,
-    sources: sources.length > 0 ? sources : [...DEFAULT_SOURCES],
+    sources,
     limits,
     staleAfterHours,
+    warnings: check.warnings.map((warning) => `${path}: ${warning}`),
   };
 }
 
@@ -293,7 +276,9 @@ export async function saveCentralConfig(paths: CentralPaths, config: CentralConf
   const next = {
     ...previous,
     tills,
-    sources: config.sources,
+    // Sources are written as people wrote them (relative paths, password variables); no command
+    // changes them.
+    sources: previous.sources ?? DEFAULT_SOURCES,
     limits: config.limits,
     staleAfterHours: config.staleAfterHours,
   };

@@ -1,15 +1,17 @@
-import { createDirSource, type Source } from "@caisse/transports";
-import { isAbsolute, resolve } from "node:path";
-import type { CentralPaths, SourceConfig } from "./config.js";
+import { createSource as createTransportSource, type Source } from "@caisse/transports";
+import type { CentralConfig, SourceConfig } from "./config.js";
 
-/**
- * The source described by one entry of `sources` in the config; relative paths from the root.
- * Only `dir` exists in this version (the config validator refuses the others by key); `ftp` and
- * `imap` sources implement the same `Source` interface and join here.
- */
-export function createSource(config: SourceConfig, paths: CentralPaths): Source {
-  return createDirSource({
-    name: config.name,
-    path: isAbsolute(config.path) ? config.path : resolve(paths.root, config.path),
+/** The source described by one entry of `sources` in the config (its kind's folder builds it). */
+export function createSource(
+  source: SourceConfig,
+  config: CentralConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  signal: AbortSignal | undefined,
+): Source {
+  // An archive is never larger than what it may hold once extracted (plus the zip's own records).
+  return createTransportSource(source.transport, source.name, {
+    env,
+    signal,
+    maxDownloadBytes: config.limits.maxTotalBytes + 1024 * 1024,
   });
 }

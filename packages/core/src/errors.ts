@@ -57,6 +57,37 @@ const catalogue = {
     summary: "A source of archives could not be read; the others still ran.",
   },
   E_TIMEOUT: { class: "failure", summary: "An operation took longer than its time limit." },
+  E_SECRET: {
+    class: "usage",
+    summary:
+      "A password's variable is not set, or its file is missing, empty or readable by others.",
+  },
+  E_REMOTE_CONNECT: {
+    class: "failure",
+    summary: "The server could not be reached (name unknown, connection refused or reset).",
+  },
+  E_REMOTE_TLS: {
+    class: "failure",
+    summary: "The server's certificate did not verify, or it refused to protect the connection.",
+  },
+  E_REMOTE_HOST_KEY: {
+    class: "failure",
+    summary: "The SSH server's host key is not the one pinned in the config.",
+  },
+  E_REMOTE_LOGIN: { class: "failure", summary: "The server refused the user name or password." },
+  E_REMOTE_REPLY: {
+    class: "failure",
+    summary: "The server refused a command (no such folder, permission denied, disk full).",
+  },
+  E_REMOTE_TIMEOUT: {
+    class: "failure",
+    summary: "The server did not answer a step within its time limit.",
+  },
+  E_REMOTE_CLOSED: {
+    class: "failure",
+    summary:
+      "The connection was cut in the middle of a step; nothing was left under its final name.",
+  },
   E_INTERRUPTED: {
     class: "failure",
     summary: "The command was stopped (Ctrl-C or a stop signal); what it was writing was removed.",

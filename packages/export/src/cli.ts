@@ -1,5 +1,6 @@
 import { processContext, runMain, type CliContext, type ExitCode } from "@caisse/cli";
 import { Command } from "commander";
+import { registerDoctor } from "./commands/doctor.js";
 import { registerInit } from "./commands/init.js";
 import { registerKeygen } from "./commands/keygen.js";
 import { registerRun } from "./commands/run.js";
@@ -25,6 +26,7 @@ export function buildProgram(env: CommandEnv): Command {
     registerSend,
     registerRun,
     registerStatus,
+    registerDoctor,
   ]) {
     register(program, env);
   }

@@ -49,9 +49,9 @@ describe("validateExportConfig", () => {
     ],
     [{ till: "D01", data: "d", transport: { type: "dir" } }, ["transport.path is missing"]],
     [
-      { till: "D01", data: "d", transport: { type: "ftp" } },
+      { till: "D01", data: "d", transport: { type: "mail" } },
       [
-        "transport.type 'ftp' is not available in this version; use \"dir\" (a folder or a network share)",
+        'transport.type \'mail\' is not available in this version; use "dir" (a folder or a network share), "ftp" (an FTP or FTPS server), "sftp" (an SFTP server, its host key pinned)',
       ],
     ],
     [

@@ -2,13 +2,12 @@ import { configFileError, parseConfigJson, type CliContext } from "@caisse/cli";
 import {
   CaisseError,
   checkLocalPaths,
-  foreignPathProblem,
   ioError,
   systemErrorCode,
   tillNameProblem,
   tillRefProblem,
 } from "@caisse/core";
-import type { TransportConfig } from "@caisse/transports";
+import { ConfigChecker, isRecord, parseTransport, type TransportConfig } from "@caisse/transports";
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 
@@ -76,83 +75,13 @@ function configError(file: string, problems: string[], notes: string[] = []): Ca
   return configFileError(file, problems, { ...DOCS, notes });
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 const ED25519_PUBLIC_KEY = /^ed25519:[A-Za-z0-9+/]{43}=$/u;
 
-/** Collects the problems and warnings of one file while its keys are read. */
-class Checker {
-  readonly problems: string[] = [];
-  readonly warnings: string[] = [];
-
-  constructor(private readonly base: string) {}
-
-  /** Warns about keys this version does not know: a typo must not pass unnoticed. */
-  knownKeys(value: Record<string, unknown>, where: string, known: readonly string[]): void {
-    for (const key of Object.keys(value)) {
-      if (!known.includes(key)) this.warnings.push(`unknown key '${where}${key}' is ignored`);
-    }
-  }
-
-  string(
-    value: Record<string, unknown>,
-    key: string,
-    where: string,
-    required: boolean,
-  ): string | undefined {
-    const field = value[key];
-    if (field === undefined || field === null) {
-      if (required) this.problems.push(`${where}${key} is missing`);
-      return undefined;
-    }
-    if (typeof field !== "string" || field.trim() === "") {
-      this.problems.push(`${where}${key} must be a non-empty string`);
-      return undefined;
-    }
-    return field;
-  }
-
-  /** A path, made absolute relative to the config file's folder. */
-  path(
-    value: Record<string, unknown>,
-    key: string,
-    where: string,
-    required: boolean,
-  ): string | undefined {
-    const given = this.string(value, key, where, required);
-    if (given === undefined) return undefined;
-    const problem = foreignPathProblem(given);
-    if (problem !== undefined) {
-      this.problems.push(`${where}${key}: ${problem}`);
-      return undefined;
-    }
-    return resolve(this.base, given);
-  }
-
+/** The shared checker, with the keys only caisse-export.json has. */
+class Checker extends ConfigChecker {
   transport(value: unknown): TransportConfig | undefined {
     if (value === undefined || value === null) return undefined;
-    if (!isRecord(value)) {
-      this.problems.push('transport must be an object such as { "type": "dir", "path": "..." }');
-      return undefined;
-    }
-    const { type } = value;
-    if (type === "dir") {
-      this.knownKeys(value, "transport.", ["type", "path"]);
-      const path = this.path(value, "path", "transport.", true);
-      return path === undefined ? undefined : { type, path };
-    }
-    if (type === "ftp" || type === "mail") {
-      this.problems.push(
-        `transport.type '${type}' is not available in this version; use "dir" (a folder or a network share)`,
-      );
-    } else {
-      this.problems.push(
-        `transport.type must be "dir" (found ${type === undefined ? "nothing" : JSON.stringify(type)})`,
-      );
-    }
-    return undefined;
+    return parseTransport(this, value, "transport.", "transport");
   }
 
   catalog(value: unknown): CatalogConfig | undefined {

@@ -1,4 +1,14 @@
 export * from "./types.js";
-export * from "./sender.js";
+export * from "./kind.js";
+export * from "./check.js";
+export * from "./names.js";
+export * from "./secrets.js";
+export * from "./registry.js";
+export * from "./remote.js";
+export * from "./dir/index.js";
 export * from "./dir/sender.js";
 export * from "./dir/source.js";
+export * from "./ftp/index.js";
+export * from "./sftp/index.js";
+export { fingerprintOf } from "./sftp/session.js";
+export * from "./doctor.js";

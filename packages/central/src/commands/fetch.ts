@@ -1,6 +1,6 @@
 import { CaisseError } from "@caisse/core";
 import type { Command } from "commander";
-import { openCentral, type CommandEnv } from "../context.js";
+import { logger, openCentral, type CommandEnv } from "../context.js";
 import { exitCodeOfRun } from "../import/exit.js";
 import { fetchSources } from "../import/run.js";
 import { importOptions, observeRun, optionsOf, printSummary } from "./shared.js";
@@ -25,6 +25,8 @@ export function registerFetch(program: Command, env: CommandEnv): void {
       const options = optionsOf<FetchFlags>(command);
       const format = oneOf("--format", options.format, ["text", "json"] as const);
       const central = await openCentral(env.ctx, options);
+      const log = logger(env.ctx, options);
+      for (const warning of central.config.warnings ?? []) log.warn(warning);
       const known = central.config.sources.map((source) => source.name);
       for (const name of options.source ?? []) {
         if (!known.includes(name)) {
@@ -37,7 +39,12 @@ export function registerFetch(program: Command, env: CommandEnv): void {
         fetchSources(
           central,
           options.source,
-          { ...importOptions(env.ctx, undefined), dryRun: options.dryRun, signal },
+          {
+            ...importOptions(env.ctx, undefined),
+            dryRun: options.dryRun,
+            signal,
+            env: env.ctx.env,
+          },
           observeRun(env.ctx, options, options.dryRun === true),
         ),
       );

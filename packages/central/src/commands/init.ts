@@ -4,7 +4,6 @@ import type { Command } from "commander";
 import { access, mkdir } from "node:fs/promises";
 import {
   centralPaths,
-  DEFAULT_SOURCES,
   DEFAULT_STALE_AFTER_HOURS,
   saveCentralConfig,
   type CentralPaths,
@@ -46,7 +45,7 @@ export async function initCentral(paths: CentralPaths): Promise<InitResult> {
   if (!exists) {
     await saveCentralConfig(paths, {
       tills: [],
-      sources: [...DEFAULT_SOURCES],
+      sources: [],
       limits: { ...DEFAULT_LIMITS },
       staleAfterHours: DEFAULT_STALE_AFTER_HOURS,
     });

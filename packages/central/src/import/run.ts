@@ -59,6 +59,8 @@ export interface RunOptions extends ImportOptions {
    * run ends with an E_INTERRUPTED failure. What is left stays at its source for the next run.
    */
   signal?: AbortSignal | undefined;
+  /** The environment sources read their passwords from (`passwordEnv`); default: none. */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
 }
 
 /** Keeps a failure for the summary and tells the observer. */
@@ -347,7 +349,7 @@ export async function fetchSources(
           interrupted(summary, config.name, observer);
           break;
         }
-        const source = createSource(config, central.paths);
+        const source = createSource(config, central.config, options.env ?? {}, options.signal);
         try {
           await collectFrom(central, source, importer, observer, summary, options.signal);
         } catch (error) {

@@ -155,7 +155,7 @@ export function registerRun(program: Command, env: CommandEnv): void {
         runNightly({
           config,
           paths: settings.paths,
-          openSender: () => createSender(transport),
+          openSender: () => createSender(transport, { env: env.ctx.env, signal }),
           now: env.ctx.now(),
           log,
           signal,

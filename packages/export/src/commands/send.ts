@@ -81,7 +81,7 @@ export function registerSend(program: Command, env: CommandEnv): void {
           config,
           paths: settings.paths,
           files: files.map((file) => resolve(env.ctx.cwd, file)),
-          openSender: () => createSender(transport),
+          openSender: () => createSender(transport, { env: env.ctx.env, signal }),
           now: env.ctx.now(),
           log,
           signal,

@@ -9,7 +9,8 @@ import {
 } from "@caisse/core";
 import type { Stats } from "node:fs";
 import { constants, copyFile, lstat, rm, stat } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { join } from "node:path";
+import { plainNameProblem } from "../names.js";
 import type { OutgoingArchive, SendReceipt, Sender } from "../types.js";
 
 export interface DirSenderOptions {
@@ -51,12 +52,9 @@ export function createDirSender(options: DirSenderOptions): Sender {
     kind: "dir",
     async send(archive: OutgoingArchive): Promise<SendReceipt> {
       // The name may come from an archive given on the command line: it must stay in the folder.
-      if (
-        basename(archive.name) !== archive.name ||
-        archive.name.startsWith(".") ||
-        archive.name.includes("\\")
-      ) {
-        throw transportError(`'${archive.name}' is not a plain file name`, {
+      const problem = plainNameProblem(archive.name);
+      if (problem !== undefined) {
+        throw transportError(problem, {
           details: { name: archive.name },
           hint: "archive names on a transport look like D01_20261127T230005_000042.zip.",
         });

@@ -1,0 +1,219 @@
+import { isCaisseError, CaisseError, systemErrorCode } from "@caisse/core";
+import { Client, FTPError } from "basic-ftp";
+import { readFile, stat } from "node:fs/promises";
+import { posix } from "node:path";
+import type { ConnectionOptions } from "node:tls";
+import type { TransportEnv } from "../kind.js";
+import {
+  cappedFile,
+  DEFAULT_TIMEOUT_MS,
+  guarded,
+  remoteError,
+  transferTimeout,
+  type RemoteFolder,
+  type RemoteSession,
+} from "../remote.js";
+import { readPassword } from "../secrets.js";
+import type { FtpConfig } from "./index.js";
+
+/** Node's codes for a certificate that does not verify. */
+const CERTIFICATE_CODES = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+/** The steps of a log-in, in order; a refusal in each has its own code. */
+type Step = string;
+
+/** basic-ftp's and Node's errors as one line naming the server and the step. */
+export function ftpError(server: string, step: Step, error: unknown): CaisseError {
+  const code = systemErrorCode(error) ?? (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof FTPError) {
+    const reply = `the server answered ${message}`;
+    if (step === "log in") {
+      return remoteError("E_REMOTE_LOGIN", server, step, reply, {
+        hint: "check user and the password (passwordEnv or passwordFile) in the config.",
+      });
+    }
+    if (step === "start TLS" || step === "protect the data channel") {
+      return remoteError("E_REMOTE_TLS", server, step, reply, {
+        hint: 'the server does not offer TLS as asked: check "secure" ("explicit" on port 21, "implicit" on port 990) with the server\'s administrator.',
+      });
+    }
+    return remoteError("E_REMOTE_REPLY", server, step, reply, {
+      hint: "check the folder (dir), the rights of the user and the free space on the server.",
+      details: { reply: error.code },
+    });
+  }
+  if (
+    typeof code === "string" &&
+    (CERTIFICATE_CODES.has(code) || code.startsWith("ERR_TLS") || code.startsWith("ERR_SSL"))
+  ) {
+    return remoteError(
+      "E_REMOTE_TLS",
+      server,
+      step,
+      `the certificate does not verify (${code}: ${message})`,
+      {
+        hint: "if the server has its own CA, give its certificate in ca (a PEM file); connect with the name the certificate is issued for. Verification is never turned off (see docs/security.md).",
+      },
+    );
+  }
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
+    return remoteError("E_REMOTE_CONNECT", server, step, "host name not found", {
+      hint: "check host in the config, and the till's DNS and network.",
+    });
+  }
+  if (code === "ECONNREFUSED" || code === "EHOSTUNREACH" || code === "ENETUNREACH") {
+    return remoteError("E_REMOTE_CONNECT", server, step, `connection refused (${code})`, {
+      hint: "check host and port, and that the FTP server runs; the next run tries again.",
+    });
+  }
+  if (/^Timeout/u.test(message) || code === "ETIMEDOUT") {
+    return remoteError("E_REMOTE_TIMEOUT", server, step, "no answer in time", {
+      hint: "check the network and that the server is up; the next run tries again.",
+    });
+  }
+  return remoteError(
+    step === "connect" ? "E_REMOTE_CONNECT" : "E_REMOTE_CLOSED",
+    server,
+    step,
+    `the connection was cut (${message})`,
+    {
+      hint: "nothing was left under its final name; the next run does it again.",
+      cause: error,
+    },
+  );
+}
+
+/**
+ * Opens an FTP session: connect, TLS when asked (certificates verified, `ca` added), log in, data
+ * channel protected (`PROT P`, whose refusal basic-ftp would ignore), every step under a time limit
+ * and the stop signal.
+ */
+export function ftpFolder(config: FtpConfig, env: TransportEnv): RemoteFolder {
+  const server = `ftp ${config.host}:${config.port}`;
+  const url = `ftp${config.secure === false ? "" : "s"}://${config.host}:${config.port}`;
+  return {
+    kind: "ftp",
+    server,
+    url,
+    dir: config.dir,
+    async open() {
+      const password = await readPassword(config.password, env.env, server);
+      let ca: Buffer | undefined;
+      if (config.ca !== undefined) {
+        try {
+          ca = await readFile(config.ca);
+        } catch (error) {
+          throw new CaisseError(
+            "E_CONFIG",
+            `${server}: the CA file ${config.ca} cannot be read (${systemErrorCode(error) ?? String(error)})`,
+            {
+              details: { file: config.ca },
+              hint: "check the path in ca: a PEM file with the certificate of the CA that signed the server's.",
+            },
+          );
+        }
+      }
+      const client = new Client(env.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+      client.ftp.verbose = false;
+      const kill = () => {
+        client.close();
+      };
+      const step = <T>(name: Step, task: () => Promise<T>, timeoutMs?: number): Promise<T> =>
+        guarded(server, name, env, kill, task, (error) => ftpError(server, name, error), timeoutMs);
+      // Verification stays on; the host name is checked against the certificate.
+      const tls: ConnectionOptions = {
+        host: config.host,
+        ca,
+        rejectUnauthorized: true,
+        minVersion: "TLSv1.2",
+      };
+      let home: string;
+      try {
+        if (config.secure === "implicit")
+          await step("connect", () => client.connectImplicitTLS(config.host, config.port, tls));
+        else await step("connect", () => client.connect(config.host, config.port));
+        if (config.secure === "explicit") await step("start TLS", () => client.useTLS(tls));
+        await step("log in", () => client.login(config.user, password));
+        await step("settings", () => client.useDefaultSettings());
+        if (config.secure !== false) {
+          await step("protect the data channel", async () => {
+            await client.send("PBSZ 0");
+            await client.send("PROT P");
+          });
+        }
+        home = await step("folder", () => client.pwd());
+      } catch (error) {
+        client.close();
+        throw error;
+      }
+      const size = async (path: string): Promise<number | undefined> => {
+        try {
+          return await step(`size of ${path}`, () => client.size(path));
+        } catch (error) {
+          // 550: no such file. Other replies are real failures.
+          if (
+            isCaisseError(error) &&
+            error.code === "E_REMOTE_REPLY" &&
+            (error.details.reply === 550 || error.details.reply === 450)
+          )
+            return undefined;
+          throw error;
+        }
+      };
+      const session: RemoteSession = {
+        async list(dir) {
+          const entries = await step(`list ${dir}`, () => client.list(dir));
+          return entries.map((entry) => ({
+            name: entry.name,
+            size: entry.size,
+            isFile: entry.isFile,
+          }));
+        },
+        async ensureDir(dir) {
+          await step(`create the folder ${dir}`, () => client.ensureDir(dir));
+        },
+        async upload(localPath, remotePath) {
+          const bytes = (await stat(localPath)).size;
+          await step(
+            `upload ${posix.basename(remotePath)}`,
+            () => client.uploadFrom(localPath, remotePath),
+            transferTimeout(env, bytes),
+          );
+        },
+        async download(remotePath, localPath, bytes) {
+          const name = `download ${posix.basename(remotePath)}`;
+          await step(
+            name,
+            () => client.downloadTo(cappedFile(localPath, bytes, server, name), remotePath),
+            transferTimeout(env, bytes),
+          );
+        },
+        async rename(from, to) {
+          await step(`rename ${posix.basename(from)} to ${to}`, () => client.rename(from, to));
+        },
+        async remove(path) {
+          if ((await size(path)) === undefined) return;
+          await step(`remove ${path}`, () => client.remove(path));
+        },
+        size,
+        close() {
+          client.close();
+          return Promise.resolve();
+        },
+      };
+      return { session, dir: posix.resolve(home, config.dir) };
+    },
+  };
+}
