@@ -23,6 +23,11 @@ export interface Figures {
   avgBasket: Cents | null;
   /** This `ttc` over the report total's, in basis points (4123 is 0.4123); null when that is 0. */
   shareBp: number | null;
+  /**
+   * Present (true) when these figures include a till whose invalid or unreadable data leave out
+   * more than a small share of its rows (see docs/reports.md#incomplete-figures).
+   */
+  incomplete?: true;
 }
 
 /** The total row's figures: those of every line of the report, so no share. */
@@ -92,6 +97,8 @@ export interface FiguresJson {
   quantity: number | null;
   avg_basket: number | null;
   share?: number | null;
+  /** Only when true: see {@link Figures.incomplete}. */
+  incomplete?: true;
 }
 
 export interface CompareJson {
@@ -137,6 +144,7 @@ function figuresJson(figures: Figures | TotalFigures): FiguresJson {
     avg_basket: euros(figures.avgBasket),
   };
   if ("shareBp" in figures) json.share = figures.shareBp === null ? null : figures.shareBp / 10000;
+  if (figures.incomplete === true) json.incomplete = true;
   return json;
 }
 
@@ -166,7 +174,7 @@ function withDetails<T extends DetailedFiguresJson>(
  * euros: integers divided by 100 print with at most 2 decimals (`1234.56`), exactly.
  */
 export function toJson(report: Report): ReportJson {
-  const { byTill: totalByTill, compare: totalCompare, ...total } = report.total;
+  const { byTill: totalByTill, compare: totalCompare, incomplete, ...total } = report.total;
   const json: ReportJson = {
     from: report.from,
     to: report.to,
@@ -176,7 +184,7 @@ export function toJson(report: Report): ReportJson {
     rows: report.rows.map((row) =>
       withDetails({ key: row.key, label: row.label, ...figuresJson(row) }, row),
     ),
-    total: withDetails(figuresJson(total), {
+    total: withDetails(figuresJson(incomplete === true ? { ...total, incomplete } : total), {
       ...(totalByTill === undefined ? {} : { byTill: totalByTill }),
       ...(totalCompare === undefined ? {} : { compare: totalCompare }),
     }),
