@@ -231,11 +231,16 @@ function addRow(into: Aggregator, till: string, row: RowOf[DataKind]): void {
  * What one till's data files have shown so far: which file first gave each ticket of the ranges
  * (so that a copy of it in another file is left out), and how many rows were read and left out
  * (for the incomplete mark). Memory grows with the tickets, not with the lines.
+ *
+ * A ticket is (ticket number, day) within one till: the day, not the full time, because the lines
+ * of one ticket may carry different times (each item as it was scanned) and a file written again
+ * may round them; the day, not the number alone, because a till that restarts its numbering gives
+ * old numbers to new sales, which are not copies. See docs/reports.md#duplicate-tickets.
  */
 interface TillFiles {
-  /** `ticket NUL day` -> index in `files` of the file it is counted from. */
-  owners: Map<string, number>;
-  /** The data files read whole, in reading order. */
+  /** Day -> ticket number -> index in `files` of the file the ticket is counted from. */
+  owners: Map<string, Map<string, number>>;
+  /** The data files read, in reading order. */
   files: string[];
   rows: number;
   invalid: number;
@@ -246,21 +251,37 @@ function newTillFiles(): TillFiles {
   return { owners: new Map(), files: [], rows: 0, invalid: 0, filesLeftOut: 0 };
 }
 
-/**
- * A ticket is (ticket number, day) within one till: the day, not the full time, because the lines
- * of one ticket may carry different times (each item as it was scanned) and a file written again
- * may round them; the day, not the number alone, because a till that restarts its numbering gives
- * old numbers to new sales, which are not copies. See docs/reports.md#duplicate-tickets.
- */
-function ticketKey(ticket: string, day: string): string {
-  return `${ticket}\u0000${day}`;
+/** The tickets of one day, created on first use. */
+function ticketsOf(seen: TillFiles, day: string): Map<string, number> {
+  let tickets = seen.owners.get(day);
+  if (tickets === undefined) {
+    tickets = new Map();
+    seen.owners.set(day, tickets);
+  }
+  return tickets;
+}
+
+/** One warning per earlier file that already gave tickets of `file`. */
+function duplicateWarnings(
+  owner: string,
+  file: string,
+  seen: TillFiles,
+  perOwner: ReadonlyMap<number, number>,
+): string[] {
+  return [...perOwner]
+    .sort(([a], [b]) => a - b)
+    .map(
+      ([index, count]) =>
+        `${owner}: ${counted(count, "ticket")} of ${file} already in ${seen.files[index] ?? "?"}; counted once`,
+    );
 }
 
 /**
  * Sums one data file into aggregators of its own, merged into the report's only when the file
  * was read whole. Each row counts in the reported range, the compared range, or both. A ticket of
  * those ranges that an earlier file of the till already gave is left out of this one and reported
- * once per pair of files.
+ * once per pair of files. The lines of a ticket usually follow each other: the ticket is looked up
+ * once per run of lines, which keeps this path fast.
  */
 async function readDataFile(
   place: Place,
@@ -272,10 +293,14 @@ async function readDataFile(
 ): Promise<void> {
   const { range, comparison } = spec;
   const fileTallies = newTallies(spec);
-  const claimed = new Set<string>();
-  /** Duplicate ticket -> index of the file it is counted from. */
-  const duplicates = new Map<string, number>();
+  const index = seen.files.push(file.relative) - 1;
+  /** `day NUL ticket` of the duplicate tickets, each counted once per earlier file. */
+  const duplicates = new Set<string>();
+  const perOwner = new Map<number, number>();
   let rows = 0;
+  let lastTicket: string | undefined;
+  let lastDay: string | undefined;
+  let lastOwner = index;
   const issues = await readWhole(
     place,
     file,
@@ -289,13 +314,20 @@ async function readDataFile(
         comparison !== undefined &&
         inRange(date, comparison.range);
       if (!reported && !compared) return;
-      const key = ticketKey(row.ticket, date);
-      const owner = seen.owners.get(key);
-      if (owner !== undefined) {
-        duplicates.set(key, owner);
-        return;
+      if (row.ticket !== lastTicket || date !== lastDay) {
+        lastTicket = row.ticket;
+        lastDay = date;
+        const tickets = ticketsOf(seen, date);
+        const owner = tickets.get(row.ticket);
+        if (owner === undefined) tickets.set(row.ticket, index);
+        lastOwner = owner ?? index;
+        const key = `${date}\u0000${row.ticket}`;
+        if (lastOwner !== index && !duplicates.has(key)) {
+          duplicates.add(key);
+          perOwner.set(lastOwner, (perOwner.get(lastOwner) ?? 0) + 1);
+        }
       }
-      claimed.add(key);
+      if (lastOwner !== index) return;
       if (reported) addRow(fileTallies.data, place.owner, row);
       if (compared && fileTallies.compared !== undefined) {
         addRow(fileTallies.compared, place.owner, row);
@@ -304,21 +336,17 @@ async function readDataFile(
     warnings,
   );
   if (issues === undefined) {
+    // Left out whole: the tickets it gave are not counted from it.
+    for (const tickets of seen.owners.values()) {
+      for (const [ticket, owner] of tickets) if (owner === index) tickets.delete(ticket);
+    }
     seen.filesLeftOut++;
     return;
   }
   mergeTallies(into, fileTallies);
   seen.rows += rows + issues.count;
   seen.invalid += issues.count;
-  const index = seen.files.push(file.relative) - 1;
-  for (const key of claimed) seen.owners.set(key, index);
-  const perOwner = new Map<number, number>();
-  for (const owner of duplicates.values()) perOwner.set(owner, (perOwner.get(owner) ?? 0) + 1);
-  for (const [owner, count] of [...perOwner].sort(([a], [b]) => a - b)) {
-    warnings.push(
-      `${place.owner}: ${counted(count, "ticket")} of ${file.relative} already in ${seen.files[owner] ?? "?"}; counted once`,
-    );
-  }
+  warnings.push(...duplicateWarnings(place.owner, file.relative, seen, perOwner));
 }
 
 /** A till whose invalid rows are more than this share of its rows, in basis points, is incomplete. */
