@@ -82,7 +82,11 @@ export interface Report {
   tills: TillRef[];
   rows: ReportRow[];
   total: ReportTotal;
-  /** Rows and files left out, one line each: `D02 ventes.csv line 17: invalid amount '12,505'`. */
+  /**
+   * What the figures leave out: invalid rows (`D02 ventes.csv line 17: invalid amount '12,505'`,
+   * or one summary line per file when many), files left out, duplicate tickets, incomplete tills
+   * (see docs/reports.md#invalid-data-warnings).
+   */
   warnings: string[];
   /** With `--compare`: which period the `compare` figures come from. */
   compared?: { mode: CompareMode; from: LocalDate; to: LocalDate };
