@@ -252,6 +252,27 @@ describe("report: a ticket found in two files of a till counts once", () => {
     ]);
   });
 
+  it("a copy left out whole (unreadable) claims no ticket: the original counts them", async () => {
+    const lines = salesOf(random(5), range(1, 50));
+    // Read first, and left out whole at its end: a quote opened on its last line never closes.
+    await put(
+      "tills/D01/a/ventes.csv",
+      `${salesCsv(lines)}99;2026-11-02 10:00;A1;EPI;1;"5,00;5,5\n`,
+    );
+    await put("tills/D01/ventes.csv", salesCsv(lines));
+    const { json } = await report({ period: "2026-11", tills: "D01" });
+    expect(json.rows).toEqual([
+      { key: "D01", label: "Magasin 1", ...expectedFigures(lines), share: 1, incomplete: true },
+    ]);
+    expect(json.warnings).toHaveLength(2);
+    expect(json.warnings[0]).toMatch(
+      /^D01 a\/ventes\.csv, line \d+: a quote opened .*; file left out$/u,
+    );
+    expect(json.warnings[1]).toBe(
+      "D01: incomplete figures: 1 file left out whole; see the warnings above",
+    );
+  });
+
   it("--by payment: a copied payments file counts once", async () => {
     const pick = random(99);
     const modes = ["CB", "ESP", "CHQ"];

@@ -110,9 +110,10 @@ class FileIssues {
 }
 
 /**
- * Reads one file to its end, giving each row to `take`. Returns false when the file could not be
- * read whole (E_CSV_UNREADABLE, possibly after some rows): the caller then drops what `take`
- * gathered, and the file is reported as left out instead of its rows' warnings.
+ * Reads one file to its end, giving each row to `take`, and warns about its invalid rows. Returns
+ * them (their count), or undefined when the file could not be read whole (E_CSV_UNREADABLE,
+ * possibly after some rows): the caller then drops what `take` gathered, and the file is reported
+ * as left out instead of its rows' warnings.
  */
 async function readWhole<K extends FileKind>(
   place: Place,
