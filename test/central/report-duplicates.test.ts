@@ -265,8 +265,8 @@ describe("report: a ticket found in two files of a till counts once", () => {
       { key: "D01", label: "Magasin 1", ...expectedFigures(lines), share: 1, incomplete: true },
     ]);
     expect(json.warnings).toHaveLength(2);
-    expect(json.warnings[0]).toMatch(
-      /^D01 a\/ventes\.csv, line \d+: a quote opened .*; file left out$/u,
+    expect(json.warnings[0]).toBe(
+      `D01 a/ventes.csv, line ${lines.length + 2}: a quote opened in the record starting on this line is never closed (expected a closing quote before the end of the file); file left out`,
     );
     expect(json.warnings[1]).toBe(
       "D01: incomplete figures: 1 file left out whole; see the warnings above",
@@ -335,11 +335,14 @@ describe("report: invalid rows summarised per file, incomplete tills marked", ()
 
     const { json, stderr } = await report({ period: "2026-11" });
     expect(json.warnings).toHaveLength(3);
-    expect(json.warnings[0]).toMatch(
-      /^D01 ventes\.csv: 10 invalid rows left out \(lines 17, 40, 80, \.\.\.; most: invalid amount '12,505'/u,
+    const amountReason =
+      "invalid amount '12,505' in column montant_ttc (expected a decimal with at most 2 decimals, such as 1 234,50, -3.5, 92,68 €, €-92.68 or (3,00))";
+    // The bad date comes first; the bad amounts are the most frequent.
+    expect(json.warnings[0]).toBe(
+      `D01 ventes.csv: 10 invalid rows left out (lines 17, 40, 80, ...; most: ${amountReason})`,
     );
-    expect(json.warnings[1]).toMatch(
-      /^D02 ventes\.csv: 11 invalid rows left out \(lines 17, 18, 40, \.\.\.; most: invalid amount '12,505'/u,
+    expect(json.warnings[1]).toBe(
+      `D02 ventes.csv: 11 invalid rows left out (lines 17, 18, 40, ...; most: ${amountReason})`,
     );
     expect(json.warnings[2]).toBe(
       "D02: incomplete figures: 11 of 1011 rows invalid (1.09 %); see the warnings above",
