@@ -83,7 +83,7 @@ class FileIssues {
 
   add(issue: CsvIssue): void {
     this.count++;
-    if (this.first.length <= LISTED_ISSUES) this.first.push(issue);
+    if (this.first.length < LISTED_ISSUES) this.first.push(issue);
     const kind = this.byCode.get(issue.code);
     if (kind === undefined) this.byCode.set(issue.code, { count: 1, reason: issue.reason });
     else kind.count++;
@@ -98,10 +98,7 @@ class FileIssues {
     let most: { count: number; reason: string } | undefined;
     for (const kind of this.byCode.values())
       if (most === undefined || kind.count > most.count) most = kind;
-    const lines = this.first
-      .slice(0, LISTED_ISSUES)
-      .map((issue) => issue.line)
-      .filter((line) => line !== undefined);
+    const lines = this.first.map((issue) => issue.line).filter((line) => line !== undefined);
     const where = lines.length === 0 ? "" : `lines ${lines.join(", ")}, ...; `;
     return [
       `${owner} ${file}: ${this.count} invalid rows left out (${where}most: ${most?.reason ?? ""})`,
