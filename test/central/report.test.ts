@@ -155,6 +155,7 @@ describe("caisse-central report", () => {
         quantity: 5.5,
         avg_basket: 247.07,
         share: 0.9967,
+        incomplete: true,
       },
       {
         key: "D02",
@@ -166,6 +167,7 @@ describe("caisse-central report", () => {
         quantity: 3,
         avg_basket: 2.05,
         share: 0.0033,
+        incomplete: true,
       },
     ]);
     // 1170,61 + 3,54 is 1174,15; the total's HT is rounded once per rate on its own TTC.
@@ -176,10 +178,18 @@ describe("caisse-central report", () => {
       tickets: 7,
       quantity: 8.5,
       avg_basket: 177.07,
+      incomplete: true,
     });
-    expect(json.warnings).toHaveLength(2);
+    // D01 left out 1 of its 8 rows, D02 a whole file: both are marked incomplete.
+    expect(json.warnings).toHaveLength(4);
     expect(json.warnings[0]).toMatch(new RegExp(`^${WARNING_D01}`, "u"));
-    expect(json.warnings[1]).toMatch(new RegExp(`^${WARNING_D02}.*; file left out$`, "u"));
+    expect(json.warnings[1]).toBe(
+      "D01: incomplete figures: 1 of 8 rows invalid (12.50 %); see the warnings above",
+    );
+    expect(json.warnings[2]).toMatch(new RegExp(`^${WARNING_D02}.*; file left out$`, "u"));
+    expect(json.warnings[3]).toBe(
+      "D02: incomplete figures: 1 file left out whole; see the warnings above",
+    );
     expect(stderr).toContain(WARNING_D01);
     expect(stderr).toContain(WARNING_D02);
     expect(stdout).toBe(`${JSON.stringify(json, null, 2)}\n`);
@@ -201,6 +211,7 @@ describe("caisse-central report", () => {
         quantity: 3.5,
         avg_basket: 246.47,
         share: 0.9943,
+        incomplete: true,
       },
       D02: {
         ttc: 1.1,
@@ -210,9 +221,10 @@ describe("caisse-central report", () => {
         quantity: 2,
         avg_basket: 1.1,
         share: 0.0009,
+        incomplete: true,
       },
     });
-    expect(json.total).toMatchObject({ ttc: 1239.46, tickets: 7 });
+    expect(json.total).toMatchObject({ ttc: 1239.46, tickets: 7, incomplete: true });
   });
 
   it("labels from the central's catalogue come before the tills' own", async () => {
@@ -389,11 +401,12 @@ describe("caisse-central report", () => {
     const { stdout, stderr, code } = await cli(["--period", "2026-11"]);
     expect(code).toBe(0);
     expect(stdout).toContain("Turnover by till, 2026-11-01 to 2026-11-30");
-    expect(stdout).toMatch(/│ D01 +│ Magasin 1 +│ +€1,235\.36 │/u);
-    expect(stdout).toContain("2 warnings: see stderr");
+    expect(stdout).toMatch(/│ D01 \(incomplete\) +│ Magasin 1 +│ +€1,235\.36 │/u);
+    expect(stdout).toMatch(/│ Total \(incomplete\) +│/u);
+    expect(stdout).toContain("4 warnings: see stderr");
     expect(stdout).not.toContain("12,505");
     expect(stdout).not.toContain("\u001b");
-    expect(stderr.trim().split("\n")).toHaveLength(2);
+    expect(stderr.trim().split("\n")).toHaveLength(4);
   });
 
   it("--out writes the file and nothing on stdout", async () => {

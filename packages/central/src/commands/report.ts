@@ -60,6 +60,7 @@ export async function runReport(options: ReportOptions, ctx: CliContext): Promis
     top: request.top,
     labels: collected.labels,
     warnings: collected.warnings,
+    incomplete: collected.incomplete,
     locale,
   });
   const log = logger(ctx, options);

@@ -57,6 +57,8 @@ interface Words {
   change: string;
   total: string;
   warnings: string;
+  /** Appended to a till, a row or the total whose figures are incomplete. */
+  incomplete: string;
 }
 
 const WORDS: Record<Locale, Words> = {
@@ -97,6 +99,7 @@ const WORDS: Record<Locale, Words> = {
     change: "Écart",
     total: "Total",
     warnings: "Avertissements",
+    incomplete: "(incomplet)",
   },
   en: {
     turnover: "Turnover",
@@ -135,6 +138,7 @@ const WORDS: Record<Locale, Words> = {
     change: "Change",
     total: "Total",
     warnings: "Warnings",
+    incomplete: "(incomplete)",
   },
 };
 
@@ -190,10 +194,16 @@ function figureColumns(
       ],
     };
   }
+  const incomplete = (till: string): boolean => report.total.byTill?.[till]?.incomplete === true;
   const perTill = (byTill: Record<string, Figures> | undefined): string[] =>
     report.tills.map((till) => moneyCell(byTill?.[till.ref]?.ttc ?? null, locale));
   return {
-    head: [...report.tills.map((till) => oneLine(till.ref)), words.totalTtc, "HT", "Tickets"],
+    head: [
+      ...report.tills.map((till) => withMark(oneLine(till.ref), incomplete(till.ref), words)),
+      words.totalTtc,
+      "HT",
+      "Tickets",
+    ],
     cells: (line) => [
       ...perTill(line.byTill),
       moneyCell(line.ttc, locale),
@@ -201,6 +211,11 @@ function figureColumns(
       countCell(line.tickets, locale),
     ],
   };
+}
+
+/** `D02 (incomplete)` when the figures leave out rows, else the text as it is. */
+function withMark(text: string, incomplete: boolean, words: Words): string {
+  return incomplete ? `${text} ${words.incomplete}` : text;
 }
 
 /** Lays a report out for people in the locale (see {@link ReportGrid}). */
@@ -228,9 +243,20 @@ export function reportGrid(report: Report, locale: Locale): ReportGrid {
     // Key and label are text; every other column is a figure.
     numeric: head.map((_, index) => index >= 2),
     body: report.rows.map((row) =>
-      cells(row, oneLine(row.key), oneLine(row.label), percentCell(row.shareBp, locale)),
+      cells(
+        row,
+        // The till's own row is marked; other rows show the mark on the till's column.
+        withMark(oneLine(row.key), report.by === "till" && row.incomplete === true, words),
+        oneLine(row.label),
+        percentCell(row.shareBp, locale),
+      ),
     ),
-    total: cells(report.total, words.total, "", ""),
+    total: cells(
+      report.total,
+      withMark(words.total, report.total.incomplete === true, words),
+      "",
+      "",
+    ),
     warningsTitle: words.warnings,
     warnings: report.warnings.map(oneLine),
   };

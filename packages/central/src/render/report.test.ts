@@ -311,3 +311,52 @@ it("every format ends with a newline", () => {
     expect(renderReport(paymentReport(), format, fr).endsWith("\n")).toBe(true);
   }
 });
+
+describe("incomplete tills", () => {
+  /** D02's figures leave out rows: marked on its column, every row and the total. */
+  function incompleteReport(by: "family" | "till"): Report {
+    const data = new Aggregator(by);
+    data.addSale("D01", line("1", "EPI", 1000));
+    data.addSale("D02", line("7", "BOI", 250));
+    return buildReport({
+      by,
+      range: NOVEMBER,
+      tills: [
+        { ref: "D01", name: "Magasin 1" },
+        { ref: "D02", name: "Magasin 2" },
+      ],
+      data,
+      labels: NO_LABELS,
+      warnings: ["D02: incomplete figures: 2 of 100 rows invalid (2.00 %); see the warnings above"],
+      incomplete: ["D02"],
+      locale: "en",
+    });
+  }
+
+  it("--by till: the till's row and the total are marked in every format", () => {
+    const report = incompleteReport("till");
+    const table = renderReport(report, "table", en);
+    expect(table).toMatch(/│ D01 +│ Magasin 1 │/u);
+    expect(table).toMatch(/│ D02 \(incomplete\) +│ Magasin 2 │/u);
+    expect(table).toMatch(/│ Total \(incomplete\) +│/u);
+    const markdown = renderReport(report, "md", en);
+    expect(markdown).toContain("| D02 (incomplete) | Magasin 2 |");
+    expect(markdown).toContain("| **Total (incomplete)** |");
+    expect(markdown).toContain("- D02: incomplete figures: 2 of 100 rows invalid");
+    const html = renderReport(report, "html", en);
+    expect(html).toContain("<td>D02 (incomplete)</td><td>Magasin 2</td>");
+    expect(html).toContain("<li>D02: incomplete figures: 2 of 100 rows invalid");
+    const json = JSON.parse(renderReport(report, "json", en)) as {
+      rows: Record<string, unknown>[];
+      total: Record<string, unknown>;
+    };
+    expect(json.rows.map((row) => row.incomplete)).toEqual([undefined, true]);
+    expect(json.total.incomplete).toBe(true);
+  });
+
+  it("other dimensions: the till's column is marked, in French too", () => {
+    const table = renderReport(incompleteReport("family"), "table", fr);
+    expect(table).toMatch(/│ Famille +│ Libellé │ +D01 │ D02 \(incomplet\) │ Total TTC │/u);
+    expect(table).toMatch(/│ Total \(incomplet\) │/u);
+  });
+});

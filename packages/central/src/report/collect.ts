@@ -1,6 +1,7 @@
 import {
   Aggregator,
   CaisseError,
+  counted,
   folderAt,
   sameFolder,
   type FolderSnapshot,
@@ -42,8 +43,13 @@ export interface Collected {
   /** The compared range's data, its dates brought onto the reported period. */
   compared: Aggregator | undefined;
   labels: LabelBook;
-  /** One line per invalid row, per file left out, per till without data. */
+  /**
+   * Per file: its invalid rows (one line each, or one summary line when many), its duplicate
+   * tickets, or that it was left out; per till: without data, or with incomplete figures.
+   */
   warnings: string[];
+  /** The refs of the tills whose figures leave out more than a small share of their rows. */
+  incomplete: string[];
 }
 
 /** A folder whose till files are read: a till's directory, or the central's catalogue. */
@@ -62,10 +68,49 @@ function issueWarning(owner: string, issue: CsvIssue): string {
   return `${owner} ${where}: ${issue.reason}`;
 }
 
+/** Up to this many invalid rows of a file are listed one per line; more are summarised. */
+export const LISTED_ISSUES = 3;
+
 /**
- * Reads one file to its end, giving each row to `take`. Returns false when the file could not be
- * read whole (E_CSV_UNREADABLE, possibly after some rows): the caller then drops what `take`
- * gathered, and the file is reported as left out instead of its rows' warnings.
+ * The invalid rows of one file, in bounded memory however many there are: the first ones whole
+ * (listed one per line when they are all there is), a count, and per kind of problem (its error
+ * code) a count and its first reason, for the summary line.
+ */
+class FileIssues {
+  count = 0;
+  private readonly first: CsvIssue[] = [];
+  private readonly byCode = new Map<string, { count: number; reason: string }>();
+
+  add(issue: CsvIssue): void {
+    this.count++;
+    if (this.first.length < LISTED_ISSUES) this.first.push(issue);
+    const kind = this.byCode.get(issue.code);
+    if (kind === undefined) this.byCode.set(issue.code, { count: 1, reason: issue.reason });
+    else kind.count++;
+  }
+
+  /**
+   * One warning per invalid row when there are at most LISTED_ISSUES of them; else one line:
+   * `D02 ventes.csv: 1234 invalid rows left out (lines 17, 18, 40, ...; most: invalid amount ...)`.
+   */
+  warnings(owner: string, file: string): string[] {
+    if (this.count <= LISTED_ISSUES) return this.first.map((issue) => issueWarning(owner, issue));
+    let most: { count: number; reason: string } | undefined;
+    for (const kind of this.byCode.values())
+      if (most === undefined || kind.count > most.count) most = kind;
+    const lines = this.first.map((issue) => issue.line).filter((line) => line !== undefined);
+    const where = lines.length === 0 ? "" : `lines ${lines.join(", ")}, ...; `;
+    return [
+      `${owner} ${file}: ${this.count} invalid rows left out (${where}most: ${most?.reason ?? ""})`,
+    ];
+  }
+}
+
+/**
+ * Reads one file to its end, giving each row to `take`, and warns about its invalid rows. Returns
+ * them (their count), or undefined when the file could not be read whole (E_CSV_UNREADABLE,
+ * possibly after some rows): the caller then drops what `take` gathered, and the file is reported
+ * as left out instead of its rows' warnings.
  */
 async function readWhole<K extends FileKind>(
   place: Place,
@@ -73,8 +118,8 @@ async function readWhole<K extends FileKind>(
   kind: K,
   take: (row: RowOf[K]) => void,
   warnings: string[],
-): Promise<boolean> {
-  const rowWarnings: string[] = [];
+): Promise<FileIssues | undefined> {
+  const issues = new FileIssues();
   try {
     const items = readCsv(file.absolute, kind, {
       displayName: file.relative,
@@ -83,15 +128,15 @@ async function readWhole<K extends FileKind>(
     });
     for await (const item of items) {
       if (item.type === "row") take(item.row);
-      else rowWarnings.push(issueWarning(place.owner, item.issue));
+      else issues.add(item.issue);
     }
   } catch (error) {
     if (!isCaisseError(error, "E_CSV_UNREADABLE")) throw error;
     warnings.push(`${place.owner} ${error.message}; file left out`);
-    return false;
+    return undefined;
   }
-  warnings.push(...rowWarnings);
-  return true;
+  warnings.push(...issues.warnings(place.owner, file.relative));
+  return issues;
 }
 
 /**
@@ -143,7 +188,7 @@ async function readLabels(
     kind === "familles"
       ? await readWhole(place, file, kind, (row) => found.set(row.family, row.label), warnings)
       : await readWhole(place, file, kind, (row) => found.set(row.article, row.label), warnings);
-  if (!whole) return;
+  if (whole === undefined) return;
   for (const [code, label] of found) if (!book.has(code) && label !== "") book.set(code, label);
 }
 
@@ -181,36 +226,144 @@ function addRow(into: Aggregator, till: string, row: RowOf[DataKind]): void {
 }
 
 /**
+ * What one till's data files have shown so far: which file first gave each ticket of the ranges
+ * (so that a copy of it in another file is left out), and how many rows were read and left out
+ * (for the incomplete mark). Memory grows with the tickets, not with the lines.
+ *
+ * A ticket is (ticket number, day) within one till: the day, not the full time, because the lines
+ * of one ticket may carry different times (each item as it was scanned) and a file written again
+ * may round them; the day, not the number alone, because a till that restarts its numbering gives
+ * old numbers to new sales, which are not copies. See docs/reports.md#duplicate-tickets.
+ */
+interface TillFiles {
+  /** Day -> ticket number -> index in `files` of the file the ticket is counted from. */
+  owners: Map<string, Map<string, number>>;
+  /** The data files read, in reading order. */
+  files: string[];
+  rows: number;
+  invalid: number;
+  filesLeftOut: number;
+}
+
+function newTillFiles(): TillFiles {
+  return { owners: new Map(), files: [], rows: 0, invalid: 0, filesLeftOut: 0 };
+}
+
+/** The tickets of one day, created on first use. */
+function ticketsOf(seen: TillFiles, day: string): Map<string, number> {
+  let tickets = seen.owners.get(day);
+  if (tickets === undefined) {
+    tickets = new Map();
+    seen.owners.set(day, tickets);
+  }
+  return tickets;
+}
+
+/** One warning per earlier file that already gave tickets of `file`. */
+function duplicateWarnings(
+  owner: string,
+  file: string,
+  seen: TillFiles,
+  perOwner: ReadonlyMap<number, number>,
+): string[] {
+  return [...perOwner]
+    .sort(([a], [b]) => a - b)
+    .map(
+      ([index, count]) =>
+        `${owner}: ${counted(count, "ticket")} of ${file} already in ${seen.files[index] ?? "?"}; counted once`,
+    );
+}
+
+/**
  * Sums one data file into aggregators of its own, merged into the report's only when the file
- * was read whole. Each row counts in the reported range, the compared range, or both.
+ * was read whole. Each row counts in the reported range, the compared range, or both. A ticket of
+ * those ranges that an earlier file of the till already gave is left out of this one and reported
+ * once per pair of files. The lines of a ticket usually follow each other: the ticket is looked up
+ * once per run of lines, which keeps this path fast.
  */
 async function readDataFile(
   place: Place,
   file: WalkedFile,
   spec: SumSpec,
   into: Tallies,
+  seen: TillFiles,
   warnings: string[],
 ): Promise<void> {
   const { range, comparison } = spec;
   const fileTallies = newTallies(spec);
-  const whole = await readWhole(
+  const index = seen.files.push(file.relative) - 1;
+  /** `day NUL ticket` of the duplicate tickets, each counted once per earlier file. */
+  const duplicates = new Set<string>();
+  const perOwner = new Map<number, number>();
+  let rows = 0;
+  let lastTicket: string | undefined;
+  let lastDay: string | undefined;
+  let lastOwner = index;
+  const issues = await readWhole(
     place,
     file,
     spec.kind,
     (row) => {
+      rows++;
       const date = dateOf(row.at);
-      if (inRange(date, range)) addRow(fileTallies.data, place.owner, row);
-      if (
+      const reported = inRange(date, range);
+      const compared =
         fileTallies.compared !== undefined &&
         comparison !== undefined &&
-        inRange(date, comparison.range)
-      ) {
+        inRange(date, comparison.range);
+      if (!reported && !compared) return;
+      if (row.ticket !== lastTicket || date !== lastDay) {
+        lastTicket = row.ticket;
+        lastDay = date;
+        const tickets = ticketsOf(seen, date);
+        const owner = tickets.get(row.ticket);
+        if (owner === undefined) tickets.set(row.ticket, index);
+        lastOwner = owner ?? index;
+        const key = `${date}\u0000${row.ticket}`;
+        if (lastOwner !== index && !duplicates.has(key)) {
+          duplicates.add(key);
+          perOwner.set(lastOwner, (perOwner.get(lastOwner) ?? 0) + 1);
+        }
+      }
+      if (lastOwner !== index) return;
+      if (reported) addRow(fileTallies.data, place.owner, row);
+      if (compared && fileTallies.compared !== undefined) {
         addRow(fileTallies.compared, place.owner, row);
       }
     },
     warnings,
   );
-  if (whole) mergeTallies(into, fileTallies);
+  if (issues === undefined) {
+    // Left out whole: the tickets it gave are not counted from it.
+    for (const tickets of seen.owners.values()) {
+      for (const [ticket, owner] of tickets) if (owner === index) tickets.delete(ticket);
+    }
+    seen.filesLeftOut++;
+    return;
+  }
+  mergeTallies(into, fileTallies);
+  seen.rows += rows + issues.count;
+  seen.invalid += issues.count;
+  warnings.push(...duplicateWarnings(place.owner, file.relative, seen, perOwner));
+}
+
+/** A till whose invalid rows are more than this share of its rows, in basis points, is incomplete. */
+export const INCOMPLETE_SHARE_BP = 100;
+
+/**
+ * The warning that marks a till's figures as incomplete, or undefined when they are not: more
+ * than INCOMPLETE_SHARE_BP of its rows were invalid, or a file was left out whole.
+ */
+function incompleteWarning(owner: string, seen: TillFiles): string | undefined {
+  const tooMany = seen.invalid * 10000 > seen.rows * INCOMPLETE_SHARE_BP;
+  if (!tooMany && seen.filesLeftOut === 0) return undefined;
+  const parts: string[] = [];
+  if (seen.invalid > 0) {
+    const percent = ((seen.invalid * 100) / seen.rows).toFixed(2);
+    parts.push(`${seen.invalid} of ${seen.rows} rows invalid (${percent} %)`);
+  }
+  if (seen.filesLeftOut > 0) parts.push(`${counted(seen.filesLeftOut, "file")} left out whole`);
+  return `${owner}: incomplete figures: ${parts.join(", ")}; see the warnings above`;
 }
 
 /** How many times a till is read again when imports keep replacing its directory meanwhile. */
@@ -221,6 +374,8 @@ interface TillPart {
   tallies: Tallies;
   labels: Map<string, string>;
   warnings: string[];
+  /** Whether its figures leave out more than a small share of its rows. */
+  incomplete: boolean;
 }
 
 async function readPlace(place: Place, spec: SumSpec, part: TillPart): Promise<void> {
@@ -228,8 +383,14 @@ async function readPlace(place: Place, spec: SumSpec, part: TillPart): Promise<v
   const labelsKind = labelKind(spec.by);
   const kinds = labelsKind === undefined ? [spec.kind] : [spec.kind, labelsKind];
   const files = await filesOf(place, kinds, warnings);
+  const seen = newTillFiles();
   for (const file of files.get(spec.kind) ?? []) {
-    await readDataFile(place, file, spec, tallies, warnings);
+    await readDataFile(place, file, spec, tallies, seen, warnings);
+  }
+  const incomplete = incompleteWarning(place.owner, seen);
+  if (incomplete !== undefined) {
+    warnings.push(incomplete);
+    part.incomplete = true;
   }
   if (labelsKind === undefined) return;
   for (const file of files.get(labelsKind) ?? []) {
@@ -271,7 +432,12 @@ async function readTill(
   for (let attempt = 1; ; attempt++) {
     const before = await currentFolder(target);
     if (before === undefined) return undefined;
-    const part: TillPart = { tallies: newTallies(spec), labels: new Map(), warnings: [] };
+    const part: TillPart = {
+      tallies: newTallies(spec),
+      labels: new Map(),
+      warnings: [],
+      incomplete: false,
+    };
     const place: Place = {
       owner: till.ref,
       dir: before.path,
@@ -315,6 +481,7 @@ export async function collectReport(request: CollectRequest): Promise<Collected>
   const labelsKind = labelKind(by);
   const labels = new Map<string, string>();
   const warnings: string[] = [];
+  const incomplete: string[] = [];
 
   // The central's catalogue is the reference: its labels come first.
   if (labelsKind !== undefined && (await folderAt(request.paths.catalog)) !== undefined) {
@@ -335,6 +502,7 @@ export async function collectReport(request: CollectRequest): Promise<Collected>
     mergeTallies(total, part.tallies);
     for (const [code, label] of part.labels) if (!labels.has(code)) labels.set(code, label);
     warnings.push(...part.warnings);
+    if (part.incomplete) incomplete.push(till.ref);
   }
 
   return {
@@ -345,5 +513,6 @@ export async function collectReport(request: CollectRequest): Promise<Collected>
       articles: by === "article" ? labels : new Map(),
     },
     warnings,
+    incomplete,
   };
 }

@@ -28,10 +28,27 @@ export interface ReportInput {
   top?: number | undefined;
   labels: LabelBook;
   warnings: readonly string[];
+  /** The refs of the tills whose figures are incomplete (see docs/reports.md#incomplete-figures). */
+  incomplete?: readonly string[] | undefined;
   locale: Locale;
 }
 
 const EMPTY: TillTallies = new Map();
+
+/** Marks figures that include an incomplete till; unmarked figures carry no `incomplete` key. */
+function marked<T extends { incomplete?: true }>(figures: T, incomplete: boolean): T {
+  if (incomplete) figures.incomplete = true;
+  return figures;
+}
+
+function isIncomplete(input: ReportInput, till: string): boolean {
+  return input.incomplete?.includes(till) ?? false;
+}
+
+/** Whether any selected till is incomplete: then every figure summing all tills is. */
+function anyIncomplete(input: ReportInput): boolean {
+  return input.tills.some((till) => isIncomplete(input, till.ref));
+}
 
 function ttcOf(tallies: TillTallies | undefined): Cents {
   let ttc = ZERO_CENTS;
@@ -68,7 +85,8 @@ function perTill(
   return Object.fromEntries(
     input.tills.map((till) => {
       const tally = tallies.get(till.ref);
-      return [till.ref, figuresOf(tally === undefined ? [] : [tally], source, totalTtc)];
+      const figures = figuresOf(tally === undefined ? [] : [tally], source, totalTtc);
+      return [till.ref, marked(figures, isIncomplete(input, till.ref))];
     }),
   );
 }
@@ -86,6 +104,7 @@ function makeRow(
     label,
     ...figuresOf(tallies.values(), input.data.source, totalTtc),
   };
+  marked(row, input.by === "till" ? isIncomplete(input, key) : anyIncomplete(input));
   if (input.by !== "till") row.byTill = perTill(input, tallies, totalTtc);
   if (comparedTtc !== undefined) row.compare = compareFigures(row.ttc, comparedTtc);
   return row;
@@ -104,7 +123,12 @@ function othersRow(input: ReportInput, rest: readonly ReportRow[], totalTtc: Cen
       comparedTtc = addCents(comparedTtc, row.compare.ttc);
     }
   }
-  return makeRow(input, OTHERS_KEY, othersLabel(input.locale), tallies, comparedTtc, totalTtc);
+  const row = makeRow(input, OTHERS_KEY, othersLabel(input.locale), tallies, comparedTtc, totalTtc);
+  // With `--by till`, the remainder sums the left-out tills: incomplete when one of them is.
+  return marked(
+    row,
+    rest.some((kept) => kept.incomplete === true),
+  );
 }
 
 function applyTop(input: ReportInput, rows: ReportRow[], totalTtc: Cents): ReportRow[] {
@@ -126,6 +150,7 @@ function totalOf(input: ReportInput): ReportTotal {
     quantity: figures.quantity,
     avgBasket: figures.avgBasket,
   };
+  marked(total, anyIncomplete(input));
   if (input.by !== "till") total.byTill = perTill(input, input.data.total, figures.ttc);
   if (input.comparison !== undefined) {
     total.compare = compareFigures(figures.ttc, ttcOf(input.comparison.data.total));

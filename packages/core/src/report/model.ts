@@ -23,6 +23,11 @@ export interface Figures {
   avgBasket: Cents | null;
   /** This `ttc` over the report total's, in basis points (4123 is 0.4123); null when that is 0. */
   shareBp: number | null;
+  /**
+   * Present (true) when these figures include a till whose invalid or unreadable data leave out
+   * more than a small share of its rows (see docs/reports.md#incomplete-figures).
+   */
+  incomplete?: true;
 }
 
 /** The total row's figures: those of every line of the report, so no share. */
@@ -77,7 +82,11 @@ export interface Report {
   tills: TillRef[];
   rows: ReportRow[];
   total: ReportTotal;
-  /** Rows and files left out, one line each: `D02 ventes.csv line 17: invalid amount '12,505'`. */
+  /**
+   * What the figures leave out: invalid rows (`D02 ventes.csv line 17: invalid amount '12,505'`,
+   * or one summary line per file when many), files left out, duplicate tickets, incomplete tills
+   * (see docs/reports.md#invalid-data-warnings).
+   */
   warnings: string[];
   /** With `--compare`: which period the `compare` figures come from. */
   compared?: { mode: CompareMode; from: LocalDate; to: LocalDate };
@@ -92,6 +101,8 @@ export interface FiguresJson {
   quantity: number | null;
   avg_basket: number | null;
   share?: number | null;
+  /** Only when true: see {@link Figures.incomplete}. */
+  incomplete?: true;
 }
 
 export interface CompareJson {
@@ -137,6 +148,7 @@ function figuresJson(figures: Figures | TotalFigures): FiguresJson {
     avg_basket: euros(figures.avgBasket),
   };
   if ("shareBp" in figures) json.share = figures.shareBp === null ? null : figures.shareBp / 10000;
+  if (figures.incomplete === true) json.incomplete = true;
   return json;
 }
 
@@ -166,7 +178,7 @@ function withDetails<T extends DetailedFiguresJson>(
  * euros: integers divided by 100 print with at most 2 decimals (`1234.56`), exactly.
  */
 export function toJson(report: Report): ReportJson {
-  const { byTill: totalByTill, compare: totalCompare, ...total } = report.total;
+  const { byTill: totalByTill, compare: totalCompare, incomplete, ...total } = report.total;
   const json: ReportJson = {
     from: report.from,
     to: report.to,
@@ -176,7 +188,7 @@ export function toJson(report: Report): ReportJson {
     rows: report.rows.map((row) =>
       withDetails({ key: row.key, label: row.label, ...figuresJson(row) }, row),
     ),
-    total: withDetails(figuresJson(total), {
+    total: withDetails(figuresJson(incomplete === true ? { ...total, incomplete } : total), {
       ...(totalByTill === undefined ? {} : { byTill: totalByTill }),
       ...(totalCompare === undefined ? {} : { compare: totalCompare }),
     }),
