@@ -20,6 +20,7 @@ import { chmod, copyFile, mkdir, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { optionalNatives } from "./optional-natives.mjs";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
 const out = join(repo, "release", "sea");
@@ -74,6 +75,7 @@ async function commonJsBundle(workspace, outfile) {
     target: "node24",
     legalComments: "eof",
     logLevel: "warning",
+    plugins: [optionalNatives],
   });
 }
 

@@ -11,6 +11,7 @@ import { execFileSync } from "node:child_process";
 import { chmod, copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { optionalNatives } from "./optional-natives.mjs";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
 const release = join(repo, "release");
@@ -31,12 +32,19 @@ async function bundle(workspace, outfile) {
     platform: "node",
     format: "esm",
     target: "node24",
-    // The CommonJS dependencies call require() for Node's modules; an ES module has none of its own.
+    // The CommonJS dependencies call require() for Node's modules and read __dirname (ssh2 does at
+    // load); an ES module has none of these of its own.
     banner: {
-      js: 'import { createRequire as __caisseRequire } from "node:module";\nconst require = __caisseRequire(import.meta.url);',
+      js: [
+        'import { createRequire as __caisseRequire } from "node:module";',
+        "const require = __caisseRequire(import.meta.url);",
+        "const __filename = import.meta.filename;",
+        "const __dirname = import.meta.dirname;",
+      ].join("\n"),
     },
     legalComments: "eof",
     logLevel: "warning",
+    plugins: [optionalNatives],
   });
   await chmod(outfile, 0o755);
 }
