@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import type { AddressInfo, Socket } from "node:net";
+import { createSecureContext, TLSSocket } from "node:tls";
 import { Transform, Writable, type Readable } from "node:stream";
 import type { TestCertificate } from "./certs.js";
 
@@ -40,6 +42,47 @@ interface FtpFs {
   read(name: string, flags: unknown): Promise<{ stream: Readable; clientPath: string }>;
 }
 
+/**
+ * ftp-srv answers AUTH TLS with 234 and wraps the socket in TLS only once that reply is written
+ * (its write callback). A client that sends its TLS hello at once can have it read first as a plain
+ * command, and then reads a plain reply where it expects TLS: ERR_SSL_WRONG_VERSION_NUMBER, about 1
+ * connection in 10 with the bundled CLIs. Here the reply is written and the socket wrapped in the
+ * same tick, so no read can come between them, as a real server does (vsftpd).
+ */
+function authTlsWithoutRace(): void {
+  const registry = createRequire(import.meta.url)("ftp-srv/src/commands/registry") as Record<
+    string,
+    { handler: (this: AuthConnection, input: { command: { arg: string } }) => Promise<unknown> }
+  >;
+  const auth = registry.AUTH;
+  if (auth === undefined) throw new Error("ftp-srv has no AUTH command to patch");
+  auth.handler = function (this: AuthConnection, { command }) {
+    const options = this.server.options.tls;
+    if (command.arg.toUpperCase() !== "TLS") return this.reply(504);
+    if (options === false) return this.reply(502);
+    if (this.secure) return this.reply(202);
+    const plain = this.commandSocket;
+    plain.write("234 Honored\r\n");
+    const secure = new TLSSocket(plain, {
+      isServer: true,
+      secureContext: createSecureContext(options),
+    });
+    for (const event of ["data", "timeout", "end", "close", "drain", "error"]) {
+      secure.on(event, (...args: unknown[]) => plain.emit(event, ...args));
+    }
+    this.commandSocket = secure;
+    this.secure = true;
+    return Promise.resolve();
+  };
+}
+
+interface AuthConnection {
+  server: { options: { tls: false | { key: Buffer; cert: Buffer } } };
+  commandSocket: Socket;
+  secure: boolean;
+  reply(code: number): Promise<unknown>;
+}
+
 let nextPasv = 30000 + Math.floor(Math.random() * 200) * 100;
 
 /**
@@ -65,6 +108,7 @@ export async function startFtpServer(options: {
     FtpSrv: new (options: Record<string, unknown>) => FtpSrvLike;
     FileSystem: new (connection: unknown, options: { root: string; cwd: string }) => FtpFs;
   };
+  authTlsWithoutRace();
   const { cutUploadsAfterBytes, cutDownloadsAfterBytes, stallUploads } = options;
   /** The connection's sockets, destroyed to cut it as a network failure would. */
   const cut = (connection: FtpConnection) => {
