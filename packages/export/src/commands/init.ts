@@ -69,7 +69,7 @@ export function registerInit(program: Command, env: CommandEnv): void {
       });
       await writeResult(env.ctx, `${result.replaced ? "replaced" : "wrote"} ${result.path}`);
       log.info(
-        "next: set till, name, data and transport.path in it, then try 'caisse-export zip' and 'caisse-export run'.",
+        "next: set till, name, data and transport.path in it, then check it with 'caisse-export doctor' and 'caisse-export zip --dry-run'.",
       );
       env.setExit(EXIT.ok);
     });

@@ -54,10 +54,22 @@ export function ftpError(server: string, step: Step, error: unknown): CaisseErro
       details: { reply: error.code },
     });
   }
-  if (
-    typeof code === "string" &&
-    (CERTIFICATE_CODES.has(code) || code.startsWith("ERR_TLS") || code.startsWith("ERR_SSL"))
-  ) {
+  if (typeof code === "string" && (code.startsWith("ERR_SSL") || code.startsWith("ERR_TLS"))) {
+    if (!CERTIFICATE_CODES.has(code)) {
+      // A handshake that failed for another reason than the certificate: a protocol mix-up
+      // (implicit TLS on an explicit port, or the reverse) or no common cipher.
+      return remoteError(
+        "E_REMOTE_TLS",
+        server,
+        step,
+        `the TLS handshake failed (${code}: ${message})`,
+        {
+          hint: 'check "secure" ("explicit" on port 21, "implicit" on port 990) and the port with the server\'s administrator.',
+        },
+      );
+    }
+  }
+  if (typeof code === "string" && CERTIFICATE_CODES.has(code)) {
     return remoteError(
       "E_REMOTE_TLS",
       server,
