@@ -476,7 +476,13 @@ class Build {
   /** Streams one till file into the zip; returns what was actually read. */
   async addFile(file: PlannedFile, onChunk?: (size: number) => void): Promise<ManifestFile> {
     try {
-      const handle = await this.race(open(file.absolute, READ_FLAGS));
+      const opening = open(file.absolute, READ_FLAGS);
+      const handle = await this.race(opening).catch((error: unknown) => {
+        // The build failed (a time limit, a stop) while the file was being opened: its handle,
+        // when it comes, is closed here, not left to the garbage collector (an error on Node 26).
+        void opening.then((late) => late.close()).catch(() => undefined);
+        throw error;
+      });
       this.current = { file, handle };
       const info = await this.race(handle.stat());
       if (!info.isFile()) throw new Error("it is no longer a regular file");
