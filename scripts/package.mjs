@@ -9,6 +9,7 @@
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
 import { chmod, copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { builtinModules } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { optionalNatives } from "./optional-natives.mjs";
@@ -22,6 +23,30 @@ const tools = [
   { name: "caisse-export", workspace: "export" },
   { name: "caisse-central", workspace: "central" },
 ];
+
+/**
+ * Node's modules imported by an ES module (`import { createHash } from "node:crypto"`) would stay
+ * `import` statements at the top of the bundle, loaded at every start even when only the command
+ * that runs later uses them (see docs/architecture.md#commands). Each becomes a require() in a
+ * small CommonJS module instead, which esbuild evaluates when the importing module first runs.
+ */
+const lazyNodeModules = {
+  name: "lazy-node-modules",
+  setup(build) {
+    // Dependencies name them without the prefix too (`import { DeflateRaw } from "zlib"`).
+    const names = builtinModules.map((name) => name.replace(/[/\\^$.*+?()[\]{}|-]/g, "\\$&"));
+    const filter = new RegExp(`^(node:)?(${names.join("|")})$`);
+    build.onResolve({ filter }, (args) =>
+      args.namespace === "lazy-node-module"
+        ? { path: args.path, external: true }
+        : { path: args.path, namespace: "lazy-node-module" },
+    );
+    build.onLoad({ filter: /.*/, namespace: "lazy-node-module" }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: "js",
+    }));
+  },
+};
 
 /** Bundles one CLI into one ES module file, with its shebang, executable. */
 async function bundle(workspace, outfile) {
@@ -42,6 +67,7 @@ async function bundle(workspace, outfile) {
         "const __dirname = import.meta.dirname;",
       ].join("\n"),
     },
+    plugins: [lazyNodeModules],
     legalComments: "eof",
     logLevel: "warning",
     plugins: [optionalNatives],
