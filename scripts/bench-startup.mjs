@@ -4,12 +4,15 @@
 //
 //   node scripts/bench-startup.mjs [runs]                  (default 21 runs of each)
 //   CAISSE_BENCH_BIN_DIR=DIR node scripts/bench-startup.mjs  (another layout: DIR/caisse-export...)
+//   CAISSE_BENCH_BIN_DIR=DIR1:DIR2 ...                       (several, in the same run; a release/
+//                                                            folder's caisse-export.mjs is found too)
 //
 // Without CAISSE_BENCH_BIN_DIR it measures the workspace layout (bin/, after `tsc -b`) and, when
-// `npm run package` has been run, the single-file builds in release/.
+// `npm run package` has been run, the single-file builds in release/ and the npm packages, unpacked
+// in release/<cli>/.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const runs = Number(process.argv[2] ?? 21);
@@ -18,14 +21,23 @@ const repo = fileURLToPath(new URL("..", import.meta.url));
 /** Each layout: a name and how to find a CLI's entry point in it. */
 const layouts = [];
 if (process.env.CAISSE_BENCH_BIN_DIR !== undefined) {
-  const dir = process.env.CAISSE_BENCH_BIN_DIR;
-  layouts.push({ name: dir, entry: (cli) => join(dir, cli) });
+  // Several folders, separated as in PATH, are measured in the same run: before and after a change.
+  for (const dir of process.env.CAISSE_BENCH_BIN_DIR.split(delimiter)) {
+    const entry = (cli) => (existsSync(join(dir, cli)) ? join(dir, cli) : join(dir, `${cli}.mjs`));
+    layouts.push({ name: dir, entry });
+  }
 } else {
   layouts.push({ name: "workspace (bin/)", entry: (cli) => join(repo, "bin", cli) });
   if (existsSync(join(repo, "release", "caisse-export.mjs"))) {
     layouts.push({
       name: "packaged (release/*.mjs)",
       entry: (cli) => join(repo, "release", `${cli}.mjs`),
+    });
+  }
+  if (existsSync(join(repo, "release", "caisse-export", "caisse-export.mjs"))) {
+    layouts.push({
+      name: "npm package (release/*/)",
+      entry: (cli) => join(repo, "release", cli, `${cli}.mjs`),
     });
   }
 }
@@ -61,7 +73,7 @@ commands.forEach((command, index) => {
   const ms = median(times[index]);
   const ratio = ms / base;
   if (index > 0 && ratio > 2) over += 1;
-  console.log(`${command.label.padEnd(52)} ${ms.toFixed(1).padStart(7)} ms  ${ratio.toFixed(2)} x`);
+  console.log(`${command.label.padEnd(60)} ${ms.toFixed(1).padStart(7)} ms  ${ratio.toFixed(2)} x`);
 });
 console.log(
   over === 0 ? "every start-up is within 2 x node -e 0" : `${over} start-up(s) over 2 x node -e 0`,
