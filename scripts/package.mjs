@@ -81,10 +81,9 @@ async function bundle(workspace, name, { outfile, outdir }) {
         "const __dirname = import.meta.dirname;",
       ].join("\n"),
     },
-    plugins: [lazyNodeModules],
+    plugins: [lazyNodeModules, optionalNatives],
     legalComments: "eof",
     logLevel: "warning",
-    plugins: [optionalNatives],
   });
   await chmod(outfile ?? join(outdir, `${name}.mjs`), 0o755);
 }

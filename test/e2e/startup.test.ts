@@ -15,6 +15,8 @@ const HEAVY_PACKAGES = [
   "iconv-lite",
   "cli-table3",
   "cli-progress",
+  "basic-ftp",
+  "ssh2",
 ] as const;
 /** Node's modules that only commands need: compression, hashes and keys, terminal questions. */
 const HEAVY_BUILTINS = ["zlib", "crypto", "readline", "readline/promises"] as const;
@@ -52,21 +54,24 @@ describe("what --version and --help load", () => {
     ["caisse-export", "--help"],
     ["caisse-central", "--version"],
     ["caisse-central", "--help"],
-  ] as const)("%s %s loads no archive, CSV, table, progress or crypto code", async (name, flag) => {
-    const { stdout, loaded } = await loadedBy(
-      name === "caisse-export" ? BIN.export : BIN.central,
-      flag,
-    );
-    expect(stdout).toMatch(flag === "--version" ? /^\d+\.\d+\.\d+\n$/u : /^Usage: caisse-/u);
-    const packages = HEAVY_PACKAGES.filter((name) =>
-      loaded.files.some((url) => url.includes(`/node_modules/${name}/`)),
-    );
-    expect(packages).toEqual([]);
-    expect(HEAVY_BUILTINS.filter((name) => loaded.builtins.includes(name))).toEqual([]);
-    // The workspace: the entry point, the narrow @caisse/cli/start and the registrations, no
-    // command's code. An installed package is one bundle file.
-    const own = loaded.files.filter((url) => !url.includes("/node_modules/"));
-    expect(own.filter((url) => url.includes("/dist/actions/"))).toEqual([]);
-    expect(own.length).toBeLessThanOrEqual(INSTALLED_BIN_DIR === undefined ? 25 : 2);
-  });
+  ] as const)(
+    "%s %s loads no archive, CSV, table, progress, FTP, SFTP or crypto code",
+    async (name, flag) => {
+      const { stdout, loaded } = await loadedBy(
+        name === "caisse-export" ? BIN.export : BIN.central,
+        flag,
+      );
+      expect(stdout).toMatch(flag === "--version" ? /^\d+\.\d+\.\d+\n$/u : /^Usage: caisse-/u);
+      const packages = HEAVY_PACKAGES.filter((name) =>
+        loaded.files.some((url) => url.includes(`/node_modules/${name}/`)),
+      );
+      expect(packages).toEqual([]);
+      expect(HEAVY_BUILTINS.filter((name) => loaded.builtins.includes(name))).toEqual([]);
+      // The workspace: the entry point, the narrow @caisse/cli/start and the registrations, no
+      // command's code. An installed package is one bundle file.
+      const own = loaded.files.filter((url) => !url.includes("/node_modules/"));
+      expect(own.filter((url) => url.includes("/dist/actions/"))).toEqual([]);
+      expect(own.length).toBeLessThanOrEqual(INSTALLED_BIN_DIR === undefined ? 25 : 2);
+    },
+  );
 });
