@@ -4,14 +4,15 @@
 //
 //   node scripts/bench-startup.mjs [runs]                  (default 21 runs of each)
 //   CAISSE_BENCH_BIN_DIR=DIR node scripts/bench-startup.mjs  (another layout: DIR/caisse-export...)
-//   CAISSE_BENCH_BIN_DIR=DIR1:DIR2 ...                       (several, in the same run; a release/
-//                                                            folder's caisse-export.mjs is found too)
+//   CAISSE_BENCH_COMPARE=DIR1:DIR2 node scripts/bench-startup.mjs
+//       also these folders, in the same run: another build's bin/ or release/, before and after a
+//       change (DIR/caisse-export, else DIR/caisse-export.mjs)
 //
 // Without CAISSE_BENCH_BIN_DIR it measures the workspace layout (bin/, after `tsc -b`) and, when
 // `npm run package` has been run, the single-file builds in release/ and the npm packages, unpacked
 // in release/<cli>/.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -21,11 +22,8 @@ const repo = fileURLToPath(new URL("..", import.meta.url));
 /** Each layout: a name and how to find a CLI's entry point in it. */
 const layouts = [];
 if (process.env.CAISSE_BENCH_BIN_DIR !== undefined) {
-  // Several folders, separated as in PATH, are measured in the same run: before and after a change.
-  for (const dir of process.env.CAISSE_BENCH_BIN_DIR.split(delimiter)) {
-    const entry = (cli) => (existsSync(join(dir, cli)) ? join(dir, cli) : join(dir, `${cli}.mjs`));
-    layouts.push({ name: dir, entry });
-  }
+  const dir = process.env.CAISSE_BENCH_BIN_DIR;
+  layouts.push({ name: dir, entry: (cli) => join(dir, cli) });
 } else {
   layouts.push({ name: "workspace (bin/)", entry: (cli) => join(repo, "bin", cli) });
   if (existsSync(join(repo, "release", "caisse-export.mjs"))) {
@@ -40,6 +38,14 @@ if (process.env.CAISSE_BENCH_BIN_DIR !== undefined) {
       entry: (cli) => join(repo, "release", cli, `${cli}.mjs`),
     });
   }
+}
+
+for (const dir of process.env.CAISSE_BENCH_COMPARE?.split(delimiter) ?? []) {
+  const entry = (cli) =>
+    existsSync(join(dir, cli)) && statSync(join(dir, cli)).isFile()
+      ? join(dir, cli)
+      : join(dir, `${cli}.mjs`);
+  layouts.push({ name: dir, entry });
 }
 
 const commands = [{ label: "node -e 0", args: ["-e", "0"] }];

@@ -28,7 +28,7 @@ const tools = [
 /**
  * Node's modules imported by an ES module (`import { createHash } from "node:crypto"`) would stay
  * `import` statements at the top of the bundle, loaded at every start even when only the command
- * that runs later uses them (see docs/architecture.md#commands). Each becomes a require() in a
+ * that runs later uses them (see docs/architecture.md#a-command). Each becomes a require() in a
  * small CommonJS module instead, which esbuild evaluates when the importing module first runs.
  */
 const lazyNodeModules = {

@@ -44,7 +44,7 @@ async function loadedBy(bin: string, flag: string): Promise<{ stdout: string; lo
 }
 
 /**
- * Start-up loads what a command needs when it runs (see docs/architecture.md#commands): a
+ * Start-up loads what a command needs when it runs (see docs/architecture.md#a-command): a
  * regression here, such as a registration importing @caisse/core's index, fails this test
  * without any timing.
  */
