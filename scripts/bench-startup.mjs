@@ -4,12 +4,16 @@
 //
 //   node scripts/bench-startup.mjs [runs]                  (default 21 runs of each)
 //   CAISSE_BENCH_BIN_DIR=DIR node scripts/bench-startup.mjs  (another layout: DIR/caisse-export...)
+//   CAISSE_BENCH_COMPARE=DIR1:DIR2 node scripts/bench-startup.mjs
+//       also these folders, in the same run: another build's bin/ or release/, before and after a
+//       change (DIR/caisse-export, else DIR/caisse-export.mjs)
 //
 // Without CAISSE_BENCH_BIN_DIR it measures the workspace layout (bin/, after `tsc -b`) and, when
-// `npm run package` has been run, the single-file builds in release/.
+// `npm run package` has been run, the single-file builds in release/ and the npm packages, unpacked
+// in release/<cli>/.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const runs = Number(process.argv[2] ?? 21);
@@ -28,6 +32,20 @@ if (process.env.CAISSE_BENCH_BIN_DIR !== undefined) {
       entry: (cli) => join(repo, "release", `${cli}.mjs`),
     });
   }
+  if (existsSync(join(repo, "release", "caisse-export", "caisse-export.mjs"))) {
+    layouts.push({
+      name: "npm package (release/*/)",
+      entry: (cli) => join(repo, "release", cli, `${cli}.mjs`),
+    });
+  }
+}
+
+for (const dir of process.env.CAISSE_BENCH_COMPARE?.split(delimiter) ?? []) {
+  const entry = (cli) =>
+    existsSync(join(dir, cli)) && statSync(join(dir, cli)).isFile()
+      ? join(dir, cli)
+      : join(dir, `${cli}.mjs`);
+  layouts.push({ name: dir, entry });
 }
 
 const commands = [{ label: "node -e 0", args: ["-e", "0"] }];
@@ -61,7 +79,7 @@ commands.forEach((command, index) => {
   const ms = median(times[index]);
   const ratio = ms / base;
   if (index > 0 && ratio > 2) over += 1;
-  console.log(`${command.label.padEnd(52)} ${ms.toFixed(1).padStart(7)} ms  ${ratio.toFixed(2)} x`);
+  console.log(`${command.label.padEnd(60)} ${ms.toFixed(1).padStart(7)} ms  ${ratio.toFixed(2)} x`);
 });
 console.log(
   over === 0 ? "every start-up is within 2 x node -e 0" : `${over} start-up(s) over 2 x node -e 0`,

@@ -2,13 +2,15 @@
 //
 //   release/caisse-export.mjs, release/caisse-central.mjs        one file each: node caisse-export.mjs
 //   release/caisse-export-<v>.tgz, release/caisse-central-<v>.tgz  npm install -g ./release/caisse-export-<v>.tgz
+//   release/caisse-export/, release/caisse-central/                those packages unpacked
 //
 // Each CLI is bundled by esbuild with every dependency inside (see docs/decisions.md, packaging):
 // the tarballs declare no dependency, so they install offline and can never hold two copies of a
 // library. Run after `tsc -b` (npm run package does both).
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { chmod, copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { builtinModules } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { optionalNatives } from "./optional-natives.mjs";
@@ -23,11 +25,48 @@ const tools = [
   { name: "caisse-central", workspace: "central" },
 ];
 
-/** Bundles one CLI into one ES module file, with its shebang, executable. */
-async function bundle(workspace, outfile) {
+/**
+ * Node's modules imported by an ES module (`import { createHash } from "node:crypto"`) would stay
+ * `import` statements at the top of the bundle, loaded at every start even when only the command
+ * that runs later uses them (see docs/architecture.md#a-command). Each becomes a require() in a
+ * small CommonJS module instead, which esbuild evaluates when the importing module first runs.
+ */
+const lazyNodeModules = {
+  name: "lazy-node-modules",
+  setup(build) {
+    // Dependencies name them without the prefix too (`import { DeflateRaw } from "zlib"`).
+    const names = builtinModules.map((name) => name.replace(/[/\\^$.*+?()[\]{}|-]/g, "\\$&"));
+    const filter = new RegExp(`^(node:)?(${names.join("|")})$`);
+    // An import() is already lazy, and it must keep the module's named exports: left as it is.
+    build.onResolve({ filter }, (args) =>
+      args.namespace === "lazy-node-module" || args.kind !== "import-statement"
+        ? { path: args.path, external: true }
+        : { path: args.path, namespace: "lazy-node-module" },
+    );
+    build.onLoad({ filter: /.*/, namespace: "lazy-node-module" }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: "js",
+    }));
+  },
+};
+
+/**
+ * Bundles one CLI, with its shebang, executable: into one ES module file (`outfile`), or into a
+ * folder (`outdir`: `<name>.mjs` and the code of the commands in `chunks/`, read when a command
+ * runs, so that `--version` and `--help` parse a tenth of the code).
+ */
+async function bundle(workspace, name, { outfile, outdir }) {
+  const entry = join(repo, "packages", workspace, "dist", "main.js");
   await build({
-    entryPoints: [join(repo, "packages", workspace, "dist", "main.js")],
-    outfile,
+    ...(outdir === undefined
+      ? { entryPoints: [entry], outfile }
+      : {
+          entryPoints: { [name]: entry },
+          outdir,
+          splitting: true,
+          chunkNames: "chunks/[name]-[hash]",
+          outExtension: { ".js": ".mjs" },
+        }),
     bundle: true,
     platform: "node",
     format: "esm",
@@ -42,11 +81,11 @@ async function bundle(workspace, outfile) {
         "const __dirname = import.meta.dirname;",
       ].join("\n"),
     },
+    plugins: [lazyNodeModules, optionalNatives],
     legalComments: "eof",
     logLevel: "warning",
-    plugins: [optionalNatives],
   });
-  await chmod(outfile, 0o755);
+  await chmod(outfile ?? join(outdir, `${name}.mjs`), 0o755);
 }
 
 /** The package.json of a CLI's npm package: a bin, no dependency. */
@@ -60,7 +99,7 @@ async function manifest(tool, workspace) {
     type: "module",
     engines: root.engines,
     bin: { [tool]: `${tool}.mjs` },
-    files: [`${tool}.mjs`, "README.md"],
+    files: [`${tool}.mjs`, "chunks", "README.md"],
   };
 }
 
@@ -68,13 +107,13 @@ await rm(release, { recursive: true, force: true });
 await mkdir(release, { recursive: true });
 for (const { name, workspace } of tools) {
   const single = join(release, `${name}.mjs`);
-  await bundle(workspace, single);
+  await bundle(workspace, name, { outfile: single });
 
-  const stage = join(release, "stage", name);
-  await mkdir(stage, { recursive: true });
+  // The npm package, kept unpacked in release/<name>/ (npm run bench measures it).
+  const stage = join(release, name);
+  await bundle(workspace, name, { outdir: stage });
   const pkg = await manifest(name, workspace);
   await writeFile(join(stage, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
-  await copyFile(single, join(stage, `${name}.mjs`));
   await writeFile(
     join(stage, "README.md"),
     `# ${name}\n\n${pkg.description}.\n\nNode ${pkg.engines.node}. Run \`${name} --help\`; the documentation is in the caisse repository's docs/ folder.\n`,
@@ -87,4 +126,3 @@ for (const { name, workspace } of tools) {
   const [{ filename }] = JSON.parse(packed);
   console.log(`release/${filename}  release/${name}.mjs`);
 }
-await rm(join(release, "stage"), { recursive: true, force: true });

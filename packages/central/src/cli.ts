@@ -1,4 +1,4 @@
-import { processContext, runMain, type CliContext, type ExitCode } from "@caisse/cli";
+import { processContext, runMain, type CliContext, type ExitCode } from "@caisse/cli/start";
 import { Command } from "commander";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerFetch } from "./commands/fetch.js";

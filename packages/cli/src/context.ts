@@ -1,5 +1,4 @@
 import type { Locale } from "@caisse/core";
-import { createInterface } from "node:readline/promises";
 import { processInterrupts, type Interrupts } from "./interrupts.js";
 
 /** Where a command writes: stdout for results, stderr for logs and progress. */
@@ -51,6 +50,8 @@ export function processContext(): CliContext {
 
 /** One question on stderr, one line read from stdin. */
 async function askOnTerminal(question: string): Promise<string> {
+  // Loaded here: node:readline costs every start-up, and only a question needs it.
+  const { createInterface } = await import("node:readline/promises");
   const prompt = createInterface({ input: process.stdin, output: process.stderr });
   try {
     return await prompt.question(question);

@@ -1,4 +1,4 @@
-import { isCaisseError, type ErrorClass } from "@caisse/core";
+import { isCaisseError, type ErrorClass } from "@caisse/core/errors";
 
 /** Exit statuses (see docs/operations.md#exit-codes). */
 export const EXIT = {

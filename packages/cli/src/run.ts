@@ -1,4 +1,5 @@
-import { isCaisseError, oneLine } from "@caisse/core";
+import { isCaisseError } from "@caisse/core/errors";
+import { oneLine } from "@caisse/core/text";
 import type { Command } from "commander";
 import type { CliContext } from "./context.js";
 import { EXIT, exitCodeFor, type ExitCode } from "./exit.js";

@@ -1,4 +1,4 @@
-import { processContext, runMain, type CliContext, type ExitCode } from "@caisse/cli";
+import { processContext, runMain, type CliContext, type ExitCode } from "@caisse/cli/start";
 import { Command } from "commander";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerInit } from "./commands/init.js";
@@ -7,7 +7,7 @@ import { registerRun } from "./commands/run.js";
 import { registerSend } from "./commands/send.js";
 import { registerStatus } from "./commands/status.js";
 import { registerZip } from "./commands/zip.js";
-import { CONFIG_ENV, CONFIG_FILE } from "./config.js";
+import { CONFIG_ENV, CONFIG_FILE } from "./configNames.js";
 import type { CommandEnv } from "./context.js";
 import { VERSION } from "./version.js";
 

@@ -10,6 +10,7 @@ import {
 import { ConfigChecker, isRecord, parseTransport, type TransportConfig } from "@caisse/transports";
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
+import { CONFIG_ENV, CONFIG_FILE } from "./configNames.js";
 
 /**
  * caisse-export.json (see docs/export.md#the-config-file): parse, normalise (paths made absolute,
@@ -17,9 +18,7 @@ import { dirname, resolve } from "node:path";
  * key at once.
  */
 
-export const CONFIG_FILE = "caisse-export.json";
-/** The environment variable naming the config file when --config is not given. */
-export const CONFIG_ENV = "CAISSE_EXPORT_CONFIG";
+export { CONFIG_ENV, CONFIG_FILE } from "./configNames.js";
 
 /** `catalog`: accepted and checked now, used by `catalog import/fetch` in a later version. */
 export interface CatalogConfig {

@@ -1,6 +1,6 @@
 import { counted, formatBytes, oneLine, type Locale } from "@caisse/core";
 import type { BuildNextResult, NextArchivePlan } from "./build.js";
-import type { StatusReport } from "./commands/status.js";
+import type { StatusReport } from "./actions/status.js";
 import type { RunRecord } from "./state.js";
 
 /** Pure renderers: a result in, the text for stdout out. */

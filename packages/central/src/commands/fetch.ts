@@ -1,17 +1,7 @@
-import { CaisseError } from "@caisse/core";
 import type { Command } from "commander";
-import { logger, openCentral, type CommandEnv } from "../context.js";
-import { exitCodeOfRun } from "../import/exit.js";
-import { fetchSources } from "../import/run.js";
-import { importOptions, observeRun, optionsOf, printSummary } from "./shared.js";
-import { interruptible, oneOf } from "@caisse/cli";
+import type { CommandEnv } from "../context.js";
 
-interface FetchFlags {
-  source?: string[];
-  format: string;
-  dryRun?: boolean;
-}
-
+/** Declares `fetch`; its code, in actions/fetch.ts, is loaded when it runs (docs/architecture.md). */
 export function registerFetch(program: Command, env: CommandEnv): void {
   program
     .command("fetch")
@@ -21,34 +11,8 @@ export function registerFetch(program: Command, env: CommandEnv): void {
     .option("--source <name...>", "only these sources (names from caisse-central.json)")
     .option("--format <format>", "text or json", "text")
     .option("--dry-run", "check and say what would be imported where; change nothing")
-    .action(async (_flags: FetchFlags, command: Command) => {
-      const options = optionsOf<FetchFlags>(command);
-      const format = oneOf("--format", options.format, ["text", "json"] as const);
-      const central = await openCentral(env.ctx, options);
-      const log = logger(env.ctx, options);
-      for (const warning of central.config.warnings ?? []) log.warn(warning);
-      const known = central.config.sources.map((source) => source.name);
-      for (const name of options.source ?? []) {
-        if (!known.includes(name)) {
-          throw new CaisseError("E_USAGE", `--source: no source named '${name}'`, {
-            hint: `configured sources: ${known.join(", ")}.`,
-          });
-        }
-      }
-      const summary = await interruptible(env.ctx, (signal) =>
-        fetchSources(
-          central,
-          options.source,
-          {
-            ...importOptions(env.ctx, undefined),
-            dryRun: options.dryRun,
-            signal,
-            env: env.ctx.env,
-          },
-          observeRun(env.ctx, options, options.dryRun === true),
-        ),
-      );
-      await printSummary(env.ctx, summary, format);
-      env.setExit(exitCodeOfRun(summary));
+    .action(async (_flags: object, command: Command) => {
+      const { fetchAction } = await import("../actions/fetch.js");
+      await fetchAction(env, command);
     });
 }

@@ -1,77 +1,23 @@
-import {
-  colorAllowed,
-  EXIT,
-  localeOf,
-  writeResult,
-  type CliContext,
-  type ExitCode,
-} from "@caisse/cli";
-import {
-  buildReport,
-  COMPARE_MODES,
-  DIMENSIONS,
-  localDateOf,
-  PERIOD_NAMES,
-  type Report,
-} from "@caisse/core";
+import type { CliContext } from "@caisse/cli";
+import { DIMENSIONS } from "@caisse/core/report/dimension";
+import { COMPARE_MODES, PERIOD_NAMES } from "@caisse/core/report/period";
 import type { Command } from "commander";
-import { logger, openCentral, type CommandEnv, type GlobalOptions } from "../context.js";
-import { renderReport, REPORT_FORMATS } from "../render/index.js";
-import { collectReport } from "../report/collect.js";
-import { parseReportRequest, type ReportFlags } from "../report/request.js";
-import { selectTills } from "../report/selectTills.js";
-import { optionsOf } from "./shared.js";
+import type { ReportOptions, ReportResult } from "../actions/report.js";
+import type { CommandEnv } from "../context.js";
+import { REPORT_FORMATS } from "../render/formats.js";
 
-export type ReportOptions = ReportFlags & GlobalOptions;
-
-export interface ReportResult {
-  report: Report;
-  /** What was printed, or written to `--out`. */
-  text: string;
-  /** 0: warnings are printed but do not change the status (see docs/reports.md). */
-  exitCode: ExitCode;
-}
+export type { ReportOptions, ReportResult } from "../actions/report.js";
 
 /**
- * `caisse-central report`: checks the flags, collects the selected tills' data, computes the
- * report, prints the warnings on stderr and the report on stdout (or into `--out`).
+ * `caisse-central report` without the command line (see actions/report.ts); loads the report's
+ * code on its first call.
  */
 export async function runReport(options: ReportOptions, ctx: CliContext): Promise<ReportResult> {
-  const request = parseReportRequest(options, localDateOf(ctx.now()));
-  const central = await openCentral(ctx, options);
-  const tills = selectTills(central.config, request.tills);
-  const collected = await collectReport({
-    paths: central.paths,
-    tills,
-    by: request.by,
-    range: request.range,
-    comparison: request.comparison,
-  });
-  const locale = localeOf(ctx.env);
-  const report = buildReport({
-    by: request.by,
-    range: request.range,
-    tills,
-    data: collected.data,
-    comparison:
-      request.comparison === undefined || collected.compared === undefined
-        ? undefined
-        : { ...request.comparison, data: collected.compared },
-    top: request.top,
-    labels: collected.labels,
-    warnings: collected.warnings,
-    incomplete: collected.incomplete,
-    locale,
-  });
-  const log = logger(ctx, options);
-  for (const warning of report.warnings) log.warn(warning);
-  // Colour only for a person at a terminal: never into a file.
-  const color = request.out === undefined && colorAllowed(ctx, ctx.stdout);
-  const text = renderReport(report, request.format, { locale, color });
-  await writeResult(ctx, text, request.out);
-  return { report, text, exitCode: EXIT.ok };
+  const action = await import("../actions/report.js");
+  return action.runReport(options, ctx);
 }
 
+/** Declares `report`; its code, in actions/report.ts, is loaded when it runs (docs/architecture.md). */
 export function registerReport(program: Command, env: CommandEnv): void {
   program
     .command("report")
@@ -89,7 +35,7 @@ export function registerReport(program: Command, env: CommandEnv): void {
     .option("--format <format>", `${REPORT_FORMATS.join(", ")} (default: table)`)
     .option("--out <file>", "write the report to this file instead of stdout")
     .action(async (_flags: object, command: Command) => {
-      const result = await runReport(optionsOf<ReportFlags>(command), env.ctx);
-      env.setExit(result.exitCode);
+      const { reportAction } = await import("../actions/report.js");
+      await reportAction(env, command);
     });
 }

@@ -1,5 +1,6 @@
 import type { Report } from "@caisse/core";
 import { renderCsv } from "./csv.js";
+import { REPORT_FORMATS } from "./formats.js";
 import type { RenderOptions } from "./grid.js";
 import { renderHtml } from "./html.js";
 import { renderJson } from "./json.js";
@@ -8,8 +9,7 @@ import { renderTable } from "./table.js";
 
 export type { RenderOptions } from "./grid.js";
 
-/** What `report --format` accepts. */
-export const REPORT_FORMATS = ["table", "csv", "json", "md", "html"] as const;
+export { REPORT_FORMATS } from "./formats.js";
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 const RENDERERS: Record<ReportFormat, (report: Report, options: RenderOptions) => string> = {

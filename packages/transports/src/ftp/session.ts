@@ -1,5 +1,4 @@
 import { isCaisseError, CaisseError, systemErrorCode } from "@caisse/core";
-import { Client, FTPError } from "basic-ftp";
 import { readFile, stat } from "node:fs/promises";
 import { posix } from "node:path";
 import type { ConnectionOptions } from "node:tls";
@@ -33,11 +32,18 @@ const CERTIFICATE_CODES = new Set([
 /** The steps of a log-in, in order; a refusal in each has its own code. */
 type Step = string;
 
+/**
+ * basic-ftp, loaded by the first connection: the commands that never connect, and `--version`,
+ * do not load it (see docs/architecture.md#a-command).
+ */
+let basicFtp: typeof import("./library.js") | undefined;
+
 /** basic-ftp's and Node's errors as one line naming the server and the step. */
 export function ftpError(server: string, step: Step, error: unknown): CaisseError {
   const code = systemErrorCode(error) ?? (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof FTPError) {
+  // An FTPError comes from basic-ftp: it is loaded by then.
+  if (basicFtp !== undefined && error instanceof basicFtp.FTPError) {
     const reply = `the server answered ${message}`;
     if (step === "log in") {
       return remoteError("E_REMOTE_LOGIN", server, step, reply, {
@@ -137,7 +143,8 @@ export function ftpFolder(config: FtpConfig, env: TransportEnv): RemoteFolder {
           );
         }
       }
-      const client = new Client(env.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+      basicFtp ??= await import("./library.js");
+      const client = new basicFtp.Client(env.timeoutMs ?? DEFAULT_TIMEOUT_MS);
       client.ftp.verbose = false;
       const kill = () => {
         client.close();

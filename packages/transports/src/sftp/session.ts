@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { posix } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { Client, type SFTPWrapper } from "ssh2";
+import type { SFTPWrapper } from "ssh2";
 import type { TransportEnv } from "../kind.js";
 import {
   cappedFile,
@@ -100,6 +100,8 @@ export function sftpFolder(config: SftpConfig, env: TransportEnv): RemoteFolder 
         config.privateKeyFile === undefined
           ? undefined
           : await readSecretFile(config.privateKeyFile, server, "private key", 64 * 1024);
+      // Loaded by the first connection, not by every command (see docs/architecture.md#a-command).
+      const { Client } = await import("./library.js");
       const client = new Client();
       // Errors after the connection is up are reported by the step in progress.
       client.on("error", () => undefined);

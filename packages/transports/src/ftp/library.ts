@@ -1,0 +1,6 @@
+/**
+ * basic-ftp, imported by session.ts when it first connects (see docs/architecture.md#a-command).
+ * Through this module rather than `import("basic-ftp")`: a bundle split into chunks gives a
+ * CommonJS library loaded by import() no named exports.
+ */
+export { Client, FTPError } from "basic-ftp";
