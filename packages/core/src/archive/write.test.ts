@@ -19,14 +19,9 @@ import { readZip, sha256, sha256OfFile } from "../../../../test/export/zip.js";
 import { generateSigningKey, signManifest, verifyManifest } from "../signature.js";
 import { parseManifest } from "./manifest.js";
 import { PATH_TOO_LONG_HINT } from "../errors.js";
-import {
-  archiveTransportName,
-  buildArchive,
-  changedFileError,
-  parseArchiveTransportName,
-  planArchive,
-  type BuildArchiveOptions,
-} from "./write.js";
+import { planArchive } from "./plan.js";
+import { archiveTransportName, parseArchiveTransportName } from "./transportName.js";
+import { buildArchive, changedFileError, type BuildArchiveOptions } from "./write.js";
 import { caisseFailure } from "../../../../test/helpers/errors.js";
 
 let root: string;

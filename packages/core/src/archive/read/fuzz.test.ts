@@ -8,7 +8,8 @@ import { damageArchive } from "../../../../../test/helpers/damage.js";
 import { errorClassOf, isCaisseError } from "../../errors.js";
 import { walkFiles } from "../../fs/walk.js";
 import { openArchive } from "../read.js";
-import { buildArchive, planArchive } from "../write.js";
+import { planArchive } from "../plan.js";
+import { buildArchive } from "../write.js";
 
 /**
  * Damaged archives, by the thousand: a real till archive with bytes flipped, fields overwritten,
