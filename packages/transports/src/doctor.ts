@@ -1,5 +1,6 @@
 import { isCaisseError } from "@caisse/core";
-import type { VerifyStep } from "./kind.js";
+import type { TransportEnv, VerifyStep } from "./kind.js";
+import { verifyTransport, type TransportConfig } from "./registry.js";
 
 /**
  * `doctor` of both tools: a list of checks, each `ok` or the reason and the fix. The checks are
@@ -32,6 +33,22 @@ export function failedCheck(subject: string, step: string, error: unknown): Doct
 /** The checks of one subject, from a transport's verify(). */
 export function checksOf(subject: string, steps: readonly VerifyStep[]): DoctorCheck[] {
   return steps.map((step) => ({ subject, ...step }));
+}
+
+/**
+ * The checks of one transport or source, run for real, under `subject`; a check that could not run
+ * at all is one failed check.
+ */
+export async function transportChecks(
+  subject: string,
+  config: TransportConfig,
+  env: TransportEnv,
+): Promise<DoctorCheck[]> {
+  try {
+    return checksOf(subject, await verifyTransport(config, env));
+  } catch (error) {
+    return [failedCheck(subject, "check", error)];
+  }
 }
 
 export function doctorPassed(checks: readonly DoctorCheck[]): boolean {

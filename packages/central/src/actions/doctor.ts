@@ -1,10 +1,9 @@
 import { EXIT, oneOf, writeResult } from "@caisse/cli";
 import {
-  checksOf,
   describeTransport,
   doctorReport,
   failedCheck,
-  verifyTransport,
+  transportChecks,
   type DoctorCheck,
 } from "@caisse/transports";
 import type { Command } from "commander";
@@ -49,13 +48,7 @@ export async function centralChecks(
   }
   for (const source of central.config.sources) {
     const subject = `source ${source.name} (${describeTransport(source.transport)})`;
-    try {
-      checks.push(
-        ...checksOf(subject, await verifyTransport(source.transport, { env: env.ctx.env })),
-      );
-    } catch (error) {
-      checks.push(failedCheck(subject, "check", error));
-    }
+    checks.push(...(await transportChecks(subject, source.transport, { env: env.ctx.env })));
   }
   return checks;
 }

@@ -1,10 +1,9 @@
 import { EXIT, oneOf, writeResult } from "@caisse/cli";
 import {
-  checksOf,
   describeTransport,
   doctorReport,
   failedCheck,
-  verifyTransport,
+  transportChecks,
   type DoctorCheck,
 } from "@caisse/transports";
 import { counted } from "@caisse/core";
@@ -68,11 +67,7 @@ export async function tillChecks(env: CommandEnv, options: GlobalOptions): Promi
     return checks;
   }
   const subject = `transport ${describeTransport(transport)}`;
-  try {
-    checks.push(...checksOf(subject, await verifyTransport(transport, { env: env.ctx.env })));
-  } catch (error) {
-    checks.push(failedCheck(subject, "check", error));
-  }
+  checks.push(...(await transportChecks(subject, transport, { env: env.ctx.env })));
   return checks;
 }
 
