@@ -8,9 +8,9 @@ import {
   GENESIS,
   journalHeadPath,
   readJournal,
-  verifyJournal,
   type JournalRecord,
 } from "./journal.js";
+import { verifyJournal } from "./journalCheck.js";
 
 let dir: string;
 let path: string;

@@ -20,19 +20,21 @@ import { checkTrust } from "./import/checks.js";
 import {
   chained,
   committedLines,
-  describeProblems,
-  firstFew,
   GENESIS,
   journalHeadPath,
-  listFolder,
   readHead,
   readJournalText,
-  verifyJournal,
   writeHead,
   type JournalEntry,
-  type JournalProblem,
   type JournalRecord,
 } from "./journal.js";
+import {
+  describeProblems,
+  firstFew,
+  listFolder,
+  verifyJournal,
+  type JournalProblem,
+} from "./journalCheck.js";
 
 /**
  * `caisse-central journal repair`: rebuilds a journal that holds from what is still trustworthy

@@ -1,7 +1,8 @@
 import { colorAllowed, EXIT, oneOf, writeResult } from "@caisse/cli";
 import type { Command } from "commander";
 import { openCentral, type CommandEnv } from "../context.js";
-import { readJournal, verifyJournal } from "../journal.js";
+import { readJournal } from "../journal.js";
+import { verifyJournal } from "../journalCheck.js";
 import {
   renderJournalJson,
   renderJournalTable,

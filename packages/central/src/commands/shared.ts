@@ -3,7 +3,7 @@ import { writeResult, type CliContext, type Logger, type ProgressTask } from "@c
 import type { Command } from "commander";
 import { logger, type GlobalOptions } from "../context.js";
 import type { ImportOptions } from "../import/importArchive.js";
-import { describeGap } from "../journal.js";
+import { describeGap } from "../tillHistory.js";
 import { HAND_SOURCE, type RunObserver, type RunSummary } from "../import/run.js";
 import { renderSummaryJson, renderSummaryText } from "../render/summary.js";
 import type { SwapPoint } from "../swap.js";

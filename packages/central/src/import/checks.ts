@@ -14,7 +14,7 @@ import {
 } from "@caisse/core";
 import { findTill, type TillRecord } from "../config.js";
 import type { Central } from "../context.js";
-import type { TillHistory } from "../journal.js";
+import type { TillHistory } from "../tillHistory.js";
 
 /**
  * The rules that decide whether an opened archive may be imported, and for which till (see

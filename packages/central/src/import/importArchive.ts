@@ -14,7 +14,8 @@ import { stat } from "node:fs/promises";
 import { basename, join, relative } from "node:path";
 import { tillDirectory } from "../config.js";
 import type { Central } from "../context.js";
-import { appendJournal, rejectedIn, type JournalRecord, type TillHistory } from "../journal.js";
+import { appendJournal, type JournalRecord } from "../journal.js";
+import { rejectedIn, type TillHistory } from "../tillHistory.js";
 import {
   commitSwap,
   discardStaging,
@@ -310,7 +311,7 @@ export async function applyImport(
     await archive.close();
     archive = undefined;
     // The archive waits under a temporary name until the swap is decided: an archive under
-    // archives/ is always journaled, which the journal check relies on (journal.ts).
+    // archives/ is always journaled, which the journal check relies on (journalCheck.ts).
     stored = await stageFile(
       incoming.path,
       join(paths.archives, base.till ?? ""),

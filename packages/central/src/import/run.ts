@@ -10,15 +10,9 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { Central } from "../context.js";
 import { createSource } from "../sources.js";
-import {
-  archiveProblems,
-  emptyHistory,
-  journalDamaged,
-  readCheckedJournal,
-  readJournal,
-  tillHistories,
-  type JournalEntry,
-} from "../journal.js";
+import { readJournal, type JournalEntry } from "../journal.js";
+import { archiveProblems, journalDamaged, readCheckedJournal } from "../journalCheck.js";
+import { emptyHistory, tillHistories } from "../tillHistory.js";
 import {
   applyImport,
   planImport,

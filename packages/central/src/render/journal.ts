@@ -1,6 +1,7 @@
 import { counted, oneLine } from "@caisse/core";
 import { terminalTable } from "@caisse/cli";
-import { describeProblems, type JournalEntry, type JournalVerification } from "../journal.js";
+import { type JournalEntry } from "../journal.js";
+import { describeProblems, type JournalVerification } from "../journalCheck.js";
 import type { RepairReport } from "../repair.js";
 
 export function renderJournalTable(

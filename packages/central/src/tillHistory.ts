@@ -1,0 +1,89 @@
+import type { JournalEntry } from "./journal.js";
+
+/** What the journal says about one till: the basis of sequence checks and of the monitor. */
+export interface TillHistory {
+  /** The last accepted archive with a sequence. */
+  lastSequence: number | null;
+  /** SHA-256 of the manifest of the archive of `lastSequence`: what its successor's `previous` is. */
+  lastManifest: string | null;
+  lastAccepted: JournalEntry | null;
+  lastRejected: JournalEntry | null;
+  lastReceived: JournalEntry | null;
+  /** Where each accepted archive is kept, by its SHA-256: for "already imported". */
+  accepted: Map<string, string | null>;
+  /** Sequences of the archives refused (as their manifests said): a gap's known cause. */
+  rejected: Set<number>;
+  gaps: [number, number][];
+}
+
+/** The history of a till nothing was received from yet. */
+export function emptyHistory(): TillHistory {
+  return {
+    lastSequence: null,
+    lastManifest: null,
+    lastAccepted: null,
+    lastRejected: null,
+    lastReceived: null,
+    accepted: new Map(),
+    rejected: new Set(),
+    gaps: [],
+  };
+}
+
+/** Folds the journal into one history per till (by upper-case reference). */
+export function tillHistories(entries: readonly JournalEntry[]): Map<string, TillHistory> {
+  const histories = new Map<string, TillHistory>();
+  for (const entry of entries) {
+    if (entry.till === null) continue;
+    const key = entry.till.toUpperCase();
+    const history = histories.get(key) ?? emptyHistory();
+    histories.set(key, history);
+    history.lastReceived = entry;
+    if (entry.outcome === "rejected") {
+      history.lastRejected = entry;
+      if (typeof entry.sequence === "number") history.rejected.add(entry.sequence);
+    }
+    if (entry.outcome !== "accepted") continue;
+    history.lastAccepted = entry;
+    history.accepted.set(entry.sha256, entry.stored);
+    if (entry.sequence !== null && entry.sequence > (history.lastSequence ?? 0)) {
+      history.lastSequence = entry.sequence;
+      history.lastManifest = entry.manifest;
+    }
+    if (entry.gap !== null) history.gaps.push(entry.gap);
+  }
+  return histories;
+}
+
+/** The sequences of `gap` that were refused, in order: they arrived, unlike the rest. */
+export function rejectedIn(
+  gap: [number, number] | null,
+  history: TillHistory | undefined,
+): number[] {
+  if (gap === null || history === undefined) return [];
+  return [...history.rejected]
+    .filter((sequence) => sequence >= gap[0] && sequence <= gap[1])
+    .sort((a, b) => a - b);
+}
+
+/**
+ * A gap for people: `archives #2 to #4 never arrived`, or with the sequences that did arrive and
+ * were refused, `archives #2 never arrived, #3 rejected, #4 never arrived`.
+ */
+export function describeGap(
+  gap: [number, number],
+  rejected: readonly number[],
+  missing = "never arrived",
+): string {
+  const range = (from: number, to: number): string =>
+    from === to ? `#${from}` : `#${from} to #${to}`;
+  const parts: string[] = [];
+  let next = gap[0];
+  for (const sequence of rejected) {
+    if (sequence > next) parts.push(`${range(next, sequence - 1)} ${missing}`);
+    parts.push(`#${sequence} rejected`);
+    next = sequence + 1;
+  }
+  if (next <= gap[1]) parts.push(`${range(next, gap[1])} ${missing}`);
+  return `archive${gap[0] === gap[1] ? "" : "s"} ${parts.join(", ")}`;
+}
