@@ -38,7 +38,7 @@ describe("the mail transport's config", () => {
       maxBytes: 20 * 1024 * 1024,
     });
     expect(describeTransport(config as never)).toBe(
-      "mail to siege@example.fr via smtp d01@example.fr@smtp.example.fr:587 starttls",
+      "mail to siege@example.fr via smtp smtp.example.fr:587 starttls",
     );
   });
 

@@ -147,10 +147,9 @@ export function smtpWarnings(config: SmtpConfig, where: string): string[] {
   ];
 }
 
-/** `smtp magasin1@smtp.example.fr:587 starttls`: never a secret. */
+/** `smtp smtp.example.fr:587 starttls`: never a secret (the user shows in doctor's log in). */
 export function describeSmtp(config: SmtpConfig): string {
-  const who = config.user === undefined ? "" : `${config.user}@`;
-  return `smtp ${who}${config.host}:${config.port} ${config.secure === false ? "plain" : config.secure}`;
+  return `smtp ${config.host}:${config.port} ${config.secure === false ? "plain" : config.secure}`;
 }
 
 /** A file to attach: read from `path`, or given as `content`. */
