@@ -1,4 +1,10 @@
-import { isCaisseError, CaisseError, sha256OfFile, systemErrorCode, type ErrorCode } from "@caisse/core";
+import {
+  isCaisseError,
+  CaisseError,
+  sha256OfFile,
+  systemErrorCode,
+  type ErrorCode,
+} from "@caisse/core";
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";

@@ -89,6 +89,8 @@ export function createImapSource(config: ImapConfig, name: string, env: Transpor
   const archiveLimit = env.maxDownloadBytes ?? FALLBACK_ARCHIVE_LIMIT;
   let session: ImapSession | undefined;
   let state: ImapState | undefined;
+  /** Messages were moved since the state was last written. */
+  let dirty = false;
   const listed = new Map<string, Listed>();
   const present = new Set<string>();
   const folders = new Set<string>();
@@ -168,7 +170,10 @@ export function createImapSource(config: ImapConfig, name: string, env: Transpor
       const entry = entryOf(item);
       const what = `${open.server}: ${config.mailbox} message ${entry.uid} (${entry.about})`;
       const partLimit = encodedLimit(archiveLimit);
-      if (entry.size > messageLimit(archiveLimit) || entry.zips.some((zip) => zip.size > partLimit)) {
+      if (
+        entry.size > messageLimit(archiveLimit) ||
+        entry.zips.some((zip) => zip.size > partLimit)
+      ) {
         throw refused(
           "E_MESSAGE_TOO_LARGE",
           `${what} holds ${entry.size} bytes, more than a message with an archive of at most ${archiveLimit} bytes`,
@@ -231,6 +236,7 @@ export function createImapSource(config: ImapConfig, name: string, env: Transpor
       if (current.taken[uid] !== outcome) {
         current.taken[uid] = outcome;
         await save(current);
+        dirty = false;
       }
       const folder = outcome === "imported" ? config.processed : config.rejected;
       await ensureFolder(open, folder);
@@ -238,19 +244,25 @@ export function createImapSource(config: ImapConfig, name: string, env: Transpor
       const moved = await open.step(step, () =>
         open.client.messageMove(uid, folder, { uid: true }),
       );
-      if (moved === false || moved === undefined) {
+      // false when the server said NO; undefined (despite the types) when no mailbox is open.
+      if (typeof moved !== "object") {
         throw remoteError("E_REMOTE_REPLY", open.server, step, "the server refused to move it", {
           hint: `check the rights of ${config.user} on ${folder}; the message is not imported again, the next fetch only moves it.`,
         });
       }
-      Reflect.deleteProperty(current.taken, uid);
+      // Forgotten with the next write (a moved UID is never seen again in this mailbox).
       present.delete(uid);
-      await save(current);
+      dirty = true;
     },
     async close() {
       const current = session;
       session = undefined;
-      await current?.close();
+      try {
+        if (dirty && state !== undefined) await save(state);
+      } finally {
+        dirty = false;
+        await current?.close();
+      }
     },
   };
 }

@@ -67,7 +67,7 @@ export async function readState(
   } catch {
     throw damaged(path, "it is not JSON");
   }
-  const state = value as Partial<ImapState> | null;
+  const state = value as { mailbox?: unknown; uidValidity?: unknown; taken?: unknown } | null;
   if (
     state === null ||
     typeof state !== "object" ||
@@ -75,7 +75,7 @@ export async function readState(
     typeof state.uidValidity !== "string" ||
     state.taken === null ||
     typeof state.taken !== "object" ||
-    Object.entries(state.taken).some(
+    Object.entries(state.taken as Record<string, unknown>).some(
       ([uid, outcome]) =>
         !/^[1-9][0-9]{0,9}$/u.test(uid) || (outcome !== "imported" && outcome !== "rejected"),
     )
@@ -83,7 +83,7 @@ export async function readState(
     throw damaged(path, "it is not { mailbox, uidValidity, taken: { UID: outcome } }");
   // UIDs of another mailbox, or of this one before its UIDVALIDITY changed, name other messages.
   if (state.mailbox !== mailbox || state.uidValidity !== uidValidity) return fresh;
-  return { mailbox, uidValidity, taken: { ...state.taken } };
+  return { mailbox, uidValidity, taken: { ...(state.taken as ImapState["taken"]) } };
 }
 
 /** Writes the state atomically (the fetch holds the central's lock: no other writer). */
