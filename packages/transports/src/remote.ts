@@ -391,7 +391,7 @@ export function createRemoteSource(name: string, folder: RemoteFolder, env: Tran
   };
 }
 
-/** A doctor step that failed, from its error. */
+/** A doctor step that failed, from its error: the code and message, the hint as the fix. */
 export function failedStep(step: string, error: unknown): VerifyStep {
   if (isCaisseError(error))
     return { step, ok: false, detail: `${error.code}: ${error.message}`, fix: error.hint };

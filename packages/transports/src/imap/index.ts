@@ -1,12 +1,12 @@
 import type { TransportKind } from "../kind.js";
-import { parsePassword, type PasswordSource } from "../secrets.js";
+import { parseCredential, type Credential } from "../secrets.js";
 import { remoteString } from "../ftp/index.js";
 import { createImapSource } from "./source.js";
 import { verifyImap } from "./verify.js";
 
 /**
  * `{ "type": "imap", "host", "port", "secure": "tls" | "starttls", "user", "passwordEnv" |
- * "passwordFile", "mailbox", "processed", "rejected", "ca" }`: a mailbox the tills mail their
+ * "passwordFile" | "tokenCommand", "mailbox", "processed", "rejected", "ca" }`: a mailbox the tills mail their
  * archives to, read by the central (see docs/transports.md).
  */
 export interface ImapConfig {
@@ -16,7 +16,8 @@ export interface ImapConfig {
   /** `tls`: TLS from the start (port 993); `starttls`: plain then STARTTLS, required (port 143). */
   secure: "tls" | "starttls";
   user: string;
-  password: PasswordSource;
+  /** A password (variable or file), or a command printing an OAuth2 token (XOAUTH2). */
+  credential: Credential;
   /** The folder the messages arrive in. */
   mailbox: string;
   /** Where a message goes once its archives are imported; created when missing. */
@@ -41,6 +42,7 @@ export const imapKind: TransportKind<ImapConfig> = {
       "password",
       "passwordEnv",
       "passwordFile",
+      "tokenCommand",
       "mailbox",
       "processed",
       "rejected",
@@ -54,7 +56,7 @@ export const imapKind: TransportKind<ImapConfig> = {
       fallback: secure === "tls" ? 993 : 143,
     });
     const user = remoteString(check, value, "user", where);
-    const password = parsePassword(check, value, where, true);
+    const credential = parseCredential(check, value, where, true);
     const folder = (key: string, fallback: string) =>
       value[key] === undefined ? fallback : remoteString(check, value, key, where);
     const mailbox = folder("mailbox", "INBOX");
@@ -71,13 +73,13 @@ export const imapKind: TransportKind<ImapConfig> = {
     if (
       host === undefined ||
       user === undefined ||
-      password === undefined ||
+      credential === undefined ||
       mailbox === undefined ||
       processed === undefined ||
       rejected === undefined
     )
       return undefined;
-    return { type: "imap", host, port, secure, user, password, mailbox, processed, rejected, ca };
+    return { type: "imap", host, port, secure, user, credential, mailbox, processed, rejected, ca };
   },
   describe: (config) =>
     `imap${config.secure === "tls" ? "s" : "+starttls"} ${config.user}@${config.host}:${config.port} ${config.mailbox}`,

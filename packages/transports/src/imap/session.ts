@@ -2,7 +2,7 @@ import { CaisseError, systemErrorCode } from "@caisse/core";
 import type { ImapFlow } from "imapflow";
 import type { TransportEnv } from "../kind.js";
 import { CERTIFICATE_CODES, DEFAULT_TIMEOUT_MS, guarded, readCa, remoteError } from "../remote.js";
-import { readPassword } from "../secrets.js";
+import { readPassword, resolveToken } from "../secrets.js";
 import type { ImapConfig } from "./index.js";
 
 /** A logged-in IMAP connection whose every step has a time limit and honours the stop signal. */
@@ -23,7 +23,12 @@ const TIMEOUT_CODES = new Set([
 ]);
 
 /** imapflow's and Node's errors as one line naming the server and the step. */
-export function imapError(server: string, step: string, error: unknown): CaisseError {
+export function imapError(
+  server: string,
+  step: string,
+  error: unknown,
+  token = false,
+): CaisseError {
   const fields = (error ?? {}) as {
     code?: unknown;
     authenticationFailed?: unknown;
@@ -35,7 +40,9 @@ export function imapError(server: string, step: string, error: unknown): CaisseE
   const message = error instanceof Error ? error.message : String(error);
   if (fields.authenticationFailed === true) {
     return remoteError("E_REMOTE_LOGIN", server, "log in", "the server refused the log-in", {
-      hint: "check user and the password (passwordEnv or passwordFile) in the config.",
+      hint: token
+        ? 'check user and that tokenCommand prints a valid access token for it, with the IMAP scope (see docs/transports.md, "OAuth2 tokens").'
+        : "check user and the password (passwordEnv or passwordFile) in the config.",
     });
   }
   if (fields.tlsFailed === true) {
@@ -105,7 +112,20 @@ export function imapError(server: string, step: string, error: unknown): CaisseE
 export async function openImap(config: ImapConfig, env: TransportEnv): Promise<ImapSession> {
   const server = `imap ${config.host}:${config.port}`;
   const timeout = env.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const pass = await readPassword(config.password, env.env, server);
+  const token = "tokenCommand" in config.credential;
+  // XOAUTH2 with the token when a tokenCommand is given (Microsoft 365, Gmail), else a password.
+  const auth =
+    "tokenCommand" in config.credential
+      ? {
+          user: config.user,
+          accessToken: await resolveToken(
+            config.credential.tokenCommand,
+            env.env,
+            server,
+            env.signal,
+          ),
+        }
+      : { user: config.user, pass: await readPassword(config.credential, env.env, server) };
   const ca = config.ca === undefined ? undefined : await readCa(config.ca, server);
   // Loaded by the first connection, not by every command (see docs/architecture.md#a-command).
   const { ImapFlow } = await import("./library.js");
@@ -114,7 +134,7 @@ export async function openImap(config: ImapConfig, env: TransportEnv): Promise<I
     port: config.port,
     secure: config.secure === "tls",
     doSTARTTLS: config.secure === "starttls" ? true : undefined,
-    auth: { user: config.user, pass },
+    auth,
     tls: { ca, rejectUnauthorized: true, minVersion: "TLSv1.2" },
     logger: false,
     disableAutoIdle: true,
@@ -141,7 +161,7 @@ export async function openImap(config: ImapConfig, env: TransportEnv): Promise<I
       env,
       kill,
       () => Promise.race([task(), lost]),
-      (error) => imapError(server, name, error),
+      (error) => imapError(server, name, error, token),
       timeoutMs,
     );
   // Not raced with `lost`: a refused log-in also closes the connection, and its reason must win.
@@ -151,7 +171,7 @@ export async function openImap(config: ImapConfig, env: TransportEnv): Promise<I
     env,
     kill,
     () => client.connect(),
-    (error) => imapError(server, "connect", error),
+    (error) => imapError(server, "connect", error, token),
   );
   return {
     server,

@@ -1,4 +1,4 @@
-import { CaisseError, type ErrorCode } from "@caisse/core";
+import { CaisseError, oneLine, type ErrorCode } from "@caisse/core";
 import type { MessageStructureObject } from "imapflow";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -62,9 +62,8 @@ function zipParts(node: MessageStructureObject | undefined, into: ZipPart[]): Zi
 }
 
 /** Text from a message (subject, sender) made safe for one line of a log or the journal. */
-function oneLine(text: string, max = 80): string {
-  // eslint-disable-next-line no-control-regex -- control characters are what is removed
-  const plain = text.replace(/[\u0000-\u001f\u007f-\u009f]+/gu, " ").trim();
+function shown(text: string, max = 80): string {
+  const plain = oneLine(text).trim();
   return plain.length > max ? `${plain.slice(0, max - 1)}…` : plain;
 }
 
@@ -150,7 +149,7 @@ export function createImapSource(config: ImapConfig, name: string, env: Transpor
           uid: row.uid,
           size: row.size ?? 0,
           zips: zipParts(row.bodyStructure, []),
-          about: `from ${oneLine(from)}, subject "${oneLine(subject)}"`,
+          about: `from ${shown(from)}, subject "${shown(subject)}"`,
         };
         listed.set(id, entry);
         present.add(String(row.uid));
