@@ -213,6 +213,14 @@ const catalogue = {
     class: "rejected",
     summary: "A zip without manifest is taken only by 'import FILE --till REF'.",
   },
+  E_MESSAGE_NO_ARCHIVE: {
+    class: "rejected",
+    summary: "A mail message in an IMAP source's mailbox holds no .zip attachment.",
+  },
+  E_MESSAGE_TOO_LARGE: {
+    class: "rejected",
+    summary: "A mail message is larger than any message holding an acceptable archive.",
+  },
 
   // Rows and files of till data (reported as warnings; `check` lists them).
   E_CSV_FIELD_COUNT: {
