@@ -83,7 +83,8 @@ function collisions(manifest: Manifest): string[] {
   }
   for (const [key, path] of seen) {
     const inside = folders.get(key);
-    if (inside !== undefined) problems.push(`'${path}' is a file and also the folder of '${inside}'`);
+    if (inside !== undefined)
+      problems.push(`'${path}' is a file and also the folder of '${inside}'`);
   }
   return problems;
 }

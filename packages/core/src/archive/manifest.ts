@@ -230,7 +230,9 @@ export function parseManifest(bytes: Buffer, bounds: ManifestBounds = DEFAULT_BO
  */
 function modeProblems(mode: unknown, base: unknown, sequence: unknown): string[] {
   if (mode === undefined || mode === "full") {
-    return base === undefined ? [] : [`base is ${shownValue(base)}, but the archive is not incremental`];
+    return base === undefined
+      ? []
+      : [`base is ${shownValue(base)}, but the archive is not incremental`];
   }
   if (mode !== "incremental") {
     return [`mode is ${shownValue(mode)}, expected "full" or "incremental"`];
