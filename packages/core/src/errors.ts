@@ -205,6 +205,11 @@ const catalogue = {
     class: "rejected",
     summary: "The manifest says the archive was created more than a day in the future.",
   },
+  E_ARCHIVE_NEEDS_FULL: {
+    class: "rejected",
+    summary:
+      "An incremental archive does not fit the till's data at the central: it needs a full archive.",
+  },
   E_ARCHIVE_UNKNOWN_TILL: {
     class: "rejected",
     summary: "The archive comes from a till that is not registered.",

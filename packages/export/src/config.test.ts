@@ -35,6 +35,7 @@ describe("validateExportConfig", () => {
       key: join("/srv", "cles", "D01.key"),
       transport: { type: "dir", path: "/mnt/siege" },
       catalog: { dir: join("/srv", "caisse", "catalogue"), centralKey: undefined },
+      fullEveryDays: 7,
     });
     expect(warnings).toEqual([]);
   });
