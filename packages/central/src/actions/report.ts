@@ -6,14 +6,16 @@ import {
   type CliContext,
   type ExitCode,
 } from "@caisse/cli";
-import { buildReport, localDateOf, type Report } from "@caisse/core";
+import { buildReport, type Report } from "@caisse/core";
 import type { Command } from "commander";
 import { logger, openCentral, type CommandEnv, type GlobalOptions } from "../context.js";
+import { freshnessOf, readHistories } from "../freshness.js";
 import { renderReport } from "../render/index.js";
 import { collectReport } from "../report/collect.js";
 import { parseReportRequest, type ReportFlags } from "../report/request.js";
 import { selectTills } from "../report/selectTills.js";
 import { optionsOf } from "../commands/shared.js";
+import { today } from "../today.js";
 
 export type ReportOptions = ReportFlags & GlobalOptions;
 
@@ -30,7 +32,7 @@ export interface ReportResult {
  * report, prints the warnings on stderr and the report on stdout (or into `--out`).
  */
 export async function runReport(options: ReportOptions, ctx: CliContext): Promise<ReportResult> {
-  const request = parseReportRequest(options, localDateOf(ctx.now()));
+  const request = parseReportRequest(options, today(ctx));
   const central = await openCentral(ctx, options);
   const tills = selectTills(central.config, request.tills);
   const collected = await collectReport({
@@ -54,6 +56,7 @@ export async function runReport(options: ReportOptions, ctx: CliContext): Promis
     labels: collected.labels,
     warnings: collected.warnings,
     incomplete: collected.incomplete,
+    freshness: freshnessOf(tills, await readHistories(central.paths.journal), collected),
     locale,
   });
   const log = logger(ctx, options);
