@@ -5,6 +5,7 @@ import { registerFetch } from "./commands/fetch.js";
 import { registerImport } from "./commands/import.js";
 import { registerInit } from "./commands/init.js";
 import { registerJournal } from "./commands/journal.js";
+import { registerMonitor } from "./commands/monitor.js";
 import { registerReport } from "./commands/report.js";
 import { registerTills } from "./commands/tills.js";
 import type { CommandEnv } from "./context.js";
@@ -30,6 +31,7 @@ export function buildProgram(env: CommandEnv): Command {
     registerImport,
     registerFetch,
     registerReport,
+    registerMonitor,
     registerJournal,
     registerDoctor,
   ]) {

@@ -5,12 +5,11 @@ import {
   type Figures,
   type Locale,
   type Report,
-  type LocalDate,
   type ReportRow,
   type ReportTill,
   type ReportTotal,
 } from "@caisse/core";
-import { countCell, deltaCell, moneyCell, NONE, percentCell } from "./cells.js";
+import { countCell, deltaCell, moneyCell, NONE, percentCell, timeCell } from "./cells.js";
 
 /** How a report is asked to be written; every renderer takes it. */
 export interface RenderOptions {
@@ -260,14 +259,6 @@ function withNever(text: string, till: ReportTill | undefined, words: Words): st
   return till?.never === true ? `${text} ${words.never}` : text;
 }
 
-/** An ISO time with offset as the journal writes it, for people: its local date and minutes. */
-function archiveTime(time: string, locale: Locale): string {
-  const date = /^\d{4}-\d{2}-\d{2}/u.test(time) ? (time.slice(0, 10) as LocalDate) : undefined;
-  const clock = /^.{10}T(\d{2}:\d{2})/u.exec(time)?.[1];
-  if (date === undefined) return oneLine(time);
-  return `${formatDate(date, locale)}${clock === undefined ? "" : ` ${clock}`}`;
-}
-
 /**
  * One line per till saying how fresh its data is: `D01 Magasin 1: last sale 2026-11-20, last
  * archive 2026-11-27 02:10 (#12)`, or that it never sent anything.
@@ -286,7 +277,7 @@ function freshnessLines(report: Report, words: Words, locale: Locale): string[] 
     const archive =
       till.lastArchive === null
         ? words.noArchive
-        : words.lastArchive(archiveTime(till.lastArchive, locale), till.sequence);
+        : words.lastArchive(timeCell(till.lastArchive, locale), till.sequence);
     return oneLine(`${name}${colon}${sale}, ${archive}`);
   });
 }
