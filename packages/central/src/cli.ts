@@ -1,5 +1,6 @@
 import { processContext, runMain, type CliContext, type ExitCode } from "@caisse/cli/start";
 import { Command } from "commander";
+import { registerCheck } from "./commands/check.js";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerFetch } from "./commands/fetch.js";
 import { registerImport } from "./commands/import.js";
@@ -34,6 +35,7 @@ export function buildProgram(env: CommandEnv): Command {
     registerMonitor,
     registerJournal,
     registerDoctor,
+    registerCheck,
   ]) {
     register(program, env);
   }
