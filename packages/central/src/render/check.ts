@@ -27,7 +27,7 @@ export function renderCheckText(result: CheckResult): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** The findings as JSON (see docs/monitor.md#check-json). */
+/** The findings as JSON (see docs/monitor.md#check). */
 export function renderCheckJson(result: CheckResult): string {
   return `${JSON.stringify({ total: result.total, counts: result.counts, findings: result.findings }, null, 2)}\n`;
 }
