@@ -191,4 +191,31 @@ describe("report freshness", () => {
       ].join("\n"),
     );
   });
+
+  it("a journal that cannot be read leaves the last archives unknown, not the report", async () => {
+    await root.put("journal.jsonl", "not json\n");
+    const report = await json(["--period", "2026-11"]);
+    expect(report.tills).toEqual([
+      {
+        ref: "D01",
+        name: "Magasin 1",
+        last_sale: "2026-11-20",
+        last_archive: null,
+        sequence: null,
+      },
+      {
+        ref: "D02",
+        name: "Magasin 2",
+        last_sale: "2026-11-03",
+        last_archive: null,
+        sequence: null,
+      },
+      // Unknown, not "never": the journal may well hold its archives.
+      { ref: "D03", name: "Magasin 3", last_sale: null, last_archive: null, sequence: null },
+    ]);
+    expect(report.warnings).toEqual([
+      MISSING_D03(),
+      `the last archives are unknown: ${join(folder.path, "journal.jsonl")} line 1 is not a journal entry`,
+    ]);
+  });
 });

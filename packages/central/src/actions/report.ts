@@ -9,7 +9,7 @@ import {
 import { buildReport, type Report } from "@caisse/core";
 import type { Command } from "commander";
 import { logger, openCentral, type CommandEnv, type GlobalOptions } from "../context.js";
-import { freshnessOf, readHistories } from "../freshness.js";
+import { freshnessOf, historiesForReport } from "../freshness.js";
 import { renderReport } from "../render/index.js";
 import { collectReport } from "../report/collect.js";
 import { parseReportRequest, type ReportFlags } from "../report/request.js";
@@ -43,6 +43,8 @@ export async function runReport(options: ReportOptions, ctx: CliContext): Promis
     comparison: request.comparison,
   });
   const locale = localeOf(ctx.env);
+  const warnings = [...collected.warnings];
+  const histories = await historiesForReport(central.paths.journal, warnings);
   const report = buildReport({
     by: request.by,
     range: request.range,
@@ -54,9 +56,9 @@ export async function runReport(options: ReportOptions, ctx: CliContext): Promis
         : { ...request.comparison, data: collected.compared },
     top: request.top,
     labels: collected.labels,
-    warnings: collected.warnings,
+    warnings,
     incomplete: collected.incomplete,
-    freshness: freshnessOf(tills, await readHistories(central.paths.journal), collected),
+    freshness: freshnessOf(tills, histories, collected),
     locale,
   });
   const log = logger(ctx, options);
