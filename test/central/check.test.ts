@@ -1,5 +1,6 @@
 import { main } from "@caisse/central";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Finding } from "../../packages/central/src/check/findings.js";
 import { captureContext, temporaryFolder } from "../helpers/cli.js";
 import {
   CentralRoot,
@@ -17,15 +18,6 @@ import {
 let folder: { path: string; remove: () => Promise<void> };
 let root: CentralRoot;
 
-interface Finding {
-  kind: string;
-  till: string | null;
-  file: string | null;
-  line: number | null;
-  message: string;
-  todo: string;
-  count?: number;
-}
 interface Result {
   total: number;
   counts: Record<string, number>;

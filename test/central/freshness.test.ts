@@ -2,7 +2,7 @@ import { main } from "@caisse/central";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { captureContext, temporaryFolder } from "../helpers/cli.js";
-import { CentralRoot, salesCsv, type SaleRow } from "../helpers/centralRoot.js";
+import { CentralRoot, salesCsv, simpleSale as sale } from "../helpers/centralRoot.js";
 
 /**
  * Freshness in every report (docs/reports.md#freshness): per till its last sale and last archive;
@@ -13,16 +13,6 @@ let folder: { path: string; remove: () => Promise<void> };
 let root: CentralRoot;
 // Monday 14 December 2026, at noon local time.
 const NOW = new Date(2026, 11, 14, 12, 0, 0);
-
-const sale = (ticket: string, day: string, cents: number, rate = "20"): SaleRow => ({
-  ticket,
-  day,
-  article: "A1",
-  family: "EPI",
-  quantity: 1,
-  cents,
-  rate,
-});
 
 // D01 sells until 20 November (week 47), D02 only on 3 November (week 45), D03 never sends.
 const D01 = [

@@ -2,7 +2,7 @@ import { main } from "@caisse/central";
 import type { ErrorCode } from "@caisse/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { captureContext, temporaryFolder } from "../helpers/cli.js";
-import { CentralRoot, salesCsv, type SaleRow } from "../helpers/centralRoot.js";
+import { CentralRoot, salesCsv, simpleSale as sale } from "../helpers/centralRoot.js";
 
 /**
  * `caisse-central monitor` (docs/monitor.md): one till of each status, the sequences that never
@@ -14,16 +14,6 @@ let root: CentralRoot;
 // Friday 27 November 2026, noon in Paris; CAISSE_TODAY pins the day.
 const NOW = new Date("2026-11-27T12:00:00+01:00");
 const ENV = { CAISSE_TODAY: "2026-11-27", LANG: "en_GB.UTF-8" };
-
-const sale = (ticket: string, day: string, cents: number): SaleRow => ({
-  ticket,
-  day,
-  article: "A1",
-  family: "EPI",
-  quantity: 1,
-  cents,
-  rate: "20",
-});
 
 const TILLS = [
   { ref: "D01", name: "Magasin 1", path: "D01", enabled: true },

@@ -24,6 +24,11 @@ export interface SaleRow {
   label?: string;
 }
 
+/** One line of article A1 (family EPI), quantity 1, at 20 % unless said. */
+export function simpleSale(ticket: string, day: string, cents: number, rate = "20"): SaleRow {
+  return { ticket, day, article: "A1", family: "EPI", quantity: 1, cents, rate };
+}
+
 /** Cents as a French amount: `-12,05`. */
 export function frenchAmount(cents: number): string {
   const size = Math.abs(cents);
