@@ -93,7 +93,7 @@ describe("caisse-central monitor", () => {
   it("--format json: one object per till, amounts in euros", async () => {
     const { code, stdout } = await monitor(["--format", "json"]);
     expect(code).toBe(3);
-    const none = { missing: [], rejected: [], last_rejection: null };
+    const none = { missing: [], rejected: [], broken_chain: [], last_rejection: null };
     expect(JSON.parse(stdout)).toEqual([
       {
         ref: "D01",
@@ -130,6 +130,7 @@ describe("caisse-central monitor", () => {
         last_sale: "2026-11-26",
         missing: [],
         rejected: [6],
+        broken_chain: [],
         last_rejection: {
           time: "2026-11-27T02:00:00+01:00",
           file: "D03-6.zip",
@@ -231,5 +232,22 @@ describe("caisse-central monitor", () => {
     ]);
     const table = await monitor();
     expect(table.stdout).toContain("│ #2 #4 #6 (+2) missing │");
+  });
+
+  it("shows an archive that did not continue the one before (a broken chain)", async () => {
+    await root.journal({
+      time: "2026-11-27T05:00:00+01:00",
+      till: "D01",
+      sequence: 13,
+      chain: "broken",
+    });
+    const { code, stdout } = await monitor(["--format", "json"]);
+    // Shown, not an alarm by itself: D02 and D03 still are.
+    expect(code).toBe(3);
+    expect((JSON.parse(stdout) as { status: string; broken_chain: number[] }[])[0]).toMatchObject({
+      status: "ok",
+      broken_chain: [13],
+    });
+    expect((await monitor()).stdout).toContain("│ #13 chain broken │");
   });
 });

@@ -40,6 +40,11 @@ export interface TillState {
   missing: [number, number][];
   /** Sequences that arrived and were refused, and never arrived again accepted, in order. */
   rejected: number[];
+  /**
+   * Sequences of accepted archives that did not continue the one before (their `previous` was not
+   * its manifest): the till's history was reset or altered. Shown, not an alarm by itself.
+   */
+  brokenChain: number[];
   lastRejection: Rejection | null;
   /** Turnover (TTC) of yesterday and today; null when there is no data (after the last sale). */
   yesterday: Cents | null;
@@ -124,12 +129,14 @@ export function monitorStates(
   const histories = tillHistories(journal);
   // Sequences accepted per till: a refused archive sent again and accepted is no longer refused.
   const acceptedSequences = new Map<string, Set<number>>();
+  const broken = new Map<string, number[]>();
   for (const entry of journal) {
     if (entry.till === null || entry.outcome !== "accepted" || entry.sequence === null) continue;
     const key = entry.till.toUpperCase();
     const set = acceptedSequences.get(key) ?? new Set<number>();
     set.add(entry.sequence);
     acceptedSequences.set(key, set);
+    if (entry.chain === "broken") broken.set(key, [...(broken.get(key) ?? []), entry.sequence]);
   }
   const yesterday = addDays(clock.today, -1);
   return tills.map((till) => {
@@ -156,6 +163,7 @@ export function monitorStates(
       lastSale: data.lastSale.get(till.ref) ?? null,
       missing: missingOf(history.gaps, history.rejected),
       rejected,
+      brokenChain: broken.get(key) ?? [],
       lastRejection:
         rejectedEntry === null
           ? null

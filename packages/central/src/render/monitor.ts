@@ -12,7 +12,9 @@ function runText([first, last]: [number, number]): string {
   return first === last ? `#${first}` : `#${first}-${last}`;
 }
 
-/** `#4-6 missing, #9 rejected`, at most a few runs of each, then how many more. */
+/**
+ * `#4-6 missing, #9 rejected, #12 chain broken`, at most a few runs of each, then how many more.
+ */
 function sequencesCell(state: TillState): string {
   const parts: string[] = [];
   const listed = (runs: [number, number][], word: string): void => {
@@ -23,6 +25,7 @@ function sequencesCell(state: TillState): string {
   };
   listed(state.missing, "missing");
   listed(sequenceRuns(state.rejected), "rejected");
+  listed(sequenceRuns(state.brokenChain), "chain broken");
   return parts.length === 0 ? NONE : parts.join(", ");
 }
 
@@ -119,6 +122,7 @@ export function renderMonitorJson(states: readonly TillState[]): string {
       last_sale: state.lastSale,
       missing: state.missing,
       rejected: state.rejected,
+      broken_chain: state.brokenChain,
       last_rejection: state.lastRejection,
       yesterday: euros(state.yesterday),
       today: euros(state.today),
