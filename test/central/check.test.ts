@@ -118,7 +118,8 @@ describe("caisse-central check", () => {
 
   it("finds each fault put in, with its till, file, line and count", async () => {
     const pick = seeded(42);
-    await root.put("catalog/articles.csv", catalogueCsv());
+    // The catalogue's own article A99 (never sold) names a family it does not have.
+    await root.put("catalog/articles.csv", `${catalogueCsv()}A99;Article 99;FRX;1,00;20\n`);
     await root.put("catalog/familles.csv", familiesCsv());
 
     // D01: article A2 sold in family EPI (the catalogue says BOI) on some lines; its Z closures
@@ -186,6 +187,7 @@ describe("caisse-central check", () => {
         line: 1, // the header, which lacks columns
         count: undefined,
       },
+      { kind: "unknown-family", till: "catalog", file: "articles.csv", line: 32, count: 1 },
       // Then the comparisons, per till in table order.
       {
         kind: "family-differs",
@@ -223,7 +225,7 @@ describe("caisse-central check", () => {
       `D03 articles.csv line 3: [label-differs] article A5 is 'Pain de mie' here but 'Article 5' in the catalogue\n  what to do: `,
     );
     expect(text.stdout.trimEnd().split("\n").at(-1)).toBe(
-      `${expected.length} findings: 1 unreadable-file, 1 invalid-rows, 1 duplicate-tickets, 1 family-differs, 1 label-differs, 1 unknown-family, 2 not-in-catalogue, 2 closure-mismatch`,
+      `${expected.length} findings: 1 unreadable-file, 1 invalid-rows, 1 duplicate-tickets, 1 family-differs, 1 label-differs, 2 unknown-family, 2 not-in-catalogue, 2 closure-mismatch`,
     );
   });
 

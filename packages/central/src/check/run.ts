@@ -186,7 +186,7 @@ function unknownFamilies(
         ? till
         : undefined;
   if (reference === undefined) return;
-  const where = reference === till ? "the till's familles file" : "catalog/familles.csv";
+  const where = reference.owner === "catalog" ? "catalog/familles.csv" : "the till's familles file";
   const used = new Map<string, Use>(till.familiesSold);
   for (const entry of till.articles.values()) {
     if (entry.family !== undefined && !used.has(entry.family))
@@ -250,6 +250,8 @@ export async function runChecks(
     (await folderAt(paths.catalog)) === undefined
       ? undefined
       : await readPlace({ owner: "catalog", dir: paths.catalog }, findings);
+  // The catalogue's own articles must name its own families.
+  if (catalogue?.kinds.has("familles") === true) unknownFamilies(catalogue, catalogue, findings);
   const withCatalogue =
     catalogue !== undefined && catalogue.kinds.has("articles") ? catalogue : undefined;
   const places: PlaceData[] = [];
