@@ -1,10 +1,12 @@
 import { processContext, runMain, type CliContext, type ExitCode } from "@caisse/cli/start";
 import { Command } from "commander";
+import { registerCatalog } from "./commands/catalog.js";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerFetch } from "./commands/fetch.js";
 import { registerImport } from "./commands/import.js";
 import { registerInit } from "./commands/init.js";
 import { registerJournal } from "./commands/journal.js";
+import { registerKeygen } from "./commands/keygen.js";
 import { registerReport } from "./commands/report.js";
 import { registerTills } from "./commands/tills.js";
 import type { CommandEnv } from "./context.js";
@@ -32,6 +34,8 @@ export function buildProgram(env: CommandEnv): Command {
     registerReport,
     registerJournal,
     registerDoctor,
+    registerKeygen,
+    registerCatalog,
   ]) {
     register(program, env);
   }

@@ -250,8 +250,7 @@ function coherence(
 ): CatalogProblem[] {
   const problems: CatalogProblem[] = [];
   const { articles, families } = read.content;
-  if (read.problems.length > 0) return problems;
-  if (articles.size === 0) {
+  if (read.problems.length === 0 && articles.size === 0) {
     problems.push({
       file: shownOf("articles.csv"),
       line: undefined,

@@ -10,7 +10,7 @@ export interface ArchivesConfig {
 }
 
 /** Reads `archives`. Absent: every archive is kept. */
-export function parseArchivesSection(check: ConfigChecker, value: unknown): ArchivesConfig {
+export function readArchivesSettings(check: ConfigChecker, value: unknown): ArchivesConfig {
   if (value === undefined || value === null) return { keepDays: undefined };
   if (!isRecord(value)) {
     check.problem('archives must be an object such as { "keepDays": 365 }');
