@@ -42,6 +42,5 @@ export const CATALOG_LIMITS: Readonly<Partial<ArchiveLimits>> = Object.freeze({
   maxEntries: 4,
   maxEntryBytes: MAX_CATALOG_FILE_BYTES,
   maxTotalBytes: 2 * MAX_CATALOG_FILE_BYTES,
-  maxPathDepth: 1,
   maxManifestBytes: 16 * KiB,
 });

@@ -5,6 +5,7 @@ import {
   catalogInvalid,
   diffCatalog,
   ioError,
+  isCaisseError,
   isoWithOffset,
   MAX_CATALOG_ARCHIVE_BYTES,
   openArchive,
@@ -120,6 +121,19 @@ export async function recoverCatalogApply(dir: string, paths: StatePaths): Promi
   return finished;
 }
 
+/**
+ * A refusal of the archive reader, with what to do at a till: its hints speak of the central's
+ * limits, which a catalogue does not have.
+ */
+function asCatalogRefusal(error: unknown): never {
+  if (!isCaisseError(error) || error.errorClass !== "rejected") throw error;
+  throw new CaisseError(error.code, error.message, {
+    cause: error,
+    details: error.details,
+    hint: "this is not a catalogue as 'caisse-central catalog export' builds it; nothing was changed. Fetch it again, or ask head office.",
+  });
+}
+
 function signatureError(message: string, hint: string): CaisseError {
   return new CaisseError("E_CATALOG_SIGNATURE", message, { hint });
 }
@@ -217,7 +231,7 @@ export async function applyCatalog(file: string, options: ApplyOptions): Promise
     );
   }
   const last = await readCatalogState(paths);
-  const archive = await openArchive(file, { limits: CATALOG_LIMITS });
+  const archive = await openArchive(file, { limits: CATALOG_LIMITS }).catch(asCatalogRefusal);
   const { staging, backup, marker } = applyPaths(dir);
   try {
     const checked = checkCatalogArchive(archive, options.centralKey, last, name);
@@ -228,7 +242,7 @@ export async function applyCatalog(file: string, options: ApplyOptions): Promise
       dir,
     };
     if (checked.upToDate) return { ...base, upToDate: true, diff: null };
-    await archive.extractTo(staging);
+    await archive.extractTo(staging).catch(asCatalogRefusal);
     await archive.close();
     const incoming = await readCatalog({
       articles: { path: join(staging, "articles.csv"), shown: "articles.csv" },
