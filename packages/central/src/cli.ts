@@ -8,6 +8,7 @@ import { registerInit } from "./commands/init.js";
 import { registerJournal } from "./commands/journal.js";
 import { registerKeygen } from "./commands/keygen.js";
 import { registerReport } from "./commands/report.js";
+import { registerRestore } from "./commands/restore.js";
 import { registerTills } from "./commands/tills.js";
 import type { CommandEnv } from "./context.js";
 import { VERSION } from "./version.js";
@@ -36,6 +37,7 @@ export function buildProgram(env: CommandEnv): Command {
     registerDoctor,
     registerKeygen,
     registerCatalog,
+    registerRestore,
   ]) {
     register(program, env);
   }
