@@ -68,7 +68,9 @@ async function expectRefused(zip: Buffer, code: string, message: string): Promis
 
 describe("caisse-export catalog import refuses", () => {
   it("accepts the well-signed catalogue the refusals below are made from", async () => {
-    const result = await importZip(catalogZip({ "articles.csv": V2.articles, "familles.csv": V2.familles }));
+    const result = await importZip(
+      catalogZip({ "articles.csv": V2.articles, "familles.csv": V2.familles }),
+    );
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(await readFile(join(world.catalogDir, "articles.csv"), "utf8")).toBe(V2.articles);
@@ -118,7 +120,10 @@ describe("caisse-export catalog import refuses", () => {
 
   it("an older catalogue, and the same sequence with other content", async () => {
     await expectRefused(
-      catalogZip({ "articles.csv": V2.articles, "familles.csv": V2.familles }, { manifest: { sequence: 1 } }),
+      catalogZip(
+        { "articles.csv": V2.articles, "familles.csv": V2.familles },
+        { manifest: { sequence: 1 } },
+      ),
       "E_CATALOG_OLDER",
       "catalogue-test.zip is catalogue #1, not newer than #1",
     );
@@ -193,9 +198,8 @@ describe("applying a catalogue is all or nothing", () => {
     await expect(
       applyCatalog(file, {
         ...options(),
-        pause: async (point) => {
-          if (point === "moved-one") throw new Error("disk gone");
-        },
+        pause: (point) =>
+          point === "moved-one" ? Promise.reject(new Error("disk gone")) : Promise.resolve(),
       }),
     ).rejects.toThrow("disk gone");
     expect(await snapshotTree(world.tillDir)).toEqual(before);
@@ -222,7 +226,7 @@ describe("applying a catalogue is all or nothing", () => {
       "donnees",
     ]);
     expect(marker).toContain("caisse-catalog.json");
-    const state = JSON.parse(
+    const state: unknown = JSON.parse(
       await readFile(join(world.tillDir, "caisse-export-state", "catalog.json"), "utf8"),
     );
     expect(state).toMatchObject({ sequence: 2, name: "catalogue-test.zip" });

@@ -22,7 +22,9 @@ describe("caisse-central keygen", () => {
     const key = join(world.root, "central.key");
     expect((await stat(key)).mode & 0o777).toBe(0o600);
     expect(await readFile(`${key}.pub`, "utf8")).toBe(`${world.publicKey}\n`);
-    const config = JSON.parse(await readFile(join(world.root, "caisse-central.json"), "utf8"));
+    const config = JSON.parse(
+      await readFile(join(world.root, "caisse-central.json"), "utf8"),
+    ) as Record<string, unknown>;
     expect(config.catalog).toEqual({ key: "central.key" });
     const again = await world.central("keygen");
     expect(again.code).toBe(2);
@@ -34,7 +36,8 @@ describe("caisse-central keygen", () => {
 describe("caisse-central catalog export", () => {
   it("refuses a catalogue with bad rows, listing them, and builds nothing", async () => {
     await world.writeCatalog({
-      articles: "article;libelle;famille;prix_ttc;taux_tva\nA1;Pain;BOU;1,205;5,5\nA2;Lait;XXX;0,99;5,5\nA2;Lait;BOU;0,99;5,5\n",
+      articles:
+        "article;libelle;famille;prix_ttc;taux_tva\nA1;Pain;BOU;1,205;5,5\nA2;Lait;XXX;0,99;5,5\nA2;Lait;BOU;0,99;5,5\n",
       familles: "famille;libelle\nBOU;Boulangerie\n",
     });
     const result = await world.central("catalog", "export");
@@ -57,7 +60,7 @@ describe("caisse-central catalog export", () => {
     await world.writeCatalog(V1);
     const first = await world.central("catalog", "export", "--format", "json");
     expect(first.code).toBe(0);
-    const built = JSON.parse(first.stdout);
+    const built: unknown = JSON.parse(first.stdout);
     expect(built).toMatchObject({
       name: "CATALOG_20261130T200100_000001.zip",
       sequence: 1,
@@ -149,7 +152,7 @@ describe("caisse-export catalog import", () => {
       "catalogue",
       "donnees",
     ]);
-    const state = JSON.parse(
+    const state: unknown = JSON.parse(
       await readFile(join(world.tillDir, "caisse-export-state", "catalog.json"), "utf8"),
     );
     expect(state).toMatchObject({ sequence: 2, name: "CATALOG_20261130T200200_000002.zip" });

@@ -2,7 +2,7 @@ import { centralPaths, loadCentralConfig, main } from "@caisse/central";
 import { restoreTill } from "../../packages/central/src/import/restore.js";
 import { readJournal } from "../../packages/central/src/journal.js";
 import { tillHistories } from "../../packages/central/src/tillHistory.js";
-import { archiveTransportName, sha256Hex } from "@caisse/core";
+import { archiveTransportName, sha256Hex, type Manifest } from "@caisse/core";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -24,8 +24,12 @@ const ventes = (till: string, sequence: number): string =>
   `ticket;date;article;famille;quantite;montant_ttc;taux_tva\n${sequence};2026-11-0${sequence} 10:00;A1;EPI;1;${sequence},00;5,5\n`;
 
 /** Archive #sequence of `till`, created on 2026-11-<sequence>, chained to the one before. */
-async function archive(till: string, sequence: number, files?: Record<string, string>): Promise<string> {
-  const manifestOf = (n: number) => ({
+async function archive(
+  till: string,
+  sequence: number,
+  files?: Record<string, string>,
+): Promise<string> {
+  const manifestOf = (n: number): Partial<Manifest> => ({
     till,
     name: "Magasin",
     sequence: n,
@@ -60,14 +64,19 @@ beforeEach(async () => {
   await mkdir(root);
   expect((await central("2026-11-01T08:00:00Z", "init")).code).toBe(0);
   for (const till of ["D01", "D02"])
-    expect((await central("2026-11-01T08:00:00Z", "tills", "add", till, "--name", "Magasin")).code).toBe(0);
+    expect(
+      (await central("2026-11-01T08:00:00Z", "tills", "add", till, "--name", "Magasin")).code,
+    ).toBe(0);
 });
 afterEach(async () => work.remove());
 
 describe("caisse-central restore", () => {
   it("rebuilds a till's directory from a kept archive, journaled, the sequence unchanged", async () => {
     expect((await central("2026-11-02T08:00:00Z", "import", await archive("D01", 1))).code).toBe(0);
-    const two = await archive("D01", 2, { "ventes.csv": ventes("D01", 2), "notes/a.txt": "deux\n" });
+    const two = await archive("D01", 2, {
+      "ventes.csv": ventes("D01", 2),
+      "notes/a.txt": "deux\n",
+    });
     expect((await central("2026-11-03T08:00:00Z", "import", two)).code).toBe(0);
     expect((await central("2026-11-04T08:00:00Z", "import", await archive("D01", 3))).code).toBe(0);
     const tillDir = join(root, "tills", "D01");
@@ -90,8 +99,21 @@ describe("caisse-central restore", () => {
     expect(entries).toHaveLength(4);
     const entry = entries[3] ?? {};
     expect(Object.keys(entry)).toEqual([
-      "n", "time", "source", "file", "till", "sequence", "sha256", "size", "outcome", "code",
-      "reason", "stored", "gap", "manifest", "prev",
+      "n",
+      "time",
+      "source",
+      "file",
+      "till",
+      "sequence",
+      "sha256",
+      "size",
+      "outcome",
+      "code",
+      "reason",
+      "stored",
+      "gap",
+      "manifest",
+      "prev",
     ]);
     expect(entry).toMatchObject({
       n: 4,
@@ -156,9 +178,7 @@ describe("a restore interrupted after the swap", () => {
     await expect(
       restoreTill({ paths, config: await loadCentralConfig(paths) }, "D01", 1, {
         now: () => new Date("2026-11-04T08:00:00Z"),
-        pause: async (point) => {
-          if (point === "moved-new") throw crash;
-        },
+        pause: (point) => (point === "moved-new" ? Promise.reject(crash) : Promise.resolve()),
       }),
     ).rejects.toBe(crash);
     expect(await journal()).toHaveLength(2);
@@ -202,7 +222,9 @@ describe("archives.keepDays", () => {
     const gone = await central("2026-11-20T09:00:00Z", "restore", "D01", "--sequence", "1");
     expect(gone.code).toBe(2);
     expect(gone.stderr).toContain("no archive #1 is kept under archives/ (kept: #2, #3)");
-    expect((await central("2026-11-20T09:00:00Z", "restore", "D02", "--sequence", "1")).code).toBe(0);
+    expect((await central("2026-11-20T09:00:00Z", "restore", "D02", "--sequence", "1")).code).toBe(
+      0,
+    );
   });
 
   it("keeps every archive when it is not set", async () => {

@@ -89,7 +89,10 @@ async function tillFiles(
     for await (const file of walkFiles(dir)) {
       const kind = fileKindOf(file.relative);
       if (kind === "articles" || kind === "familles")
-        found[`${kind}.csv`].push({ path: file.absolute, shown: shownPath(central, file.absolute) });
+        found[`${kind}.csv`].push({
+          path: file.absolute,
+          shown: shownPath(central, file.absolute),
+        });
     }
   } catch (error) {
     throw ioError("read the till's directory", dir, error);

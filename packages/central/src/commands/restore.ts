@@ -7,7 +7,10 @@ export function registerRestore(program: Command, env: CommandEnv): void {
     .command("restore")
     .description("rebuild a till's directory from an archive kept under archives/")
     .argument("<ref>", "the till")
-    .requiredOption("--sequence <n>", "the archive's sequence (see 'caisse-central journal --till REF')")
+    .requiredOption(
+      "--sequence <n>",
+      "the archive's sequence (see 'caisse-central journal --till REF')",
+    )
     .option("--format <format>", "text or json", "text")
     .action(async (ref: string, _flags: object, command: Command) => {
       const { restoreAction } = await import("../actions/restore.js");

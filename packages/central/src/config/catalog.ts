@@ -24,7 +24,11 @@ export const DEFAULT_CATALOG_KEY = "central.key";
 
 /** Reads `catalog`; `check.base` is the root. Absent: the default key, nowhere to send. */
 export function readCatalogSettings(check: ConfigChecker, value: unknown): CentralCatalogConfig {
-  const fallback = { key: resolve(check.base, DEFAULT_CATALOG_KEY), keyConfigured: false, send: [] };
+  const fallback = {
+    key: resolve(check.base, DEFAULT_CATALOG_KEY),
+    keyConfigured: false,
+    send: [],
+  };
   if (value === undefined || value === null) return fallback;
   if (!isRecord(value)) {
     check.problem(

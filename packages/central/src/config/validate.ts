@@ -18,7 +18,15 @@ export function configError(path: string, problems: string[], notes: string[] = 
  * The top-level keys of caisse-central.json. A section is one file of this folder with its reader,
  * one key here and one line in `validateCentralConfig`; any other key is warned about, not refused.
  */
-const TOP_LEVEL_KEYS = ["$schema", "tills", "sources", "limits", "staleAfterHours", "catalog", "archives"] as const;
+const TOP_LEVEL_KEYS = [
+  "$schema",
+  "tills",
+  "sources",
+  "limits",
+  "staleAfterHours",
+  "catalog",
+  "archives",
+] as const;
 
 /** Parse, normalise and validate, reporting every problem at once (E_CONFIG). */
 export function validateCentralConfig(value: unknown, path: string): CentralConfig {

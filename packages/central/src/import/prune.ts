@@ -1,10 +1,16 @@
-import { ioError, parseInstant, syncDirectory, systemErrorCode, unlinkRetrying } from "@caisse/core";
+import {
+  ioError,
+  parseInstant,
+  syncDirectory,
+  systemErrorCode,
+  unlinkRetrying,
+} from "@caisse/core";
 import { dirname, join } from "node:path";
 import type { Central } from "../context.js";
 import { readJournal, type JournalEntry } from "../journal.js";
 
 /**
- * `archives.keepDays` (see docs/central-layout.md#archives): accepted archives journaled more than
+ * `archives.keepDays` (see docs/central-layout.md#archivestill): accepted archives journaled more than
  * that many days ago are removed from archives/ after a fetch or an import, except the last one of
  * each till, so that `restore` can always rebuild every till's directory as it is now. Their
  * journal entries stay: the journal is the history; archives/ holds what can still be restored.

@@ -67,7 +67,11 @@ async function keptArchives(
   return kept;
 }
 
-function notKept(till: string, sequence: number, kept: ReadonlyMap<number, JournalEntry>): CaisseError {
+function notKept(
+  till: string,
+  sequence: number,
+  kept: ReadonlyMap<number, JournalEntry>,
+): CaisseError {
   const sequences = [...kept.keys()].sort((a, b) => a - b);
   return new CaisseError(
     "E_RESTORE_NOT_KEPT",

@@ -96,7 +96,11 @@ export async function catalogFetchAction(env: CommandEnv, command: Command): Pro
       env.ctx,
       format === "json"
         ? JSON.stringify(
-            { applied: false, published: fetched.sequence ?? null, current: last?.sequence ?? null },
+            {
+              applied: false,
+              published: fetched.sequence ?? null,
+              current: last?.sequence ?? null,
+            },
             null,
             2,
           )

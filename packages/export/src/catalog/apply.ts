@@ -150,7 +150,10 @@ function checkCatalogArchive(
 ): { state: Omit<CatalogState, "applied">; upToDate: boolean } {
   const { manifest, signature } = archive;
   if (manifest === undefined)
-    throw signatureError(`${file} has no caisse-manifest.json: it is not a signed catalogue`, KEY_HINT);
+    throw signatureError(
+      `${file} has no caisse-manifest.json: it is not a signed catalogue`,
+      KEY_HINT,
+    );
   if (signature === undefined)
     throw signatureError(`${file} is not signed (no caisse-manifest.sig)`, KEY_HINT);
   if (!verifyManifest(manifest.bytes, signature, centralKey)) {

@@ -1,8 +1,4 @@
-import {
-  CaisseError,
-  catalogSequenceOfName,
-  MAX_CATALOG_ARCHIVE_BYTES,
-} from "@caisse/core";
+import { CaisseError, catalogSequenceOfName, MAX_CATALOG_ARCHIVE_BYTES } from "@caisse/core";
 import { createSource, type SourceItem, type TransportConfig } from "@caisse/transports";
 import { mkdtemp, rm } from "node:fs/promises";
 import { basename, join, posix } from "node:path";
@@ -31,7 +27,9 @@ export function catalogSource(config: ExportConfig): TransportConfig {
 }
 
 /** The published catalogue with the highest sequence among the source's items. */
-export function newestCatalog(items: readonly SourceItem[]): { item: SourceItem; sequence: number } | undefined {
+export function newestCatalog(
+  items: readonly SourceItem[],
+): { item: SourceItem; sequence: number } | undefined {
   let newest: { item: SourceItem; sequence: number } | undefined;
   for (const item of items) {
     const sequence = catalogSequenceOfName(basename(item.id));

@@ -20,7 +20,9 @@ export function registerCatalog(program: Command, env: CommandEnv): void {
     });
   catalog
     .command("fetch")
-    .description("fetch the newest catalogue from catalog.source (or beside the transport's folder)")
+    .description(
+      "fetch the newest catalogue from catalog.source (or beside the transport's folder)",
+    )
     .option("--format <format>", "text or json", "text")
     .action(async (_flags: object, command: Command) => {
       const { catalogFetchAction } = await import("../actions/catalog.js");
