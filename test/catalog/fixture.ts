@@ -25,6 +25,8 @@ export interface CatalogWorld {
   catalogDir: string;
   depot: string;
   publicKey: string;
+  /** The environment every command runs with (passwords of test servers). */
+  env: Record<string, string | undefined>;
   central(...argv: string[]): Promise<Captured>;
   till(...argv: string[]): Promise<Captured>;
   writeCatalog(files: { articles: string; familles: string }): Promise<void>;
@@ -39,11 +41,12 @@ export async function catalogWorld(): Promise<CatalogWorld> {
   const tillDir = join(folder.path, "till");
   const depot = join(root, "depot");
   let minutes = 0;
+  const env: Record<string, string | undefined> = {};
   const run =
     (program: typeof central, args: string[], cwd: string) =>
     async (...argv: string[]): Promise<Captured> => {
       const at = new Date(Date.UTC(2026, 10, 30, 20, minutes++, 0));
-      const { ctx, output } = captureContext(cwd, {}, () => at);
+      const { ctx, output } = captureContext(cwd, env, () => at);
       const code = await program([...args, ...argv], ctx);
       return { code, ...output() };
     };
@@ -57,6 +60,7 @@ export async function catalogWorld(): Promise<CatalogWorld> {
     catalogDir: join(tillDir, "catalogue"),
     depot,
     publicKey: "",
+    env,
     central: run(central, ["--root", root], root),
     till: run(till, ["--config", join(tillDir, "caisse-export.json")], tillDir),
     async writeCatalog(files) {

@@ -1,6 +1,8 @@
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { makeCertificate } from "../servers/certs.js";
+import { partsOf, startSmtpServer } from "../servers/smtp.js";
 import { catalogWorld, V1, V2, type CatalogWorld } from "./fixture.js";
 
 let world: CatalogWorld;
@@ -9,11 +11,14 @@ beforeEach(async () => {
 });
 afterEach(async () => world.remove());
 
-async function configure(send: unknown[]): Promise<void> {
+async function configure(send: unknown[], more: Record<string, unknown> = {}): Promise<void> {
   const path = join(world.root, "caisse-central.json");
   const config = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>;
   const catalog = config.catalog as Record<string, unknown>;
-  await writeFile(path, JSON.stringify({ ...config, catalog: { ...catalog, send } }, null, 2));
+  await writeFile(
+    path,
+    JSON.stringify({ ...config, catalog: { ...catalog, send }, ...more }, null, 2),
+  );
 }
 
 describe("caisse-central keygen", () => {
@@ -221,5 +226,82 @@ describe("caisse-export catalog import", () => {
     const fetched = await world.till("catalog", "fetch");
     expect(fetched.code).toBe(0);
     expect(fetched.stdout).toContain("catalogue #1 (CATALOG_20261130T200100_000001.zip) applied");
+  });
+});
+
+describe("caisse-central catalog send by mail", () => {
+  it("mails the catalogue to every enabled till with an address, which the till imports", async () => {
+    const certificate = await makeCertificate("smtp-catalog");
+    const server = await startSmtpServer({
+      mode: "starttls",
+      certificate,
+      user: "siege@example.test",
+      password: "smtp-Catalog-Secret-91b2",
+    });
+    try {
+      for (const [ref, extra] of [
+        ["D01", ["--mail", "magasin1@example.test"]],
+        ["D02", ["--mail", "magasin2@example.test"]],
+        ["D03", []],
+      ] as const) {
+        expect((await world.central("tills", "add", ref, "--name", ref, ...extra)).code).toBe(0);
+      }
+      expect((await world.central("tills", "disable", "D02")).code).toBe(0);
+      await world.writeCatalog(V1);
+      expect((await world.central("catalog", "export")).code).toBe(0);
+
+      // Addresses but no server: refused before anything is sent.
+      const unconfigured = await world.central("catalog", "send");
+      expect(unconfigured.code).toBe(2);
+      expect(unconfigured.stderr).toContain(
+        'D01 has a mail address for the catalogue, but caisse-central.json has no "smtp" section',
+      );
+      expect(server.connections).toBe(0);
+
+      await configure([], {
+        smtp: {
+          host: "127.0.0.1",
+          port: server.port,
+          secure: "starttls",
+          user: "siege@example.test",
+          passwordEnv: "CAISSE_SMTP_PASSWORD",
+          from: "Siège <siege@example.test>",
+          ca: certificate.cert,
+        },
+      });
+      world.env.CAISSE_SMTP_PASSWORD = "smtp-Catalog-Secret-91b2";
+      const sent = await world.central("catalog", "send", "--format", "json");
+      expect(sent.stderr).toBe("");
+      expect(sent.code).toBe(0);
+      expect(JSON.parse(sent.stdout)).toMatchObject({
+        name: "CATALOG_20261130T200500_000001.zip",
+        sequence: 1,
+        deliveries: [{ destination: "mail D01 magasin1@example.test", ok: true, code: null }],
+      });
+      expect(sent.stdout).not.toContain("smtp-Catalog-Secret-91b2");
+      expect(server.received.map((mail) => mail.to)).toEqual([["magasin1@example.test"]]);
+      const mail = server.received[0];
+      if (mail === undefined) throw new Error("no mail");
+      expect(mail.secure).toBe(true);
+      const attachment = partsOf(mail.raw).find((part) =>
+        (part.headers.get("content-disposition") ?? "").includes("attachment"),
+      );
+      const published = join(
+        world.root,
+        "catalog",
+        "published",
+        "CATALOG_20261130T200500_000001.zip",
+      );
+      expect(attachment?.body.equals(await readFile(published))).toBe(true);
+
+      // The till saves the attachment and imports it.
+      const saved = join(world.tillDir, "CATALOG_20261130T200500_000001.zip");
+      await writeFile(saved, attachment?.body ?? Buffer.alloc(0));
+      const imported = await world.till("catalog", "import", saved);
+      expect(imported.code).toBe(0);
+      expect(await readFile(join(world.catalogDir, "articles.csv"), "utf8")).toBe(V1.articles);
+    } finally {
+      await server.close();
+    }
   });
 });

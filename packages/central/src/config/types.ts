@@ -1,5 +1,5 @@
 import type { ArchiveLimits } from "@caisse/core";
-import type { TransportConfig } from "@caisse/transports";
+import type { SmtpConfig, TransportConfig } from "@caisse/transports";
 import type { ArchivesConfig } from "./archives.js";
 import type { CentralCatalogConfig } from "./catalog.js";
 
@@ -46,6 +46,8 @@ export interface CentralConfig {
   catalog: CentralCatalogConfig;
   /** How long accepted archives are kept under archives/. */
   archives: ArchivesConfig;
+  /** The server the central sends mail through; undefined: no mail. */
+  smtp: SmtpConfig | undefined;
   /** Not errors, but worth a line in the log: unknown keys, plain FTP. */
   warnings?: string[] | undefined;
 }

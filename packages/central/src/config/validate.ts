@@ -6,6 +6,7 @@ import { readLimits, readSources, readStaleAfterHours } from "./sections.js";
 import { readTills } from "./tills.js";
 import { readCatalogSettings } from "./catalog.js";
 import { readArchivesSettings } from "./archives.js";
+import { readSmtpSettings } from "./smtp.js";
 import type { CentralConfig } from "./types.js";
 
 export const CONFIG_DOCS = { docs: "docs/central-layout.md" };
@@ -26,6 +27,7 @@ const TOP_LEVEL_KEYS = [
   "staleAfterHours",
   "catalog",
   "archives",
+  "smtp",
 ] as const;
 
 /** Parse, normalise and validate, reporting every problem at once (E_CONFIG). */
@@ -41,6 +43,7 @@ export function validateCentralConfig(value: unknown, path: string): CentralConf
     staleAfterHours: readStaleAfterHours(check, value.staleAfterHours),
     catalog: readCatalogSettings(check, value.catalog),
     archives: readArchivesSettings(check, value.archives),
+    smtp: readSmtpSettings(check, value.smtp),
   };
   if (check.problems.length > 0) throw configError(path, check.problems, check.warnings);
   config.warnings = check.warnings.map((warning) => `${path}: ${warning}`);
