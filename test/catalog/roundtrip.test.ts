@@ -1,4 +1,4 @@
-import { readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeCertificate } from "../servers/certs.js";
@@ -220,7 +220,6 @@ describe("caisse-export catalog import", () => {
     );
     await world.writeCatalog(V1);
     expect((await world.central("catalog", "export")).code).toBe(0);
-    const { mkdir } = await import("node:fs/promises");
     await mkdir(join(world.depot, "catalog"));
     expect((await world.central("catalog", "send")).code).toBe(0);
     const fetched = await world.till("catalog", "fetch");
@@ -303,5 +302,62 @@ describe("caisse-central catalog send by mail", () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe("mistakes said plainly", () => {
+  it("catalog export --from-till takes the till's files, and refuses two of a kind", async () => {
+    expect((await world.central("tills", "add", "D01", "--name", "Magasin 1")).code).toBe(0);
+    const tillData = join(world.root, "tills", "D01", "donnees");
+    await mkdir(tillData, { recursive: true });
+    await writeFile(join(tillData, "Articles.csv"), V1.articles);
+    await writeFile(join(tillData, "familles_2026.csv"), V1.familles);
+    const built = await world.central(
+      "catalog",
+      "export",
+      "--from-till",
+      "d01",
+      "--format",
+      "json",
+    );
+    expect(built.code).toBe(0);
+    expect(JSON.parse(built.stdout)).toMatchObject({
+      sequence: 1,
+      articles: 3,
+      families: 3,
+      from: "tills/D01/donnees/Articles.csv, tills/D01/donnees/familles_2026.csv",
+    });
+    await writeFile(join(tillData, "articles-old.csv"), V1.articles);
+    const twice = await world.central("catalog", "export", "--from-till", "D01");
+    expect(twice.code).toBe(3);
+    expect(twice.stderr).toContain(
+      "tills/D01/articles*.csv: till D01 has 2 articles*.csv files (tills/D01/donnees/Articles.csv, tills/D01/donnees/articles-old.csv)",
+    );
+    const unknown = await world.central("catalog", "export", "--from-till", "D09");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("E_TILL_UNKNOWN");
+  });
+
+  it("catalog import without a file, a catalog section, or its folder", async () => {
+    const missing = await world.till("catalog", "import", "nowhere.zip");
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(
+      `E_USAGE: ${join(world.tillDir, "nowhere.zip")} is not a file`,
+    );
+    await world.writeCatalog(V1);
+    expect((await world.central("catalog", "export")).code).toBe(0);
+    const file = join(world.root, "catalog", "published", "CATALOG_20261130T200200_000001.zip");
+    await world.writeTillConfig({ dir: "catalogue" });
+    const noKey = await world.till("catalog", "import", file);
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toContain(
+      "catalog.centralKey is missing: a catalogue is applied only when signed by head office",
+    );
+    await world.writeTillConfig({ dir: "ailleurs", centralKey: world.publicKey });
+    const noDir = await world.till("catalog", "import", file);
+    expect(noDir.code).toBe(2);
+    expect(noDir.stderr).toContain(
+      `the catalogue folder ${join(world.tillDir, "ailleurs")} (config key catalog.dir) does not exist or is not a folder`,
+    );
   });
 });

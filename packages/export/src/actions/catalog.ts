@@ -1,6 +1,7 @@
 import { EXIT, interruptible, oneOf, writeResult } from "@caisse/cli";
 import { CaisseError, checkLocalPaths } from "@caisse/core";
 import type { Command } from "commander";
+import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { applyCatalog, recoverCatalogApply, type ApplyResult } from "../catalog/apply.js";
 import { fetchCatalog } from "../catalog/fetch.js";
@@ -46,8 +47,15 @@ export async function catalogImportAction(
   const log = logger(env.ctx, options);
   const { location, config, paths } = await openSettings(env.ctx, options.config, log);
   const catalog = requireCatalog(requireConfig(config, location, "catalog import"));
+  const path = resolve(env.ctx.cwd, file);
+  const info = await stat(path).catch(() => undefined);
+  if (info?.isFile() !== true) {
+    throw new CaisseError("E_USAGE", `${path} is not a file`, {
+      hint: "give the path of a catalogue archive (CATALOG_..._000007.zip).",
+    });
+  }
   const result = await withStateLock(paths, "caisse-export catalog import", () =>
-    applyCatalog(resolve(env.ctx.cwd, file), {
+    applyCatalog(path, {
       dir: catalog.dir,
       centralKey: catalog.centralKey,
       paths,
