@@ -205,6 +205,44 @@ describe("applying a catalogue is all or nothing", () => {
     expect(await snapshotTree(world.tillDir)).toEqual(before);
   });
 
+  it("a crash while undoing a failed apply is undone by the next run", async () => {
+    const file = await writeZip();
+    const before = await snapshotTree(world.catalogDir);
+    const state = await readFile(join(world.tillDir, "caisse-export-state", "catalog.json"));
+    // Stopped between the two renames: articles.csv is the new one, familles.csv still staged.
+    void applyCatalog(file, {
+      ...options(),
+      pause: (point) =>
+        point === "moved-one" ? new Promise<never>(() => undefined) : Promise.resolve(),
+    });
+    const marker = `${world.catalogDir}.caisse-catalog.json`;
+    for (let tries = 0; tries < 100; tries++) {
+      if ((await readFile(join(world.catalogDir, "articles.csv"), "utf8")) === V2.articles) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // A failure there wrote the undo record, then the process died before undoing anything.
+    const { state: decided } = JSON.parse(await readFile(marker, "utf8")) as { state: unknown };
+    await writeFile(
+      marker,
+      JSON.stringify({
+        state: decided,
+        rollBack: { moved: ["articles.csv"], present: ["articles.csv", "familles.csv"] },
+      }),
+    );
+    expect(await recoverCatalogApply(world.catalogDir, options().paths)).toBe(false);
+    expect(await snapshotTree(world.catalogDir)).toEqual(before);
+    expect(await readFile(join(world.tillDir, "caisse-export-state", "catalog.json"))).toEqual(
+      state,
+    );
+    expect((await readdir(world.tillDir)).sort()).toEqual([
+      "caisse-export-state",
+      "caisse-export.json",
+      "catalogue",
+      "catalogue-test.zip",
+      "donnees",
+    ]);
+  });
+
   it("a crash after the decision is finished by the next run", async () => {
     const file = await writeZip();
     // The process "dies" once the marker is written: the pause never returns.

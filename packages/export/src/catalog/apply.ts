@@ -69,11 +69,24 @@ export interface ApplyResult {
 
 interface Marker {
   state: CatalogState;
+  /**
+   * Written over the marker when a failure undoes the renames: the files renamed so far, and
+   * which of them the folder had before (their copies are in the backup folder).
+   */
+  rollBack?: { moved: CatalogFileName[]; present: CatalogFileName[] } | undefined;
 }
 
 function applyPaths(dir: string): { staging: string; backup: string; marker: string } {
-  const staging = `${dir}.caisse-catalog-new`;
-  return { staging, backup: join(staging, ".old"), marker: `${dir}.caisse-catalog.json` };
+  return {
+    staging: `${dir}.caisse-catalog-new`,
+    backup: backupOf(dir),
+    marker: `${dir}.caisse-catalog.json`,
+  };
+}
+
+/** Where the folder's current files are copied before the renames: inside the staging folder. */
+function backupOf(dir: string): string {
+  return join(`${dir}.caisse-catalog-new`, ".old");
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -96,8 +109,8 @@ async function move(from: string, to: string): Promise<void> {
 
 /**
  * Finishes an apply a crash interrupted after its marker (the files left in the staging folder
- * go into place, the state is recorded), or throws away one interrupted before. Returns whether
- * one was finished.
+ * go into place, the state is recorded), or the undoing of one that failed (the old files go
+ * back), or throws away one interrupted before its marker. Returns whether an apply was finished.
  */
 export async function recoverCatalogApply(dir: string, paths: StatePaths): Promise<boolean> {
   const { staging, marker } = applyPaths(dir);
@@ -109,13 +122,17 @@ export async function recoverCatalogApply(dir: string, paths: StatePaths): Promi
     } catch {
       // Written atomically: a marker that does not parse is not ours; the files decide alone.
     }
-    for (const name of CATALOG_FILES) {
-      if (await exists(join(staging, name))) await move(join(staging, name), join(dir, name));
+    if (note?.rollBack !== undefined) {
+      await rollBack(dir, backupOf(dir), note.rollBack.moved, new Set(note.rollBack.present));
+    } else {
+      for (const name of CATALOG_FILES) {
+        if (await exists(join(staging, name))) await move(join(staging, name), join(dir, name));
+      }
+      await syncDirectory(dir);
+      if (note?.state !== undefined) await writeCatalogState(paths, note.state);
+      finished = true;
     }
-    await syncDirectory(dir);
-    if (note?.state !== undefined) await writeCatalogState(paths, note.state);
     await removeRetrying(marker);
-    finished = true;
   }
   await removeRetrying(staging, { recursive: true });
   return finished;
@@ -279,9 +296,9 @@ export async function applyCatalog(file: string, options: ApplyOptions): Promise
     const before = await readCatalog(currentPaths(dir, present));
     const state: CatalogState = { ...checked.state, applied: isoWithOffset(options.now) };
     await writeFileAtomic(marker, `${JSON.stringify({ state } satisfies Marker)}\n`);
-    await options.pause?.("marked");
     const moved: CatalogFileName[] = [];
     try {
+      await options.pause?.("marked");
       for (const fileName of CATALOG_FILES) {
         await move(join(staging, fileName), join(dir, fileName));
         moved.push(fileName);
@@ -289,6 +306,9 @@ export async function applyCatalog(file: string, options: ApplyOptions): Promise
       }
       await syncDirectory(dir);
     } catch (error) {
+      // Recorded first: a crash while undoing is then undone too, never finished half-way.
+      const undo: Marker = { state, rollBack: { moved, present: [...present] } };
+      await writeFileAtomic(marker, `${JSON.stringify(undo)}\n`);
       await rollBack(dir, backup, moved, present);
       await removeRetrying(marker);
       throw error;
@@ -302,7 +322,11 @@ export async function applyCatalog(file: string, options: ApplyOptions): Promise
   }
 }
 
-/** Puts the folder's old files back after a failure in the middle of the renames. */
+/**
+ * Puts the folder's old files back after a failure in the middle of the renames. Can run again
+ * after a crash: a copy already moved back is not there any more, a new file already removed
+ * neither.
+ */
 async function rollBack(
   dir: string,
   backup: string,
@@ -310,8 +334,9 @@ async function rollBack(
   present: ReadonlySet<CatalogFileName>,
 ): Promise<void> {
   for (const fileName of moved) {
-    if (present.has(fileName)) await move(join(backup, fileName), join(dir, fileName));
-    else await removeRetrying(join(dir, fileName));
+    if (!present.has(fileName)) await removeRetrying(join(dir, fileName));
+    else if (await exists(join(backup, fileName)))
+      await move(join(backup, fileName), join(dir, fileName));
   }
   await syncDirectory(dir);
 }
