@@ -361,3 +361,35 @@ describe("mistakes said plainly", () => {
     );
   });
 });
+
+describe("caisse-export doctor", () => {
+  it("checks the catalog section: folder, head office's key, the source listed", async () => {
+    await configure([{ type: "dir", path: "depot" }]);
+    await world.writeCatalog(V1);
+    expect((await world.central("catalog", "export")).code).toBe(0);
+    expect((await world.central("catalog", "send")).code).toBe(0);
+    const ok = await world.till("doctor", "--format", "json");
+    const checks = (JSON.parse(ok.stdout) as { checks: Record<string, unknown>[] }).checks;
+    expect(checks.filter((check) => check.subject === "catalog")).toEqual([
+      { subject: "catalog", step: "folder", ok: true, detail: world.catalogDir },
+      { subject: "catalog", step: "head office's key", ok: true, detail: world.publicKey },
+      {
+        subject: "catalog",
+        step: `list dir ${world.depot}`,
+        ok: true,
+        detail: "newest published: #1 (catalog/CATALOG_20261130T200100_000001.zip)",
+      },
+    ]);
+    await world.writeTillConfig({ dir: "ailleurs", source: { type: "dir", path: "nulle-part" } });
+    const bad = await world.till("doctor", "--format", "json");
+    expect(bad.code).toBe(1);
+    const failed = (JSON.parse(bad.stdout) as { checks: Record<string, unknown>[] }).checks.filter(
+      (check) => check.subject === "catalog",
+    );
+    expect(failed.map((check) => [check.step, check.ok])).toEqual([
+      ["folder", false],
+      ["head office's key", false],
+      ["list the source", false],
+    ]);
+  });
+});
