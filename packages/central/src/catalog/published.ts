@@ -1,9 +1,4 @@
-import {
-  CATALOG_LIMITS,
-  catalogSequenceOfName,
-  openArchive,
-  sha256Hex,
-} from "@caisse/core";
+import { CATALOG_LIMITS, catalogSequenceOfName, openArchive, sha256Hex } from "@caisse/core";
 import { join } from "node:path";
 import type { CentralPaths } from "../config.js";
 import { listFolder } from "../journalCheck.js";

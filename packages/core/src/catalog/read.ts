@@ -35,9 +35,7 @@ export interface CatalogPaths {
  * size before a byte is parsed. Every invalid row, unreadable file and code given twice is a
  * problem; the caller decides whether problems refuse the catalogue (they always do).
  */
-export async function readCatalog(
-  paths: CatalogPaths,
-): Promise<CatalogRead> {
+export async function readCatalog(paths: CatalogPaths): Promise<CatalogRead> {
   const problems: CatalogProblem[] = [];
   const articles = new Map<string, CatalogArticle>();
   const families = new Map<string, Family>();
