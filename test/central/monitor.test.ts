@@ -250,4 +250,14 @@ describe("caisse-central monitor", () => {
     });
     expect((await monitor()).stdout).toContain("│ #13 chain broken │");
   });
+
+  it("speaks French where the locale is French; statuses and codes stay as they are", async () => {
+    const { code, stdout } = await monitor([], { ...ENV, LANG: "fr_FR.UTF-8" });
+    expect(code).toBe(3);
+    expect(stdout).toContain("│ D01 │ Magasin 1 │ ✓      │ ok       │ 27/11/2026 02:00 │");
+    expect(stdout).toContain("12,50\u00A0€");
+    expect(stdout.trimEnd().split("\n").at(-1)).toBe(
+      "à regarder : D02 late (aucune archive depuis 58 h), D03 rejected (E_ARCHIVE_SIGNATURE)",
+    );
+  });
 });
