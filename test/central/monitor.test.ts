@@ -1,5 +1,4 @@
 import { main } from "@caisse/central";
-import type { ErrorCode } from "@caisse/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { captureContext, temporaryFolder } from "../helpers/cli.js";
 import { CentralRoot, salesCsv, simpleSale as sale } from "../helpers/centralRoot.js";
@@ -202,7 +201,7 @@ describe("caisse-central monitor", () => {
       till: "D01",
       sequence: 13,
       outcome: "rejected",
-      code: "E_ARCHIVE_NEEDS_FULL" as ErrorCode,
+      code: "E_ARCHIVE_NEEDS_FULL",
       reason: "needs a full archive: its base #11 is not the central's copy (#12)",
     });
     const { code, stdout } = await monitor(["--format", "json"]);
