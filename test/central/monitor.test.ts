@@ -1,5 +1,4 @@
 import { main } from "@caisse/central";
-import type { ErrorCode } from "@caisse/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { captureContext, temporaryFolder } from "../helpers/cli.js";
 import { CentralRoot, salesCsv, simpleSale as sale } from "../helpers/centralRoot.js";
@@ -202,7 +201,7 @@ describe("caisse-central monitor", () => {
       till: "D01",
       sequence: 13,
       outcome: "rejected",
-      code: "E_ARCHIVE_NEEDS_FULL" as ErrorCode,
+      code: "E_ARCHIVE_NEEDS_FULL",
       reason: "needs a full archive: its base #11 is not the central's copy (#12)",
     });
     const { code, stdout } = await monitor(["--format", "json"]);
@@ -249,5 +248,15 @@ describe("caisse-central monitor", () => {
       broken_chain: [13],
     });
     expect((await monitor()).stdout).toContain("│ #13 chain broken │");
+  });
+
+  it("speaks French where the locale is French; statuses and codes stay as they are", async () => {
+    const { code, stdout } = await monitor([], { ...ENV, LANG: "fr_FR.UTF-8" });
+    expect(code).toBe(3);
+    expect(stdout).toContain("│ D01 │ Magasin 1 │ ✓      │ ok       │ 27/11/2026 02:00 │");
+    expect(stdout).toContain("12,50\u00A0€");
+    expect(stdout.trimEnd().split("\n").at(-1)).toBe(
+      "à regarder : D02 late (aucune archive depuis 58 h), D03 rejected (E_ARCHIVE_SIGNATURE)",
+    );
   });
 });

@@ -3,6 +3,72 @@ import { terminalTable } from "@caisse/cli";
 import { ALARM_STATUSES, sequenceRuns, type TillState } from "../monitor/state.js";
 import { moneyCell, NONE, timeCell } from "./cells.js";
 
+/** The words of the monitor's table; statuses and error codes stay as they are (for scripts). */
+interface Words {
+  head: string[];
+  noData: string;
+  missing: string;
+  rejected: string;
+  chainBroken: string;
+  allOk: string;
+  attention: string;
+  lateFor: (hours: number) => string;
+  noArchive: string;
+  noTill: string;
+}
+
+const WORDS: Record<Locale, Words> = {
+  en: {
+    head: [
+      "Ref",
+      "Name",
+      "Enabled",
+      "Status",
+      "Last archive",
+      "Seq",
+      "Last sale",
+      "Sequences",
+      "Last rejection",
+      "Yesterday",
+      "Today",
+    ],
+    noData: "no data",
+    missing: "missing",
+    rejected: "rejected",
+    chainBroken: "chain broken",
+    allOk: "every enabled till is ok",
+    attention: "needs attention",
+    lateFor: (hours) => `no archive for ${hours} h`,
+    noArchive: "no archive accepted",
+    noTill: 'no till registered yet: caisse-central tills add D01 --name "Magasin 1" --path D01',
+  },
+  fr: {
+    head: [
+      "Ref",
+      "Nom",
+      "Active",
+      "État",
+      "Dernière archive",
+      "N°",
+      "Dernière vente",
+      "Séquences",
+      "Dernier refus",
+      "Hier",
+      "Aujourd'hui",
+    ],
+    noData: "pas de données",
+    missing: "manquante(s)",
+    rejected: "refusée(s)",
+    chainBroken: "chaîne rompue",
+    allOk: "toutes les caisses actives sont à jour",
+    attention: "à regarder",
+    lateFor: (hours) => `aucune archive depuis ${hours} h`,
+    noArchive: "aucune archive acceptée",
+    noTill:
+      'aucune caisse enregistrée : caisse-central tills add D01 --name "Magasin 1" --path D01',
+  },
+};
+
 /** How many sequence runs a cell lists before saying how many more there are. */
 const LISTED_RUNS = 3;
 /** The longest rejection reason a table cell shows; the JSON has it whole. */
@@ -15,7 +81,7 @@ function runText([first, last]: [number, number]): string {
 /**
  * `#4-6 missing, #9 rejected, #12 chain broken`, at most a few runs of each, then how many more.
  */
-function sequencesCell(state: TillState): string {
+function sequencesCell(state: TillState, words: Words): string {
   const parts: string[] = [];
   const listed = (runs: [number, number][], word: string): void => {
     if (runs.length === 0) return;
@@ -23,9 +89,9 @@ function sequencesCell(state: TillState): string {
     const more = runs.length - LISTED_RUNS;
     parts.push(`${shown}${more > 0 ? ` (+${more})` : ""} ${word}`);
   };
-  listed(state.missing, "missing");
-  listed(sequenceRuns(state.rejected), "rejected");
-  listed(sequenceRuns(state.brokenChain), "chain broken");
+  listed(state.missing, words.missing);
+  listed(sequenceRuns(state.rejected), words.rejected);
+  listed(sequenceRuns(state.brokenChain), words.chainBroken);
   return parts.length === 0 ? NONE : parts.join(", ");
 }
 
@@ -42,17 +108,17 @@ function rejectionCell(state: TillState): string {
 }
 
 function turnoverCell(amount: Cents | null, locale: Locale): string {
-  return amount === null ? "no data" : moneyCell(amount, locale);
+  return amount === null ? WORDS[locale].noData : moneyCell(amount, locale);
 }
 
 /** Why a till needs attention, for the line under the table. */
-function alarmText(state: TillState): string {
+function alarmText(state: TillState, words: Words): string {
   if (state.status === "rejected") {
     const code = state.lastRejection?.code;
     return `${state.ref} rejected${code === null || code === undefined ? "" : ` (${code})`}`;
   }
   const hours = state.hoursSinceArchive;
-  return `${state.ref} late (${hours === null ? "no archive accepted" : `no archive for ${hours} h`})`;
+  return `${state.ref} late (${hours === null ? words.noArchive : words.lateFor(hours)})`;
 }
 
 /**
@@ -63,22 +129,10 @@ export function renderMonitorTable(
   states: readonly TillState[],
   options: { locale: Locale; color: boolean },
 ): string {
-  if (states.length === 0)
-    return 'no till registered yet: caisse-central tills add D01 --name "Magasin 1" --path D01\n';
   const { locale } = options;
-  const head = [
-    "Ref",
-    "Name",
-    "Enabled",
-    "Status",
-    "Last archive",
-    "Seq",
-    "Last sale",
-    "Sequences",
-    "Last rejection",
-    "Yesterday",
-    "Today",
-  ];
+  const words = WORDS[locale];
+  if (states.length === 0) return `${words.noTill}\n`;
+  const { head } = words;
   const rows = states.map((state) => [
     state.ref,
     oneLine(state.name),
@@ -89,7 +143,7 @@ export function renderMonitorTable(
       ? NONE
       : String(state.lastArchive.sequence),
     state.lastSale === null ? NONE : formatDate(state.lastSale, locale),
-    sequencesCell(state),
+    sequencesCell(state, words),
     rejectionCell(state),
     turnoverCell(state.yesterday, locale),
     turnoverCell(state.today, locale),
@@ -100,10 +154,11 @@ export function renderMonitorTable(
     compact: true,
   });
   const alarms = states.filter((state) => ALARM_STATUSES.includes(state.status));
+  const colon = locale === "fr" ? " : " : ": ";
   const summary =
     alarms.length === 0
-      ? "every enabled till is ok"
-      : `needs attention: ${alarms.map(alarmText).join(", ")}`;
+      ? words.allOk
+      : `${words.attention}${colon}${alarms.map((state) => alarmText(state, words)).join(", ")}`;
   return `${table}\n${summary}\n`;
 }
 
