@@ -393,3 +393,27 @@ describe("caisse-export doctor", () => {
     ]);
   });
 });
+
+describe("caisse-central doctor", () => {
+  it("checks the signing key and every catalog.send destination for real", async () => {
+    await configure([
+      { type: "dir", path: "depot" },
+      { type: "dir", path: "nulle-part" },
+    ]);
+    const result = await world.central("doctor", "--format", "json");
+    expect(result.code).toBe(1);
+    const checks = (JSON.parse(result.stdout) as { checks: Record<string, unknown>[] }).checks;
+    expect(
+      checks
+        .filter((check) => String(check.subject).startsWith("catalog"))
+        .map((check) => [check.subject, check.step, check.ok]),
+    ).toEqual([
+      ["catalog", "signing key", true],
+      [`catalog send (dir ${world.depot})`, "folder", true],
+      [`catalog send (dir ${world.depot})`, "write a probe file", true],
+      [`catalog send (dir ${world.depot})`, "remove the probe file", true],
+      [`catalog send (dir ${join(world.root, "nulle-part")})`, "folder", false],
+    ]);
+    expect(await readdir(world.depot)).toEqual([]);
+  });
+});
