@@ -194,10 +194,18 @@ describe("caisse-export catalog import", () => {
     expect(sent.stdout).toBe(
       `catalogue #2 (CATALOG_20261130T200400_000002.zip):\n  sent  dir ${world.depot}: ${join(world.depot, "CATALOG_20261130T200400_000002.zip")}\n`,
     );
+    // A download a crash interrupted left its folder behind: the next fetch removes it.
+    const leftover = join(world.tillDir, "caisse-export-state", "catalog-download-x1Y2z3");
+    await mkdir(leftover, { recursive: true });
+    await writeFile(join(leftover, "CATALOG_20261130T200400_000002.zip"), "half");
     const fetched = await world.till("catalog", "fetch", "--format", "json");
     expect(fetched.code).toBe(0);
     expect(JSON.parse(fetched.stdout)).toMatchObject({ applied: true, sequence: 2 });
     expect(await readFile(join(world.catalogDir, "familles.csv"), "utf8")).toBe(V2.familles);
+    expect(await readdir(join(world.tillDir, "caisse-export-state"))).toEqual([
+      "catalog.json",
+      "outbox",
+    ]);
     // The source keeps it: every till takes the same catalogue.
     expect(await readdir(world.depot)).toEqual(["CATALOG_20261130T200400_000002.zip"]);
     const twice = await world.till("catalog", "fetch");
