@@ -109,13 +109,14 @@ mkdir -p "$BASE/conf" "$BASE/run" "$BASE/log" "$BASE/secret" /var/run/vsftpd/emp
 chmod 700 "$BASE/secret"
 
 # Passwords: made once, kept.
-for who in ftp sftp imap; do
+for who in ftp sftp imap imap-token; do
   [ -s "$BASE/secret/$who.password" ] || openssl rand -hex 16 >"$BASE/secret/$who.password"
   chmod 600 "$BASE/secret/$who.password"
 done
 FTP_PASSWORD=$(cat "$BASE/secret/ftp.password")
 SFTP_PASSWORD=$(cat "$BASE/secret/sftp.password")
 IMAP_PASSWORD=$(cat "$BASE/secret/imap.password")
+IMAP_TOKEN=$(cat "$BASE/secret/imap-token.password")
 
 # Users: a shell listed in /etc/shells for PAM (FTP); nologin for the SFTP-only one.
 FTP_HOME=$BASE/ftp
@@ -183,8 +184,13 @@ MAIL_UID=$(id -u mailtest)
 MAIL_GID=$(id -g mailtest)
 mkdir -p "$BASE/mail" "$BASE/dovecot/run"
 chown mailtest:mailtest "$BASE/mail"
-printf 'caisse@example.test:{PLAIN}%s:%s:%s::%s\n' "$IMAP_PASSWORD" "$MAIL_UID" "$MAIL_GID" \
-  "$BASE/mail/caisse" >"$BASE/secret/imap.users"
+# oauth@example.test logs in with XOAUTH2: dovecot checks the token as that user's password.
+{
+  printf 'caisse@example.test:{PLAIN}%s:%s:%s::%s\n' "$IMAP_PASSWORD" "$MAIL_UID" "$MAIL_GID" \
+    "$BASE/mail/caisse"
+  printf 'oauth@example.test:{PLAIN}%s:%s:%s::%s\n' "$IMAP_TOKEN" "$MAIL_UID" "$MAIL_GID" \
+    "$BASE/mail/oauth"
+} >"$BASE/secret/imap.users"
 chown root:dovecot "$BASE/secret/imap.users"
 chmod 640 "$BASE/secret/imap.users"
 chmod 711 "$BASE/secret"
@@ -337,6 +343,9 @@ CAISSE_REAL_IMAP_PASSWORD=$IMAP_PASSWORD
 CAISSE_REAL_IMAP_STARTTLS_PORT=1143
 CAISSE_REAL_IMAP_TLS_PORT=1993
 CAISSE_REAL_IMAP_CA=$BASE/ca.crt
+CAISSE_REAL_IMAP_TOKEN_USER=oauth@example.test
+CAISSE_REAL_IMAP_TOKEN=$IMAP_TOKEN
+CAISSE_REAL_IMAP_LOG=$BASE/log/dovecot.log
 CAISSE_REAL_LMTP_PORT=2424
 CAISSE_REAL_SMTP_STARTTLS_PORT=2525
 CAISSE_REAL_SMTP_TLS_PORT=4465

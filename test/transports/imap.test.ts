@@ -369,6 +369,37 @@ describe.skipIf(!IMAP_READY)(
       });
     });
 
+    it("tokenCommand: logs in with XOAUTH2 and the token the command prints, never shown", async () => {
+      const { folder, central, journal, setSources, source, root } = get();
+      const token = realEnv("CAISSE_REAL_IMAP_TOKEN");
+      await deliver(folder, [message("D01 #1", [archive(0)])], "oauth");
+      const script = join(root, "token.mjs");
+      await writeFile(script, `process.stdout.write(${JSON.stringify(`${token}\n`)});\n`);
+      const oauth = {
+        ...source,
+        user: realEnv("CAISSE_REAL_IMAP_TOKEN_USER"),
+        passwordEnv: undefined,
+        tokenCommand: [process.execPath, script],
+      };
+      await setSources([oauth]);
+      const log = realEnv("CAISSE_REAL_IMAP_LOG");
+      const before = (await readFile(log, "utf8")).length;
+      const fetched = await central("fetch");
+      expect(fetched.code).toBe(0);
+      expect((await journal()).map((entry) => entry.outcome)).toEqual(["accepted"]);
+      const logged = (await readFile(log, "utf8")).slice(before);
+      expect(logged).toMatch(/Login: user=<oauth@example\.test>, method=XOAUTH2/u);
+      for (const text of [fetched.stdout, fetched.stderr]) expect(text).not.toContain(token);
+      // A token the server refuses: E_REMOTE_LOGIN, pointing at the command.
+      await writeFile(script, `process.stdout.write("expired-token");\n`);
+      await deliver(folder, [message("D01 #2", [archive(1)])], "oauth");
+      const refused = await central("fetch");
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(
+        /\(E_REMOTE_LOGIN\): imap 127\.0\.0\.1:\d+: log in: the server refused the log-in; what to do: check user and that tokenCommand prints a valid access token/u,
+      );
+    });
+
     it("doctor checks the source for real and creates its folders", async () => {
       const { folder, central } = get();
       await deliver(folder, [message("D01 #1", [archive(0)])]);

@@ -92,7 +92,11 @@ function replies(socket: Socket): () => Promise<string> {
  * Delivers messages into the folder `folder` of caisse@example.test through dovecot's LMTP (the
  * last hop of a real mail server: caisse+FOLDER@ lands in FOLDER), in one session.
  */
-export async function deliver(folder: string, messages: readonly string[]): Promise<void> {
+export async function deliver(
+  folder: string,
+  messages: readonly string[],
+  user = "caisse",
+): Promise<void> {
   const socket = connect(Number(realEnv("CAISSE_REAL_LMTP_PORT")), "127.0.0.1");
   const next = replies(socket);
   const expectReply = async (code: string, what: string) => {
@@ -107,7 +111,7 @@ export async function deliver(folder: string, messages: readonly string[]): Prom
     for (const text of messages) {
       send("MAIL FROM:<magasin1@example.test>");
       await expectReply("250", "MAIL FROM");
-      send(`RCPT TO:<caisse+${folder}@example.test>`);
+      send(`RCPT TO:<${user}+${folder}@example.test>`);
       await expectReply("250", "RCPT TO");
       send("DATA");
       await expectReply("354", "DATA");
