@@ -1,10 +1,11 @@
 import { main as centralMain } from "@caisse/central";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { makeTill, type Till } from "../export/fixture.js";
-import { runInProcess, temporaryFolder, type Captured } from "../helpers/cli.js";
+import { BIN, runInProcess, temporaryFolder, type Captured } from "../helpers/cli.js";
 import { makeCertificate } from "../servers/certs.js";
 import {
   counts,
@@ -15,6 +16,7 @@ import {
   IMAP_READY,
   message,
   realEnv,
+  silentServer,
   subjects,
 } from "./mailbox.js";
 
@@ -398,6 +400,42 @@ describe.skipIf(!IMAP_READY)(
       expect(refused.stderr).toMatch(
         /\(E_REMOTE_LOGIN\): imap 127\.0\.0\.1:\d+: log in: the server refused the log-in; what to do: check user and that tokenCommand prints a valid access token/u,
       );
+    });
+
+    it("a stop signal ends a fetch waiting on a server that does not answer, at once", async () => {
+      const { folder, setSources, source, root } = get();
+      await deliver(folder, [message("D01 #1", [archive(0)])]);
+      const silent = await silentServer();
+      try {
+        await setSources([{ ...source, name: "muet", port: silent.port }, source]);
+        const started = Date.now();
+        const stopped = await new Promise<{ code: number | null; stderr: string }>(
+          (resolve, reject) => {
+            const child = spawn(process.execPath, [BIN.central, "--root", root, "fetch"], {
+              cwd: root,
+              env: { PATH: process.env.PATH, LANG: "C", CAISSE_IMAP_PASSWORD: password() },
+            });
+            let stderr = "";
+            child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+            setTimeout(() => child.kill("SIGTERM"), 1500);
+            child.on("error", reject);
+            child.on("close", (code) => {
+              resolve({ code, stderr });
+            });
+          },
+        );
+        printed.push(stopped.stderr);
+        expect(stopped.code, stopped.stderr).toBe(1);
+        expect(stopped.stderr).toMatch(
+          /muet failed \(E_INTERRUPTED\): imap 127\.0\.0\.1:\d+: connect: stopped/u,
+        );
+        // Well before the 30 s limit of a step; the second source was not started.
+        expect(Date.now() - started).toBeLessThan(10_000);
+        expect(await get().journal()).toEqual([]);
+        expect(await counts([folder])).toEqual({ [folder]: 1 });
+      } finally {
+        silent.server.close();
+      }
     });
 
     it("doctor checks the source for real and creates its folders", async () => {
