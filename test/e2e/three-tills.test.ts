@@ -5,7 +5,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runInProcess, temporaryFolder, type Captured } from "../helpers/cli.js";
-import { counts, IMAP_HOW, IMAP_READY, realEnv } from "../transports/mailbox.js";
+import { counts, IMAP_HOW, IMAP_READY, imapSource, realEnv } from "../transports/mailbox.js";
 
 /**
  * End to end over the real servers of test/servers/setup.sh: three tills send their archives,
@@ -147,19 +147,7 @@ describe.skipIf(!READY)(
       remote = await makeCentral("remote", [
         { name: "ftps", ...ftp },
         { name: "sftp", ...sftp },
-        {
-          name: "courrier",
-          type: "imap",
-          host: "127.0.0.1",
-          port: Number(realEnv("CAISSE_REAL_IMAP_TLS_PORT")),
-          secure: "tls",
-          user: realEnv("CAISSE_REAL_IMAP_USER"),
-          passwordEnv: "CAISSE_IMAP_PASSWORD",
-          mailbox: run,
-          processed: `${run}/Processed`,
-          rejected: `${run}/Rejected`,
-          ca: realEnv("CAISSE_REAL_IMAP_CA"),
-        },
+        imapSource(run),
       ]);
       await sendAll("net", (index) => transports()[index] ?? {});
       // Mail goes through postfix's queue: wait until dovecot holds it.

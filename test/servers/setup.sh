@@ -217,6 +217,8 @@ userdb {
 }
 first_valid_uid = 100
 mail_location = maildir:~/Maildir
+# A test server: the mails it holds are made again by every run.
+mail_fsync = never
 namespace inbox {
   inbox = yes
   separator = /

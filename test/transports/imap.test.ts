@@ -14,6 +14,7 @@ import {
   deliver,
   IMAP_HOW,
   IMAP_READY,
+  imapSource,
   message,
   realEnv,
   silentServer,
@@ -85,19 +86,7 @@ describe.skipIf(!IMAP_READY)(
       work = folderOfRun;
       const root = join(work.path, "central");
       const folder = `t${randomBytes(4).toString("hex")}`;
-      const source = {
-        name: "courrier",
-        type: "imap",
-        host: "127.0.0.1",
-        port: Number(realEnv("CAISSE_REAL_IMAP_TLS_PORT")),
-        secure: "tls",
-        user: realEnv("CAISSE_REAL_IMAP_USER"),
-        passwordEnv: "CAISSE_IMAP_PASSWORD",
-        mailbox: folder,
-        processed: `${folder}/Processed`,
-        rejected: `${folder}/Rejected`,
-        ca: realEnv("CAISSE_REAL_IMAP_CA"),
-      };
+      const source = imapSource(folder);
       const central = async (...argv: string[]) => {
         const result = await runInProcess(
           centralMain,
@@ -256,8 +245,10 @@ describe.skipIf(!IMAP_READY)(
       ).toEqual(archives.map((a) => a.name));
       expect(entries.filter((entry) => entry.code === "E_MESSAGE_NO_ARCHIVE")).toHaveLength(497);
       console.log(`fetch of 500 messages: ${seconds} s`);
-      expect(seconds).toBeLessThan(60);
-    }, 120_000);
+      // About 25 s on a loaded 2-core machine: each refused message is a journal entry and a
+      // state write, both synced to disk, and a move.
+      expect(seconds).toBeLessThan(120);
+    }, 240_000);
 
     it("a move that fails (a folder the server refuses) never imports the message again", async () => {
       const { folder, central, journal, setSources, source, root } = get();

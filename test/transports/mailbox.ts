@@ -21,6 +21,26 @@ export const IMAP_READY =
   (process.env.CAISSE_REAL_IMAP_TLS_PORT ?? "") !== "" &&
   (process.env.CAISSE_REAL_IMAP_PASSWORD ?? "") !== "";
 
+/**
+ * The central's `sources` entry for the folder `folder` of caisse@example.test over IMAPS, its
+ * Processed and Rejected beneath it; the password in CAISSE_IMAP_PASSWORD.
+ */
+export function imapSource(folder: string): Record<string, unknown> {
+  return {
+    name: "courrier",
+    type: "imap",
+    host: "127.0.0.1",
+    port: Number(realEnv("CAISSE_REAL_IMAP_TLS_PORT")),
+    secure: "tls",
+    user: realEnv("CAISSE_REAL_IMAP_USER"),
+    passwordEnv: "CAISSE_IMAP_PASSWORD",
+    mailbox: folder,
+    processed: `${folder}/Processed`,
+    rejected: `${folder}/Rejected`,
+    ca: realEnv("CAISSE_REAL_IMAP_CA"),
+  };
+}
+
 export interface Attachment {
   name: string;
   content: Buffer;
