@@ -178,6 +178,11 @@ describe.skipIf(!IMAP_READY)(
       ]);
       const fetched = await central("fetch");
       expect(fetched.code).toBe(3);
+      // Nothing of it is kept at the central: the message itself is in Rejected.
+      expect(fetched.stderr).toContain(
+        `holds no .zip attachment; what to do: it is moved to ${folder}/Rejected;`,
+      );
+      expect(fetched.stderr).not.toContain("kept in");
       expect(await subjects(`${folder}/Rejected`)).toEqual(["Re: les chiffres", "photo"]);
       expect(await subjects(`${folder}/Processed`)).toEqual(["D01 #1"]);
       expect(await counts([folder])).toEqual({ [folder]: 0 });
