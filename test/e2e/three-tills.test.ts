@@ -15,7 +15,8 @@ import { counts, IMAP_HOW, IMAP_READY, imapSource, realEnv } from "../transports
  * mailbox end as docs/transports.md says.
  */
 
-const READY = IMAP_READY && (process.env.CAISSE_REAL_FTP_EXPLICIT_PORT ?? "") !== "";
+// Servers of its own for FTPS and SFTP: the fault tests stop the others now and then.
+const READY = IMAP_READY && (process.env.CAISSE_REAL_FTP_E2E_PORT ?? "") !== "";
 
 if (!READY && process.env.CAISSE_REQUIRE_ALL === "1") {
   it("the real servers are set up (CAISSE_REQUIRE_ALL=1)", () => {
@@ -70,7 +71,7 @@ describe.skipIf(!READY)(
       {
         type: "ftp",
         host: "127.0.0.1",
-        port: Number(realEnv("CAISSE_REAL_FTP_EXPLICIT_PORT")),
+        port: Number(realEnv("CAISSE_REAL_FTP_E2E_PORT")),
         secure: "explicit",
         user: realEnv("CAISSE_REAL_FTP_USER"),
         passwordEnv: "CAISSE_FTP_PASSWORD",
@@ -80,7 +81,7 @@ describe.skipIf(!READY)(
       {
         type: "sftp",
         host: "127.0.0.1",
-        port: Number(realEnv("CAISSE_REAL_SFTP_PORT")),
+        port: Number(realEnv("CAISSE_REAL_SFTP_E2E_PORT")),
         user: realEnv("CAISSE_REAL_SFTP_USER"),
         passwordEnv: "CAISSE_SFTP_PASSWORD",
         hostKey: realEnv("CAISSE_REAL_SFTP_HOST_KEY"),
