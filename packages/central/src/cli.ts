@@ -1,11 +1,13 @@
 import { processContext, runMain, type CliContext, type ExitCode } from "@caisse/cli/start";
 import { Command } from "commander";
+import { registerCheck } from "./commands/check.js";
 import { registerCatalog } from "./commands/catalog.js";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerFetch } from "./commands/fetch.js";
 import { registerImport } from "./commands/import.js";
 import { registerInit } from "./commands/init.js";
 import { registerJournal } from "./commands/journal.js";
+import { registerMonitor } from "./commands/monitor.js";
 import { registerKeygen } from "./commands/keygen.js";
 import { registerReport } from "./commands/report.js";
 import { registerRestore } from "./commands/restore.js";
@@ -33,8 +35,10 @@ export function buildProgram(env: CommandEnv): Command {
     registerImport,
     registerFetch,
     registerReport,
+    registerMonitor,
     registerJournal,
     registerDoctor,
+    registerCheck,
     registerKeygen,
     registerCatalog,
     registerRestore,

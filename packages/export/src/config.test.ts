@@ -39,6 +39,7 @@ describe("validateExportConfig", () => {
         centralKey: undefined,
         source: undefined,
       },
+      fullEveryDays: 7,
     });
     expect(warnings).toEqual([]);
   });

@@ -1,7 +1,13 @@
-import { isCaisseError, CaisseError, sha256OfFile, type ErrorCode } from "@caisse/core";
+import {
+  isCaisseError,
+  CaisseError,
+  sha256OfFile,
+  systemErrorCode,
+  type ErrorCode,
+} from "@caisse/core";
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { Writable } from "node:stream";
 import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
@@ -62,6 +68,86 @@ export interface RemoteFolder {
   dir: string;
   /** Connects and logs in; the session resolves `dir`. */
   open(): Promise<{ session: RemoteSession; dir: string }>;
+}
+
+/** Node's codes for a certificate that does not verify. */
+export const CERTIFICATE_CODES = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+/**
+ * Node's errors of reaching a server and of its TLS, shared by the kinds: a certificate that does
+ * not verify, a handshake that fails for another reason (`tlsHint` says which setting to check),
+ * an unknown host name, a refused connection. Undefined for any other error: the kind names it.
+ */
+export function reachError(
+  server: string,
+  step: string,
+  error: unknown,
+  options: { tlsStep?: string; tlsHint: string; dnsHint: string; refusedHint: string },
+): CaisseError | undefined {
+  const code = systemErrorCode(error) ?? (error as { code?: unknown } | null)?.code;
+  if (typeof code !== "string") return undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  const tlsStep = options.tlsStep ?? step;
+  if (CERTIFICATE_CODES.has(code)) {
+    return remoteError(
+      "E_REMOTE_TLS",
+      server,
+      tlsStep,
+      `the certificate does not verify (${code}: ${message})`,
+      {
+        hint: "if the server has its own CA, give its certificate in ca (a PEM file); connect with the name the certificate is issued for. Verification is never turned off (see docs/security.md).",
+      },
+    );
+  }
+  if (code.startsWith("ERR_SSL") || code.startsWith("ERR_TLS")) {
+    // A handshake that failed for another reason than the certificate: a protocol mix-up (TLS
+    // from the start on a port that expects it later, or the reverse) or no common cipher.
+    return remoteError(
+      "E_REMOTE_TLS",
+      server,
+      tlsStep,
+      `the TLS handshake failed (${code}: ${message})`,
+      { hint: options.tlsHint },
+    );
+  }
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
+    return remoteError("E_REMOTE_CONNECT", server, step, "host name not found", {
+      hint: options.dnsHint,
+    });
+  }
+  if (code === "ECONNREFUSED" || code === "EHOSTUNREACH" || code === "ENETUNREACH") {
+    return remoteError("E_REMOTE_CONNECT", server, step, `connection refused (${code})`, {
+      hint: options.refusedHint,
+    });
+  }
+  return undefined;
+}
+
+/** The `ca` file of a kind using TLS: a PEM file with the CA that signed the server's certificate. */
+export async function readCa(file: string, server: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    throw new CaisseError(
+      "E_CONFIG",
+      `${server}: the CA file ${file} cannot be read (${systemErrorCode(error) ?? String(error)})`,
+      {
+        details: { file },
+        hint: "check the path in ca: a PEM file with the certificate of the CA that signed the server's.",
+      },
+    );
+  }
 }
 
 /** A failure on the network side, in one line: server, step, reason. */

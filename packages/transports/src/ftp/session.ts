@@ -1,5 +1,5 @@
 import { isCaisseError, CaisseError, systemErrorCode } from "@caisse/core";
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { posix } from "node:path";
 import type { ConnectionOptions } from "node:tls";
 import type { TransportEnv } from "../kind.js";
@@ -7,6 +7,8 @@ import {
   cappedFile,
   DEFAULT_TIMEOUT_MS,
   guarded,
+  reachError,
+  readCa,
   remoteError,
   transferTimeout,
   type RemoteFolder,
@@ -14,20 +16,6 @@ import {
 } from "../remote.js";
 import { readPassword } from "../secrets.js";
 import type { FtpConfig } from "./index.js";
-
-/** Node's codes for a certificate that does not verify. */
-export const CERTIFICATE_CODES = new Set([
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "CERT_HAS_EXPIRED",
-  "CERT_NOT_YET_VALID",
-  "CERT_UNTRUSTED",
-  "CERT_REJECTED",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
-]);
 
 /** The steps of a log-in, in order; a refusal in each has its own code. */
 type Step = string;
@@ -60,42 +48,13 @@ export function ftpError(server: string, step: Step, error: unknown): CaisseErro
       details: { reply: error.code },
     });
   }
-  if (typeof code === "string" && (code.startsWith("ERR_SSL") || code.startsWith("ERR_TLS"))) {
-    if (!CERTIFICATE_CODES.has(code)) {
-      // A handshake that failed for another reason than the certificate: a protocol mix-up
-      // (implicit TLS on an explicit port, or the reverse) or no common cipher.
-      return remoteError(
-        "E_REMOTE_TLS",
-        server,
-        step,
-        `the TLS handshake failed (${code}: ${message})`,
-        {
-          hint: 'check "secure" ("explicit" on port 21, "implicit" on port 990) and the port with the server\'s administrator.',
-        },
-      );
-    }
-  }
-  if (typeof code === "string" && CERTIFICATE_CODES.has(code)) {
-    return remoteError(
-      "E_REMOTE_TLS",
-      server,
-      step,
-      `the certificate does not verify (${code}: ${message})`,
-      {
-        hint: "if the server has its own CA, give its certificate in ca (a PEM file); connect with the name the certificate is issued for. Verification is never turned off (see docs/security.md).",
-      },
-    );
-  }
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
-    return remoteError("E_REMOTE_CONNECT", server, step, "host name not found", {
-      hint: "check host in the config, and the till's DNS and network.",
-    });
-  }
-  if (code === "ECONNREFUSED" || code === "EHOSTUNREACH" || code === "ENETUNREACH") {
-    return remoteError("E_REMOTE_CONNECT", server, step, `connection refused (${code})`, {
-      hint: "check host and port, and that the FTP server runs; the next run tries again.",
-    });
-  }
+  const reach = reachError(server, step, error, {
+    tlsHint:
+      'check "secure" ("explicit" on port 21, "implicit" on port 990) and the port with the server\'s administrator.',
+    dnsHint: "check host in the config, and the till's DNS and network.",
+    refusedHint: "check host and port, and that the FTP server runs; the next run tries again.",
+  });
+  if (reach !== undefined) return reach;
   if (/^Timeout/u.test(message) || code === "ETIMEDOUT") {
     return remoteError("E_REMOTE_TIMEOUT", server, step, "no answer in time", {
       hint: "check the network and that the server is up; the next run tries again.",
@@ -128,21 +87,7 @@ export function ftpFolder(config: FtpConfig, env: TransportEnv): RemoteFolder {
     dir: config.dir,
     async open() {
       const password = await readPassword(config.password, env.env, server);
-      let ca: Buffer | undefined;
-      if (config.ca !== undefined) {
-        try {
-          ca = await readFile(config.ca);
-        } catch (error) {
-          throw new CaisseError(
-            "E_CONFIG",
-            `${server}: the CA file ${config.ca} cannot be read (${systemErrorCode(error) ?? String(error)})`,
-            {
-              details: { file: config.ca },
-              hint: "check the path in ca: a PEM file with the certificate of the CA that signed the server's.",
-            },
-          );
-        }
-      }
+      const ca = config.ca === undefined ? undefined : await readCa(config.ca, server);
       basicFtp ??= await import("./library.js");
       const client = new basicFtp.Client(env.timeoutMs ?? DEFAULT_TIMEOUT_MS);
       client.ftp.verbose = false;
