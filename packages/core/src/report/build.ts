@@ -123,6 +123,14 @@ function othersRow(input: ReportInput, rest: readonly ReportRow[], totalTtc: Cen
       comparedTtc = addCents(comparedTtc, row.compare.ttc);
     }
   }
+  // Counted tickets (the report index) of several rows cannot be added: ask for their union.
+  const union = input.data.ticketsOfRows?.(rest.map((row) => row.key));
+  if (union !== undefined) {
+    for (const [till, tally] of tallies) {
+      tally.tickets.clear();
+      tally.countedTickets = union.get(till) ?? 0;
+    }
+  }
   const row = makeRow(input, OTHERS_KEY, othersLabel(input.locale), tallies, comparedTtc, totalTtc);
   // With `--by till`, the remainder sums the left-out tills: incomplete when one of them is.
   return marked(
