@@ -11,6 +11,7 @@ import type { Command } from "commander";
 import { logger, openCentral, type CommandEnv, type GlobalOptions } from "../context.js";
 import { renderReport } from "../render/index.js";
 import { collectReport } from "../report/collect.js";
+import { collectIndexed } from "../reportIndex/index.js";
 import { parseReportRequest, type ReportFlags } from "../report/request.js";
 import { selectTills } from "../report/selectTills.js";
 import { optionsOf } from "../commands/shared.js";
@@ -33,12 +34,14 @@ export async function runReport(options: ReportOptions, ctx: CliContext): Promis
   const request = parseReportRequest(options, localDateOf(ctx.now()));
   const central = await openCentral(ctx, options);
   const tills = selectTills(central.config, request.tills);
-  const collected = await collectReport({
+  const collect = request.useIndex ? collectIndexed : collectReport;
+  const collected = await collect({
     paths: central.paths,
     tills,
     by: request.by,
     range: request.range,
     comparison: request.comparison,
+    top: request.top,
   });
   const locale = localeOf(ctx.env);
   const report = buildReport({

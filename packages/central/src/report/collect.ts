@@ -34,6 +34,11 @@ export interface CollectRequest {
   range: DateRange;
   /** With `--compare`: the compared range, filled in the same pass over the files. */
   comparison?: Comparison | undefined;
+  /**
+   * `--top N`: the report index computes the tickets of the remainder row in the same read as the
+   * rows (see reportIndex/query.ts); reading the files needs it not.
+   */
+  top?: number | undefined;
   /** Called after each reading of a till, before the check that it was one snapshot (tests). */
   afterTillRead?: ((till: string, attempt: number) => Promise<void>) | undefined;
 }
@@ -564,7 +569,8 @@ export async function collectReport(request: CollectRequest): Promise<Collected>
   const incomplete: string[] = [];
   const lastSales = new Map<string, LocalDate>();
 
-  if (labelsKind !== undefined) await readCatalogLabels(request.paths, labelsKind, labels, warnings);
+  if (labelsKind !== undefined)
+    await readCatalogLabels(request.paths, labelsKind, labels, warnings);
 
   for (const till of request.tills) {
     const part = await readTill(request, till, spec);

@@ -71,7 +71,7 @@ function sortRows(by: Dimension, rows: ReportRow[]): ReportRow[] {
   return rows.sort(byTtcDescending);
 }
 
-function byTtcDescending(a: ReportRow, b: ReportRow): number {
+function byTtcDescending(a: { key: string; ttc: number }, b: { key: string; ttc: number }): number {
   return b.ttc - a.ttc || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 }
 
@@ -139,10 +139,21 @@ function othersRow(input: ReportInput, rest: readonly ReportRow[], totalTtc: Cen
   );
 }
 
+/**
+ * The rows `--top N` keeps: the N with the largest TTC, ties by key; undefined when it keeps
+ * them all.
+ */
+export function keptByTop<T extends { key: string; ttc: number }>(
+  rows: readonly T[],
+  top: number | undefined,
+): Set<T> | undefined {
+  if (top === undefined || rows.length <= top) return undefined;
+  return new Set([...rows].sort(byTtcDescending).slice(0, top));
+}
+
 function applyTop(input: ReportInput, rows: ReportRow[], totalTtc: Cents): ReportRow[] {
-  const { top } = input;
-  if (top === undefined || rows.length <= top) return rows;
-  const kept = new Set([...rows].sort(byTtcDescending).slice(0, top));
+  const kept = keptByTop(rows, input.top);
+  if (kept === undefined) return rows;
   const rest = rows.filter((row) => !kept.has(row));
   return [...rows.filter((row) => kept.has(row)), othersRow(input, rest, totalTtc)];
 }
