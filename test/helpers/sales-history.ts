@@ -52,7 +52,8 @@ export function historyTills(count: number): {
   });
 }
 
-interface Line {
+/** One generated sales line. */
+interface GeneratedLine {
   ticket: number;
   day: string;
   time: string;
@@ -117,7 +118,7 @@ const DIALECTS = [
   },
 ] as const;
 
-function saleRow(dialect: (typeof DIALECTS)[number], line: Line): string {
+function saleRow(dialect: (typeof DIALECTS)[number], line: GeneratedLine): string {
   const fields = {
     ticket: String(line.ticket),
     date: dialect.date(line),
@@ -128,28 +129,19 @@ function saleRow(dialect: (typeof DIALECTS)[number], line: Line): string {
     rate: decimal(line.rate, 100, dialect.comma),
     label: line.label,
   };
+  const rest = [
+    fields.article,
+    fields.famille,
+    fields.quantite,
+    fields.ttc,
+    fields.rate,
+    fields.label,
+  ];
+  // The tab dialect writes the date first.
   const ordered =
     dialect.sep === "\t"
-      ? [
-          fields.date,
-          fields.ticket,
-          fields.article,
-          fields.famille,
-          fields.quantite,
-          fields.ttc,
-          fields.rate,
-          fields.label,
-        ]
-      : [
-          fields.ticket,
-          fields.date,
-          fields.article,
-          fields.famille,
-          fields.quantite,
-          fields.ttc,
-          fields.rate,
-          fields.label,
-        ];
+      ? [fields.date, fields.ticket, ...rest]
+      : [fields.ticket, fields.date, ...rest];
   return ordered.join(dialect.sep);
 }
 
@@ -160,8 +152,8 @@ function fileText(dialect: (typeof DIALECTS)[number], header: string, rows: stri
 }
 
 /** The lines of one till, day after day; ticket numbers start from 1 every day. */
-function linesOf(pick: (below: number) => number, options: HistoryOptions): Line[] {
-  const lines: Line[] = [];
+function linesOf(pick: (below: number) => number, options: HistoryOptions): GeneratedLine[] {
+  const lines: GeneratedLine[] = [];
   for (let index = 0; index < options.days; index++) {
     const day = addDays(options.start, index);
     const tickets = 1 + pick(options.ticketsPerDay);

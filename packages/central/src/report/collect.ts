@@ -531,6 +531,14 @@ async function readTill(
   }
 }
 
+/** The label book of a report: the labels read are family or article labels, as `by` says. */
+export function labelBookOf(by: Dimension, labels: Map<string, string>): LabelBook {
+  return {
+    families: by === "family" ? labels : new Map(),
+    articles: by === "article" ? labels : new Map(),
+  };
+}
+
 /**
  * The labels of the central's catalogue, which is the reference: they come first in the book.
  */
@@ -589,10 +597,7 @@ export async function collectReport(request: CollectRequest): Promise<Collected>
   return {
     data: total.data,
     compared: total.compared,
-    labels: {
-      families: by === "family" ? labels : new Map(),
-      articles: by === "article" ? labels : new Map(),
-    },
+    labels: labelBookOf(by, labels),
     warnings,
     incomplete,
     lastSales,

@@ -19,6 +19,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { tillDirectory, type TillRecord } from "../config.js";
 import {
   duplicateWarnings,
+  labelBookOf,
   labelKind,
   readCatalogLabels,
   TILL_READ_ATTEMPTS,
@@ -419,10 +420,7 @@ function readChecked(
   return {
     data,
     compared,
-    labels: {
-      families: by === "family" ? labels : new Map(),
-      articles: by === "article" ? labels : new Map(),
-    },
+    labels: labelBookOf(by, labels),
     warnings,
     incomplete,
     lastSales,
