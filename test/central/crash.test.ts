@@ -1,7 +1,11 @@
-import { spawn } from "node:child_process";
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  archiveOf as archiveOfFiles,
+  importKilledAt as killedAt,
+  writeData,
+} from "../helpers/central-import.js";
 import { BIN, runBin, temporaryFolder } from "../helpers/cli.js";
 import { snapshotTree } from "../helpers/tree.js";
 
@@ -14,48 +18,10 @@ let root: string;
 const central = (...argv: string[]) =>
   runBin(BIN.central, ["--root", root, ...argv], { cwd: work.path });
 
-async function writeData(dir: string, files: Record<string, string>): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  for (const [name, content] of Object.entries(files)) {
-    await mkdir(join(dir, name, ".."), { recursive: true });
-    await writeFile(join(dir, name), content);
-  }
-}
-
-/** Builds an archive of `files` with the real caisse-export, and returns its path. */
-async function archiveOf(name: string, files: Record<string, string>): Promise<string> {
-  const data = join(work.path, `data-${name}`);
-  await writeData(data, files);
-  const out = join(work.path, `${name}.zip`);
-  const result = await runBin(
-    BIN.export,
-    ["zip", "--data", data, "--till", "D01", "--name", "Magasin 1", "--out", out],
-    { cwd: work.path },
-  );
-  expect(result.stderr).toBe("");
-  expect(result.code).toBe(0);
-  return out;
-}
-
-/** Starts an import that stops at `point`, and kills it there with SIGKILL. */
-function importKilledAt(point: string, archive: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN.central, "--root", root, "import", archive], {
-      cwd: work.path,
-      env: { PATH: process.env.PATH, CAISSE_CENTRAL_PAUSE_AT: point },
-    });
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (stderr.includes(`paused at ${point}`)) child.kill("SIGKILL");
-    });
-    child.on("error", reject);
-    child.on("close", (_code, signal) => {
-      if (signal === "SIGKILL") resolve();
-      else reject(new Error(`the import ended by itself before '${point}': ${stderr}`));
-    });
-  });
-}
+const archiveOf = (name: string, files: Record<string, string>): Promise<string> =>
+  archiveOfFiles(work.path, name, files);
+const importKilledAt = (point: string, archive: string): Promise<void> =>
+  killedAt(work.path, root, point, archive);
 
 const BEFORE = { "ventes.csv": "ticket;date\n1;2026-11-01\n", "sub/old.csv": "old\n" };
 const AFTER = {
