@@ -38,16 +38,20 @@ interface Json {
   warnings: string[];
 }
 
-async function report(options: ReportOptions = {}): Promise<{ text: string; json: Json }> {
-  const { ctx } = captureContext(root.path, {}, () => NOW);
+async function report(
+  options: ReportOptions = {},
+): Promise<{ text: string; json: Json; stderr: string }> {
+  const { ctx, output } = captureContext(root.path, {}, () => NOW);
   const result = await runReport({ root: root.path, format: "json", ...options }, ctx);
-  return { text: result.text, json: JSON.parse(result.text) as Json };
+  return { text: result.text, json: JSON.parse(result.text) as Json, stderr: output().stderr };
 }
 
 /** The indexed report, checked against the files'. */
 async function checked(options: ReportOptions = {}): Promise<Json> {
   const indexed = await report(options);
-  expect(indexed.text).toBe((await report({ ...options, index: false })).text);
+  const files = await report({ ...options, index: false });
+  expect(indexed.text).toBe(files.text);
+  expect(indexed.stderr).toBe(files.stderr);
   return indexed.json;
 }
 
@@ -62,6 +66,21 @@ function fingerprints(): Record<string, string> {
 }
 
 describe("the report index is a cache", () => {
+  it("when it cannot be used, the report reads the files and says so on stderr", async () => {
+    // A file where the index folder should be: it cannot be created.
+    await writeFile(join(root.path, "index"), "not a folder\n");
+    const indexed = await report({ by: "vat" });
+    const files = await report({ by: "vat", index: false });
+    expect(indexed.text).toBe(files.text);
+    const [first, ...rest] = indexed.stderr.split("\n");
+    // After the time stamp:
+    expect(first?.replace(/^\S+ /u, "")).toBe(
+      `caisse-central warn: the report index (${join(root.path, "index")}) ` +
+        `could not be used, the files were read instead: cannot create the folder ${join(root.path, "index")}: already exists`,
+    );
+    expect(rest.join("\n")).toBe(files.stderr);
+  });
+
   it("is created by the first report, and built again when deleted", async () => {
     const first = await checked({ by: "family" });
     expect((await stat(INDEX())).size).toBeGreaterThan(0);

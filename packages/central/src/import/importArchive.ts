@@ -132,9 +132,10 @@ export interface ImportPlan {
 }
 
 /**
- * Brings the report index up to date with the till directory just swapped in, in the same step
- * as the swap. The index is a cache that every report checks against the directories: a failure
- * here, or a crash before it, only leaves the next report to index the till itself (see
+ * Brings the report index up to date with the till directory just swapped in, as the last act of
+ * the import, once the import is journaled: the index takes room on the disk, which must not make
+ * the import itself fail. The index is a cache that every report checks against the directories:
+ * a failure here, or a crash before it, only leaves the next report to index the till itself (see
  * docs/reports.md#the-report-index), so it never fails the import.
  */
 async function reindexImported(central: Central, ref: string | null): Promise<void> {
@@ -352,10 +353,10 @@ export async function applyImport(
       archive: stored.temporary === undefined ? null : basename(stored.temporary),
     };
     await commitSwap(staging, note, options.pause);
-    await reindexImported(central, base.till);
     await placeFile(stored);
     await appendJournal(paths.journal, record);
     await finishSwap(staging, options.pause);
+    await reindexImported(central, base.till);
     return {
       ...resultOf(record, files.length),
       gapRejected: decision.gapRejected,
