@@ -1,12 +1,8 @@
-import { readdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  archiveOf as archiveOfFiles,
-  importKilledAt as killedAt,
-  writeData,
-} from "../helpers/central-import.js";
 import { BIN, runBin, temporaryFolder } from "../helpers/cli.js";
+import { importKilledAt } from "../helpers/killed-import.js";
 import { snapshotTree } from "../helpers/tree.js";
 
 /**
@@ -18,10 +14,28 @@ let root: string;
 const central = (...argv: string[]) =>
   runBin(BIN.central, ["--root", root, ...argv], { cwd: work.path });
 
-const archiveOf = (name: string, files: Record<string, string>): Promise<string> =>
-  archiveOfFiles(work.path, name, files);
-const importKilledAt = (point: string, archive: string): Promise<void> =>
-  killedAt(work.path, root, point, archive);
+async function writeData(dir: string, files: Record<string, string>): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const [name, content] of Object.entries(files)) {
+    await mkdir(join(dir, name, ".."), { recursive: true });
+    await writeFile(join(dir, name), content);
+  }
+}
+
+/** Builds an archive of `files` with the real caisse-export, and returns its path. */
+async function archiveOf(name: string, files: Record<string, string>): Promise<string> {
+  const data = join(work.path, `data-${name}`);
+  await writeData(data, files);
+  const out = join(work.path, `${name}.zip`);
+  const result = await runBin(
+    BIN.export,
+    ["zip", "--data", data, "--till", "D01", "--name", "Magasin 1", "--out", out],
+    { cwd: work.path },
+  );
+  expect(result.stderr).toBe("");
+  expect(result.code).toBe(0);
+  return out;
+}
 
 const BEFORE = { "ventes.csv": "ticket;date\n1;2026-11-01\n", "sub/old.csv": "old\n" };
 const AFTER = {
@@ -62,7 +76,7 @@ describe("an import killed in the middle of the swap", () => {
       const tillDir = join(root, "tills", "D01");
       expect(await snapshotTree(tillDir)).toEqual(await expected(BEFORE));
 
-      await importKilledAt(point, second);
+      await importKilledAt(root, work.path, point, second);
 
       // A run with nothing to import only recovers: before or after, never a mix.
       const recovery = await central("fetch");
@@ -108,7 +122,7 @@ describe("the archive's copy under archives/D01 when the import is killed", () =
       expect((await central("import", first)).code).toBe(0);
       const [firstName] = await readdir(archives);
 
-      await importKilledAt(point, second);
+      await importKilledAt(root, work.path, point, second);
       const left = (await readdir(archives)).filter((name) => name !== firstName);
       expect(left).toHaveLength(1);
       expect(left[0]).toMatch(/^\.D01_\d{8}T\d{6}_000002\.zip\.[0-9a-f]{12}\.tmp$/u);
@@ -127,7 +141,7 @@ describe("tills set --path and tills remove during an unfinished import", () => 
     const first = await archiveOf("first", BEFORE);
     const second = await archiveOf("second", AFTER);
     expect((await central("import", first)).code).toBe(0);
-    await importKilledAt("marked", second);
+    await importKilledAt(root, work.path, "marked", second);
     const config = await readFile(join(root, "caisse-central.json"), "utf8");
 
     for (const argv of [

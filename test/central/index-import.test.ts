@@ -2,8 +2,9 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fingerprintOf } from "../../packages/central/src/reportIndex/fingerprint.js";
-import { archiveOf, importKilledAt } from "../helpers/central-import.js";
+import { archiveOf } from "../helpers/central-import.js";
 import { BIN, runBin, temporaryFolder } from "../helpers/cli.js";
+import { importKilledAt } from "../helpers/killed-import.js";
 
 /**
  * `import` brings the report index up to date for the tills it swapped in, and only for them;
@@ -86,7 +87,7 @@ describe("import and the report index", () => {
     async (point) => {
       expect((await report()).total).toMatchObject({ ttc: 15, tickets: 2 });
       const next = await archiveOf(work.path, "d01-2", sales([1, 1000], [2, 250]), "D01");
-      await importKilledAt(work.path, root, point, next);
+      await importKilledAt(root, work.path, point, next);
       // Before any recovery, the report reads the directory in place: still the old one while
       // only the marker is written, the new one from the first rename on.
       const seen = point === "marked" ? { ttc: 15, tickets: 2 } : { ttc: 17.5, tickets: 3 };

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "vitest";
@@ -36,29 +35,4 @@ export async function archiveOf(
   expect(result.stderr).toBe("");
   expect(result.code).toBe(0);
   return out;
-}
-
-/** Starts an import into `root` that stops at `point`, and kills it there with SIGKILL. */
-export function importKilledAt(
-  work: string,
-  root: string,
-  point: string,
-  archive: string,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN.central, "--root", root, "import", archive], {
-      cwd: work,
-      env: { PATH: process.env.PATH, CAISSE_CENTRAL_PAUSE_AT: point },
-    });
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (stderr.includes(`paused at ${point}`)) child.kill("SIGKILL");
-    });
-    child.on("error", reject);
-    child.on("close", (_code, signal) => {
-      if (signal === "SIGKILL") resolve();
-      else reject(new Error(`the import ended by itself before '${point}': ${stderr}`));
-    });
-  });
 }

@@ -1,5 +1,6 @@
 import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { seeded as random } from "./centralRoot.js";
 
 /**
  * Generated till data for report tests and measurements, the same for a given seed: sales and
@@ -7,17 +8,6 @@ import { dirname, join } from "node:path";
  * every day, returns (negative lines), invalid rows, a backup copy of some tickets in a
  * subfolder, label files, and optionally an unreadable file and a link named like a till file.
  */
-
-/** A small deterministic generator (mulberry32). */
-export function random(seed: number): (below: number) => number {
-  let state = seed;
-  return (below) => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * below);
-  };
-}
 
 export interface HistoryOptions {
   seed: number;

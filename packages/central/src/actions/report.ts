@@ -6,15 +6,17 @@ import {
   type CliContext,
   type ExitCode,
 } from "@caisse/cli";
-import { buildReport, localDateOf, oneLine, type Report } from "@caisse/core";
+import { buildReport, oneLine, type Report } from "@caisse/core";
 import type { Command } from "commander";
 import { logger, openCentral, type CommandEnv, type GlobalOptions } from "../context.js";
+import { freshnessOf, historiesForReport } from "../freshness.js";
 import { renderReport } from "../render/index.js";
 import { collectReport, type CollectRequest } from "../report/collect.js";
 import { collectIndexed } from "../reportIndex/index.js";
 import { parseReportRequest, type ReportFlags } from "../report/request.js";
 import { selectTills } from "../report/selectTills.js";
 import { optionsOf } from "../commands/shared.js";
+import { today } from "../today.js";
 
 export type ReportOptions = ReportFlags & GlobalOptions;
 
@@ -36,7 +38,7 @@ export interface ReportResult {
  * report, prints the warnings on stderr and the report on stdout (or into `--out`).
  */
 export async function runReport(options: ReportOptions, ctx: CliContext): Promise<ReportResult> {
-  const request = parseReportRequest(options, localDateOf(ctx.now()));
+  const request = parseReportRequest(options, today(ctx));
   const central = await openCentral(ctx, options);
   const tills = selectTills(central.config, request.tills);
   const log = logger(ctx, options);
@@ -59,6 +61,8 @@ export async function runReport(options: ReportOptions, ctx: CliContext): Promis
       })
     : await collectReport(collectRequest);
   const locale = localeOf(ctx.env);
+  const warnings = [...collected.warnings];
+  const histories = await historiesForReport(central.paths.journal, warnings);
   const report = buildReport({
     by: request.by,
     range: request.range,
@@ -70,8 +74,9 @@ export async function runReport(options: ReportOptions, ctx: CliContext): Promis
         : { ...request.comparison, data: collected.compared },
     top: request.top,
     labels: collected.labels,
-    warnings: collected.warnings,
+    warnings,
     incomplete: collected.incomplete,
+    freshness: freshnessOf(tills, histories, collected),
     locale,
   });
   for (const warning of report.warnings) log.warn(warning);

@@ -57,10 +57,12 @@ export interface Collected {
   /** The refs of the tills whose figures leave out more than a small share of their rows. */
   incomplete: string[];
   /**
-   * Per till ref, the date of its last sale: the latest date of a valid sales line of a file read
-   * whole, whatever the period. Tills without one are absent.
+   * Per till ref, the date of its last sale in all its data, whatever the range (of its last
+   * payment for `--by payment`); a till without any is absent. See docs/reports.md#freshness.
    */
-  lastSales: Map<string, LocalDate>;
+  lastSale: Map<string, LocalDate>;
+  /** Per till ref, the date of its first sale, likewise: whether a compared period is covered. */
+  firstSale: Map<string, LocalDate>;
 }
 
 /** A folder whose till files are read: a till's directory, or the central's catalogue. */
@@ -257,12 +259,21 @@ export interface TillFiles {
   rows: number;
   invalid: number;
   filesLeftOut: number;
-  /** The latest date of a valid row of the files read whole, in scope or not. */
+  /** The first and last dates of the rows of the files read whole, whatever the range. */
+  first: LocalDate | undefined;
   last: LocalDate | undefined;
 }
 
 export function newTillFiles(): TillFiles {
-  return { owners: new Map(), files: [], rows: 0, invalid: 0, filesLeftOut: 0, last: undefined };
+  return {
+    owners: new Map(),
+    files: [],
+    rows: 0,
+    invalid: 0,
+    filesLeftOut: 0,
+    first: undefined,
+    last: undefined,
+  };
 }
 
 /** The tickets of one day, created on first use. */
@@ -325,6 +336,7 @@ export async function readOwnedRows<K extends DataKind>(
   let lastTicket: string | undefined;
   let lastDay: string | undefined;
   let lastOwner = index;
+  let first: LocalDate | undefined;
   let last: LocalDate | undefined;
   const issues = await readWhole(
     place,
@@ -333,6 +345,7 @@ export async function readOwnedRows<K extends DataKind>(
     (row) => {
       rows++;
       const date = dateOf(row.at);
+      if (first === undefined || date < first) first = date;
       if (last === undefined || date > last) last = date;
       if (!sink.inScope(date)) return;
       if (row.ticket !== lastTicket || date !== lastDay) {
@@ -362,6 +375,7 @@ export async function readOwnedRows<K extends DataKind>(
   }
   seen.rows += rows + issues.count;
   seen.invalid += issues.count;
+  if (first !== undefined && (seen.first === undefined || first < seen.first)) seen.first = first;
   if (last !== undefined && (seen.last === undefined || last > seen.last)) seen.last = last;
   return issues;
 }
@@ -431,7 +445,9 @@ interface TillPart {
   warnings: string[];
   /** Whether its figures leave out more than a small share of its rows. */
   incomplete: boolean;
-  lastSale: LocalDate | undefined;
+  /** The first and last dates of its data, whatever the range. */
+  first: LocalDate | undefined;
+  last: LocalDate | undefined;
 }
 
 async function readPlace(place: Place, spec: SumSpec, part: TillPart): Promise<void> {
@@ -443,28 +459,17 @@ async function readPlace(place: Place, spec: SumSpec, part: TillPart): Promise<v
   for (const file of files.get(spec.kind) ?? []) {
     await readDataFile(place, file, spec, tallies, seen, warnings);
   }
+  part.first = seen.first;
+  part.last = seen.last;
   const incomplete = incompleteWarning(place.owner, seen);
   if (incomplete !== undefined) {
     warnings.push(incomplete);
     part.incomplete = true;
   }
-  part.lastSale = spec.kind === "ventes" ? seen.last : await lastSaleOf(place);
   if (labelsKind === undefined) return;
   for (const file of files.get(labelsKind) ?? []) {
     await readLabels(place, file, labelsKind, labels, warnings);
   }
-}
-
-/**
- * The last sale date of a place whose sales files a report does not sum (`--by payment`): they
- * are read for that date alone, their warnings belong to the reports that sum them.
- */
-async function lastSaleOf(place: Place): Promise<LocalDate | undefined> {
-  const sales = (await filesOf(place, ["ventes"], [])).get("ventes") ?? [];
-  const seen = newTillFiles();
-  const none = { inScope: () => false, take: () => undefined, duplicate: () => undefined };
-  for (const file of sales) await readOwnedRows(place, file, "ventes", seen, [], none);
-  return seen.last;
 }
 
 /**
@@ -506,7 +511,8 @@ async function readTill(
       labels: new Map(),
       warnings: [],
       incomplete: false,
-      lastSale: undefined,
+      first: undefined,
+      last: undefined,
     };
     const place: Place = {
       owner: till.ref,
@@ -575,7 +581,8 @@ export async function collectReport(request: CollectRequest): Promise<Collected>
   const labels = new Map<string, string>();
   const warnings: string[] = [];
   const incomplete: string[] = [];
-  const lastSales = new Map<string, LocalDate>();
+  const lastSale = new Map<string, LocalDate>();
+  const firstSale = new Map<string, LocalDate>();
 
   if (labelsKind !== undefined)
     await readCatalogLabels(request.paths, labelsKind, labels, warnings);
@@ -591,7 +598,8 @@ export async function collectReport(request: CollectRequest): Promise<Collected>
     for (const [code, label] of part.labels) if (!labels.has(code)) labels.set(code, label);
     warnings.push(...part.warnings);
     if (part.incomplete) incomplete.push(till.ref);
-    if (part.lastSale !== undefined) lastSales.set(till.ref, part.lastSale);
+    if (part.first !== undefined) firstSale.set(till.ref, part.first);
+    if (part.last !== undefined) lastSale.set(till.ref, part.last);
   }
 
   return {
@@ -600,6 +608,7 @@ export async function collectReport(request: CollectRequest): Promise<Collected>
     labels: labelBookOf(by, labels),
     warnings,
     incomplete,
-    lastSales,
+    lastSale,
+    firstSale,
   };
 }

@@ -5,7 +5,6 @@ import {
   rateKey,
   sameFolder,
   type FileKind,
-  type LocalDate,
   type Payment,
   type SaleLine,
   type WalkedFile,
@@ -202,13 +201,13 @@ function writeSums(w: Writers, till: string, kind: DataKind, index: number, sums
   }
 }
 
-/** Reads one data kind of a till and writes its rows; returns its last date (sales). */
+/** Reads one data kind of a till and writes its rows. */
 async function indexKind(
   db: DatabaseSync,
   place: Place,
   kind: DataKind,
   files: readonly WalkedFile[],
-): Promise<LocalDate | undefined> {
+): Promise<void> {
   const writers = writersOf(db);
   const seen = newTillFiles();
   for (const file of files) {
@@ -236,12 +235,13 @@ async function indexKind(
     );
     if (issues !== undefined) writeSums(writers, place.owner, kind, index, sums);
   }
-  db.prepare("INSERT INTO part (till, kind, incomplete) VALUES (?, ?, ?)").run(
+  db.prepare("INSERT INTO part (till, kind, incomplete, first, last) VALUES (?, ?, ?, ?, ?)").run(
     place.owner,
     kind,
     incompleteWarning(place.owner, seen) ?? null,
+    seen.first ?? null,
+    seen.last ?? null,
   );
-  return seen.last;
 }
 
 /** Reads a till's label files: its labels (the first file naming a code wins) and warnings. */
@@ -281,16 +281,11 @@ async function writeTill(
   const files = await filesOf(place, [...DATA_KINDS, ...LABEL_KINDS], [], (kind, warning) =>
     walk.push([kind, warning]),
   );
-  let lastSale: LocalDate | undefined;
-  for (const kind of DATA_KINDS) {
-    const last = await indexKind(db, place, kind, files.get(kind) ?? []);
-    if (kind === "ventes") lastSale = last;
-  }
+  for (const kind of DATA_KINDS) await indexKind(db, place, kind, files.get(kind) ?? []);
   for (const kind of LABEL_KINDS) await indexLabels(db, place, kind, files.get(kind) ?? []);
-  db.prepare("INSERT INTO till (till, fingerprint, last_sale, walk) VALUES (?, ?, ?, ?)").run(
+  db.prepare("INSERT INTO till (till, fingerprint, walk) VALUES (?, ?, ?)").run(
     till.ref,
     fingerprint,
-    lastSale ?? null,
     JSON.stringify(walk),
   );
 }

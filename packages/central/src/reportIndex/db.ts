@@ -25,16 +25,16 @@ const BUSY_TIMEOUT_MS = 60_000;
 const SCHEMA = `
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 -- One row per till indexed: the fingerprint of the directory and settings it was built from,
--- its last sale date, and the links or special files named like till files ([kind, warning]).
-CREATE TABLE till (till TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, last_sale TEXT,
-  walk TEXT NOT NULL);
+-- and the links or special files named like till files ([kind, warning]).
+CREATE TABLE till (till TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, walk TEXT NOT NULL);
 -- The data files in reading order; warnings: what reading them printed (JSON array).
 CREATE TABLE file (till TEXT NOT NULL, kind TEXT NOT NULL, idx INTEGER NOT NULL,
   name TEXT NOT NULL, warnings TEXT NOT NULL, whole INTEGER NOT NULL,
   PRIMARY KEY (till, kind, idx)) WITHOUT ROWID;
--- Per till and data kind: the warning that marks its figures incomplete, if any.
-CREATE TABLE part (till TEXT NOT NULL, kind TEXT NOT NULL, incomplete TEXT,
-  PRIMARY KEY (till, kind)) WITHOUT ROWID;
+-- Per till and data kind: the warning that marks its figures incomplete, if any; the first and
+-- last dates of its valid rows (of files read whole), whatever the period: its first and last sale.
+CREATE TABLE part (till TEXT NOT NULL, kind TEXT NOT NULL, incomplete TEXT, first TEXT,
+  last TEXT, PRIMARY KEY (till, kind)) WITHOUT ROWID;
 -- Tickets of file idx that the earlier file owner gave, per day.
 CREATE TABLE dup (till TEXT NOT NULL, kind TEXT NOT NULL, idx INTEGER NOT NULL,
   owner INTEGER NOT NULL, day TEXT NOT NULL, count INTEGER NOT NULL,

@@ -258,7 +258,7 @@ function tillWarnings(
   kind: DataKind,
   labels: "familles" | "articles" | undefined,
   scope: readonly Bounds[],
-): { warnings: string[]; incomplete: boolean } {
+): { warnings: string[]; incomplete: boolean; first: unknown; last: unknown } {
   const warnings: string[] = [];
   const row = db.prepare("SELECT walk FROM till WHERE till = ?").get(till);
   for (const [fileKind, warning] of JSON.parse(String(row?.walk ?? "[]")) as [string, string][]) {
@@ -284,7 +284,7 @@ function tillWarnings(
     warnings.push(...duplicateWarnings(till, String(file.name), names, perOwner));
   }
   const part = db
-    .prepare("SELECT incomplete FROM part WHERE till = ? AND kind = ?")
+    .prepare("SELECT incomplete, first, last FROM part WHERE till = ? AND kind = ?")
     .get(till, kind);
   const warning = part?.incomplete;
   const incomplete = typeof warning === "string";
@@ -296,7 +296,7 @@ function tillWarnings(
       warnings.push(String(warning.warning));
     }
   }
-  return { warnings, incomplete };
+  return { warnings, incomplete, first: part?.first, last: part?.last };
 }
 
 /** A till to read from the index, with the fingerprint its rows must have. */
@@ -388,7 +388,8 @@ function readChecked(
   const comparedBounds = comparison === undefined ? undefined : boundsOf(comparison.range);
   const scope = comparedBounds === undefined ? [bounds] : [bounds, comparedBounds];
   const incomplete: string[] = [];
-  const lastSales = new Map<string, LocalDate>();
+  const lastSale = new Map<string, LocalDate>();
+  const firstSale = new Map<string, LocalDate>();
   const present: string[] = [];
   const tillLabels = db.prepare(
     "SELECT code, label FROM label WHERE till = ? AND kind = ? ORDER BY seq",
@@ -413,8 +414,8 @@ function readChecked(
         if (!labels.has(code)) labels.set(code, String(row.label));
       }
     }
-    const last = db.prepare("SELECT last_sale FROM till WHERE till = ?").get(till.ref);
-    if (typeof last?.last_sale === "string") lastSales.set(till.ref, last.last_sale as LocalDate);
+    if (typeof part.first === "string") firstSale.set(till.ref, part.first as LocalDate);
+    if (typeof part.last === "string") lastSale.set(till.ref, part.last as LocalDate);
   }
   prepareTop(db, data, compared, present, bounds, request.top);
   return {
@@ -423,6 +424,7 @@ function readChecked(
     labels: labelBookOf(by, labels),
     warnings,
     incomplete,
-    lastSales,
+    lastSale,
+    firstSale,
   };
 }
