@@ -1,5 +1,5 @@
 import { runReport, type ReportOptions } from "../../packages/central/src/commands/report.js";
-import { appendFile, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -117,6 +117,39 @@ describe("the report index is a cache", () => {
     const d01Of = (json: Json): number => json.rows.find((row) => row.key === "D01")?.ttc ?? 0;
     expect(d01Of(removed)).toBeGreaterThan(0);
     expect(d01Of(removed)).toBeLessThan(d01Of(before) / 2);
+  });
+
+  it("reads a till again from its first changed file on: the files before keep their rows", async () => {
+    await checked({ by: "family" });
+    // A mark in the rows of D01's first file: it stays as long as that file is not read again.
+    const db = new DatabaseSync(INDEX());
+    const marked = db
+      .prepare("UPDATE cell SET ttc = ttc + 100 WHERE dim = 'total' AND till = 'D01' AND file = 0")
+      .run();
+    db.close();
+    expect(Number(marked.changes)).toBeGreaterThan(0);
+    const d01 = join(root.path, "tills", "D01", "donnees");
+    await appendFile(
+      join(d01, "ventes-2026-02.csv"),
+      "77;06/02/2026 10:00;A1;EPI;1;1000,00;5,5;Cadeau\r\n",
+    );
+    const files = await report({ by: "till", index: false });
+    const indexed = await report({ by: "till" });
+    const d01Of = (json: Json): number => json.rows.find((row) => row.key === "D01")?.ttc ?? 0;
+    expect(d01Of(indexed.json)).toBeCloseTo(d01Of(files.json) + Number(marked.changes), 2);
+
+    // A last file holding copies of February's tickets: only it is read, and the tickets the
+    // files before it gave (kept in the index) are not counted again.
+    await rm(join(root.path, "index"), { recursive: true });
+    await checked({ by: "family" });
+    const february = await readFile(join(d01, "ventes-2026-02.csv"));
+    await mkdir(join(d01, "zzz"));
+    await writeFile(join(d01, "zzz", "ventes.csv"), february);
+    const json = await checked({ by: "family" });
+    expect(json.warnings.filter((warning) => warning.includes("zzz/ventes.csv already"))).toEqual([
+      "D01: 17 tickets of donnees/zzz/ventes.csv already in donnees/sauvegarde/ventes - Copie.csv; counted once",
+      "D01: 63 tickets of donnees/zzz/ventes.csv already in donnees/ventes-2026-02.csv; counted once",
+    ]);
   });
 
   it("is built again when a till's encoding or column mapping changes", async () => {

@@ -4,7 +4,9 @@ import {
   paymentModeKey,
   rateKey,
   sameFolder,
+  sha256OfFile,
   type FileKind,
+  type LocalDate,
   type Payment,
   type SaleLine,
   type WalkedFile,
@@ -18,6 +20,7 @@ import {
   readLabels,
   readOwnedRows,
   TILL_READ_ATTEMPTS,
+  type TillFiles,
   type DataKind,
   type Place,
   type RowSink,
@@ -54,6 +57,14 @@ class FileSums {
   readonly labels = new Map<string, { at: string; label: string }>();
   /** `owner day` -> duplicate tickets */
   readonly duplicates = new Map<string, number>();
+  /** The first and last days of the file's valid rows (each counted, or a copy of a ticket). */
+  first: LocalDate | undefined;
+  last: LocalDate | undefined;
+
+  private see(day: LocalDate): void {
+    if (this.first === undefined || day < this.first) this.first = day;
+    if (this.last === undefined || day > this.last) this.last = day;
+  }
 
   private add(
     dim: string,
@@ -80,7 +91,8 @@ class FileSums {
     tickets.add(ticket);
   }
 
-  addSale(line: SaleLine, day: string): void {
+  addSale(line: SaleLine, day: LocalDate): void {
+    this.see(day);
     const keys: Record<(typeof SALES_DIMS)[number], string> = {
       total: "",
       family: line.family,
@@ -107,12 +119,14 @@ class FileSums {
     }
   }
 
-  addPayment(payment: Payment, day: string): void {
+  addPayment(payment: Payment, day: LocalDate): void {
+    this.see(day);
     this.add("ptotal", day, "", -1, payment.ticket, payment.amount, 0);
     this.add("payment", day, paymentModeKey(payment.mode), -1, payment.ticket, payment.amount, 0);
   }
 
-  duplicate(owner: number, day: string): void {
+  duplicate(owner: number, day: LocalDate): void {
+    this.see(day);
     const key = `${owner}${SEP}${day}`;
     this.duplicates.set(key, (this.duplicates.get(key) ?? 0) + 1);
   }
@@ -132,31 +146,26 @@ interface Writers {
 function writersOf(db: DatabaseSync): Writers {
   return {
     cell: db.prepare(
-      `INSERT INTO cell (dim, till, day, key, rate, ttc, qty) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT DO UPDATE SET ttc = ttc + excluded.ttc, qty = qty + excluded.qty`,
+      "INSERT INTO cell (dim, till, day, key, rate, file, ttc, qty) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     ),
     tix: db.prepare(
-      `INSERT INTO tix (dim, till, day, key, tickets) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT DO UPDATE SET tickets = tickets + excluded.tickets`,
+      "INSERT INTO tix (dim, till, day, key, file, tickets) VALUES (?, ?, ?, ?, ?, ?)",
     ),
     tlist: db.prepare(
       "INSERT INTO tlist (dim, till, day, key, file, list) VALUES (?, ?, ?, ?, ?, ?)",
     ),
     margin: db.prepare(
-      `INSERT INTO margin (till, day, family, article, qty, ttc) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT DO UPDATE SET qty = qty + excluded.qty, ttc = ttc + excluded.ttc`,
+      "INSERT INTO margin (till, day, family, article, file, qty, ttc) VALUES (?, ?, ?, ?, ?, ?, ?)",
     ),
-    // Files are read in order: at the same moment, the later file's label wins.
     seen: db.prepare(
-      `INSERT INTO seen (till, day, article, at, label) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT DO UPDATE SET at = excluded.at, label = excluded.label
-       WHERE excluded.at >= seen.at`,
+      "INSERT INTO seen (till, day, article, file, at, label) VALUES (?, ?, ?, ?, ?, ?)",
     ),
     dup: db.prepare(
       "INSERT INTO dup (till, kind, idx, owner, day, count) VALUES (?, ?, ?, ?, ?, ?)",
     ),
     file: db.prepare(
-      "INSERT INTO file (till, kind, idx, name, warnings, whole) VALUES (?, ?, ?, ?, ?, ?)",
+      `INSERT INTO file (till, kind, idx, name, sha256, warnings, whole, rows, invalid, first, last)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
   };
 }
@@ -165,7 +174,7 @@ function writersOf(db: DatabaseSync): Writers {
 function writeSums(w: Writers, till: string, kind: DataKind, index: number, sums: FileSums): void {
   for (const [cell, [ttc, qty]] of sums.cells) {
     const [dim = "", day = "", key = "", rate = ""] = cell.split(SEP);
-    w.cell.run(dim, till, day, key, Number(rate), ttc, qty);
+    w.cell.run(dim, till, day, key, Number(rate), index, ttc, qty);
   }
   // How many keys of its dimension each ticket has that day: a ticket whose keys are all among
   // the rows a report keeps is not in the remainder of --top.
@@ -179,21 +188,20 @@ function writeSums(w: Writers, till: string, kind: DataKind, index: number, sums
   }
   for (const [group, tickets] of sums.tickets) {
     const [dim = "", day = "", key = ""] = group.split(SEP);
-    w.tix.run(dim, till, day, key, tickets.size);
-    if (dim === totalDim(kind)) continue;
-    const list = [...tickets].map((ticket) => [
-      ticket,
-      keysPerTicket.get(`${dim}${SEP}${day}${SEP}${ticket}`) ?? 1,
-    ]);
+    w.tix.run(dim, till, day, key, index, tickets.size);
+    const list = [...tickets].map((ticket) => {
+      const keys = keysPerTicket.get(`${dim}${SEP}${day}${SEP}${ticket}`) ?? 1;
+      return keys === 1 ? ticket : [ticket, keys];
+    });
     w.tlist.run(dim, till, day, key, index, JSON.stringify(list));
   }
   for (const [margin, [qty, ttc]] of sums.margins) {
     const [day = "", family = "", article = ""] = margin.split(SEP);
-    w.margin.run(till, day, family, article, qty, ttc);
+    w.margin.run(till, day, family, article, index, qty, ttc);
   }
   for (const [seen, { at, label }] of sums.labels) {
     const [day = "", article = ""] = seen.split(SEP);
-    w.seen.run(till, day, article, at, label);
+    w.seen.run(till, day, article, index, at, label);
   }
   for (const [duplicate, count] of sums.duplicates) {
     const [owner = "", day = ""] = duplicate.split(SEP);
@@ -201,16 +209,131 @@ function writeSums(w: Writers, till: string, kind: DataKind, index: number, sums
   }
 }
 
-/** Reads one data kind of a till and writes its rows. */
+/** A data file as last indexed. */
+interface IndexedFile {
+  name: string;
+  sha256: string;
+  warnings: string;
+  whole: boolean;
+  rows: number;
+  invalid: number;
+  first: LocalDate | undefined;
+  last: LocalDate | undefined;
+}
+
+function indexedFiles(db: DatabaseSync, till: string, kind: DataKind): IndexedFile[] {
+  return db
+    .prepare("SELECT * FROM file WHERE till = ? AND kind = ? ORDER BY idx")
+    .all(till, kind)
+    .map((row) => ({
+      name: String(row.name),
+      sha256: String(row.sha256),
+      warnings: String(row.warnings),
+      whole: Number(row.whole) === 1,
+      rows: Number(row.rows),
+      invalid: Number(row.invalid),
+      first: typeof row.first === "string" ? (row.first as LocalDate) : undefined,
+      last: typeof row.last === "string" ? (row.last as LocalDate) : undefined,
+    }));
+}
+
+/** The dimensions of a data kind's rows. */
+function dimsOf(kind: DataKind): readonly string[] {
+  return kind === "ventes" ? SALES_DIMS : ["ptotal", "payment"];
+}
+
+/**
+ * Deletes a data kind's rows of the files from `from` on; returns what reading the files before
+ * it had found (the tickets they gave, their counts), as if they had just been read.
+ */
+function keepFilesBefore(
+  db: DatabaseSync,
+  till: string,
+  kind: DataKind,
+  kept: readonly IndexedFile[],
+): TillFiles {
+  const from = kept.length;
+  for (const dim of dimsOf(kind)) {
+    for (const table of ["cell", "tix", "tlist"]) {
+      db.prepare(`DELETE FROM ${table} WHERE dim = ? AND till = ? AND file >= ?`).run(
+        dim,
+        till,
+        from,
+      );
+    }
+  }
+  if (kind === "ventes") {
+    for (const table of ["margin", "seen"]) {
+      db.prepare(`DELETE FROM ${table} WHERE till = ? AND file >= ?`).run(till, from);
+    }
+  }
+  for (const table of ["dup", "file"]) {
+    db.prepare(`DELETE FROM ${table} WHERE till = ? AND kind = ? AND idx >= ?`).run(
+      till,
+      kind,
+      from,
+    );
+  }
+  db.prepare("DELETE FROM part WHERE till = ? AND kind = ?").run(till, kind);
+  const seen = newTillFiles();
+  for (const file of kept) {
+    seen.files.push(file.name);
+    if (!file.whole) {
+      seen.filesLeftOut++;
+      continue;
+    }
+    seen.rows += file.rows;
+    seen.invalid += file.invalid;
+    if (file.first !== undefined && (seen.first === undefined || file.first < seen.first)) {
+      seen.first = file.first;
+    }
+    if (file.last !== undefined && (seen.last === undefined || file.last > seen.last)) {
+      seen.last = file.last;
+    }
+  }
+  // The tickets the kept files gave: later files may not count them again.
+  for (const row of db
+    .prepare("SELECT day, file, list FROM tlist WHERE dim = ? AND till = ? AND key = ''")
+    .all(totalDim(kind), till)) {
+    const day = String(row.day);
+    let tickets = seen.owners.get(day);
+    if (tickets === undefined) {
+      tickets = new Map();
+      seen.owners.set(day, tickets);
+    }
+    for (const entry of JSON.parse(String(row.list)) as (string | [string, number])[]) {
+      tickets.set(typeof entry === "string" ? entry : entry[0], Number(row.file));
+    }
+  }
+  return seen;
+}
+
+/**
+ * Reads one data kind of a till and writes its rows: the files from the first one that is not
+ * as last indexed (its name or SHA-256 differs) on, since a file's tickets decide what the files
+ * after it count; the files before it keep their rows.
+ */
 async function indexKind(
   db: DatabaseSync,
   place: Place,
   kind: DataKind,
   files: readonly WalkedFile[],
 ): Promise<void> {
+  const hashes = await Promise.all(files.map((file) => sha256OfFile(file.absolute)));
+  const before = indexedFiles(db, place.owner, kind);
+  let same = 0;
+  while (
+    same < files.length &&
+    same < before.length &&
+    before[same]?.name === files[same]?.relative &&
+    before[same]?.sha256 === hashes[same]
+  ) {
+    same++;
+  }
+  const seen = keepFilesBefore(db, place.owner, kind, before.slice(0, same));
   const writers = writersOf(db);
-  const seen = newTillFiles();
-  for (const file of files) {
+  for (const [index, file] of files.entries()) {
+    if (index < same) continue;
     const sums = new FileSums();
     const warnings: string[] = [];
     const sink: RowSink<DataKind> = {
@@ -223,15 +346,20 @@ async function indexKind(
         sums.duplicate(owner, day);
       },
     };
-    const index = seen.files.length;
+    const counts = { rows: seen.rows, invalid: seen.invalid };
     const issues = await readOwnedRows(place, file, kind, seen, warnings, sink);
     writers.file.run(
       place.owner,
       kind,
       index,
       file.relative,
+      hashes[index] ?? "",
       JSON.stringify(warnings),
       issues === undefined ? 0 : 1,
+      seen.rows - counts.rows,
+      seen.invalid - counts.invalid,
+      sums.first ?? null,
+      sums.last ?? null,
     );
     if (issues !== undefined) writeSums(writers, place.owner, kind, index, sums);
   }
@@ -268,14 +396,28 @@ export function forgetTill(db: DatabaseSync, till: string): void {
   for (const table of TILL_TABLES) db.prepare(`DELETE FROM ${table} WHERE till = ?`).run(till);
 }
 
-/** The rows of one till from the folder `dir`, in the open transaction. */
+/** The settings that change how a till's files read: another one means reading them all again. */
+function settingsOf(till: TillRecord): string {
+  return JSON.stringify({ encoding: till.encoding ?? null, columns: till.columns ?? null });
+}
+
+/**
+ * The rows of one till from the folder `dir`, in the open transaction: the label files and the
+ * links are read again, the data files from the first changed one (all of them when the till's
+ * settings changed).
+ */
 async function writeTill(
   db: DatabaseSync,
   till: TillRecord,
   dir: string,
   fingerprint: string,
 ): Promise<void> {
-  forgetTill(db, till.ref);
+  const settings = settingsOf(till);
+  const stored = db.prepare("SELECT settings FROM till WHERE till = ?").get(till.ref);
+  if (stored?.settings !== settings) forgetTill(db, till.ref);
+  for (const table of ["till", "label", "labelwarn"]) {
+    db.prepare(`DELETE FROM ${table} WHERE till = ?`).run(till.ref);
+  }
   const place: Place = { owner: till.ref, dir, encoding: till.encoding, columns: till.columns };
   const walk: [FileKind, string][] = [];
   const files = await filesOf(place, [...DATA_KINDS, ...LABEL_KINDS], [], (kind, warning) =>
@@ -283,9 +425,10 @@ async function writeTill(
   );
   for (const kind of DATA_KINDS) await indexKind(db, place, kind, files.get(kind) ?? []);
   for (const kind of LABEL_KINDS) await indexLabels(db, place, kind, files.get(kind) ?? []);
-  db.prepare("INSERT INTO till (till, fingerprint, walk) VALUES (?, ?, ?)").run(
+  db.prepare("INSERT INTO till (till, fingerprint, settings, walk) VALUES (?, ?, ?, ?)").run(
     till.ref,
     fingerprint,
+    settings,
     JSON.stringify(walk),
   );
 }

@@ -8,7 +8,7 @@ import { DatabaseSync } from "node:sqlite";
  * (a table, a column, how a figure or a warning is computed): an index of another version is
  * deleted and built again, never read.
  */
-export const INDEX_SCHEMA_VERSION = 1;
+export const INDEX_SCHEMA_VERSION = 2;
 
 /** The index file in `<root>/index/` (see docs/central-layout.md). */
 export const INDEX_FILE = "reports.sqlite";
@@ -24,12 +24,16 @@ const BUSY_TIMEOUT_MS = 60_000;
  */
 const SCHEMA = `
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
--- One row per till indexed: the fingerprint of the directory and settings it was built from,
--- and the links or special files named like till files ([kind, warning]).
-CREATE TABLE till (till TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, walk TEXT NOT NULL);
--- The data files in reading order; warnings: what reading them printed (JSON array).
+-- One row per till indexed: the fingerprint of the directory and settings it was built from, the
+-- settings (encoding, columns), and the links or special files named like till files.
+CREATE TABLE till (till TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, settings TEXT NOT NULL,
+  walk TEXT NOT NULL);
+-- The data files in reading order: their SHA-256 (a file and those after it are read again
+-- when it changes), what reading them printed (JSON array), whether they were read whole, their
+-- rows and invalid rows, the first and last dates of their valid rows.
 CREATE TABLE file (till TEXT NOT NULL, kind TEXT NOT NULL, idx INTEGER NOT NULL,
-  name TEXT NOT NULL, warnings TEXT NOT NULL, whole INTEGER NOT NULL,
+  name TEXT NOT NULL, sha256 TEXT NOT NULL, warnings TEXT NOT NULL, whole INTEGER NOT NULL,
+  rows INTEGER NOT NULL, invalid INTEGER NOT NULL, first TEXT, last TEXT,
   PRIMARY KEY (till, kind, idx)) WITHOUT ROWID;
 -- Per till and data kind: the warning that marks its figures incomplete, if any; the first and
 -- last dates of its valid rows (of files read whole), whatever the period: its first and last sale.
@@ -39,25 +43,30 @@ CREATE TABLE part (till TEXT NOT NULL, kind TEXT NOT NULL, incomplete TEXT, firs
 CREATE TABLE dup (till TEXT NOT NULL, kind TEXT NOT NULL, idx INTEGER NOT NULL,
   owner INTEGER NOT NULL, day TEXT NOT NULL, count INTEGER NOT NULL,
   PRIMARY KEY (till, kind, idx, owner, day)) WITHOUT ROWID;
+-- Every row below is one data file's (file: its idx), so that a till is read again from its
+-- first changed file only; a ticket is counted from one file only, so the files' sums add up.
 -- TTC and quantity per till, day, grouping key and VAT rate (-1 for payments).
 CREATE TABLE cell (dim TEXT NOT NULL, till TEXT NOT NULL, day TEXT NOT NULL, key TEXT NOT NULL,
-  rate INTEGER NOT NULL, ttc INTEGER NOT NULL, qty INTEGER NOT NULL,
-  PRIMARY KEY (dim, till, day, key, rate)) WITHOUT ROWID;
+  rate INTEGER NOT NULL, file INTEGER NOT NULL, ttc INTEGER NOT NULL, qty INTEGER NOT NULL,
+  PRIMARY KEY (dim, till, day, key, rate, file)) WITHOUT ROWID;
 -- Distinct tickets per till, day and grouping key: they add up across days, not across keys.
 CREATE TABLE tix (dim TEXT NOT NULL, till TEXT NOT NULL, day TEXT NOT NULL, key TEXT NOT NULL,
-  tickets INTEGER NOT NULL, PRIMARY KEY (dim, till, day, key)) WITHOUT ROWID;
--- The tickets themselves per till, day and key, with how many keys of the dimension each
--- ticket has that day (JSON [[ticket, keys], ...]): the union of several rows (--top).
+  file INTEGER NOT NULL, tickets INTEGER NOT NULL,
+  PRIMARY KEY (dim, till, day, key, file)) WITHOUT ROWID;
+-- The tickets themselves per till, day and key, each with how many keys of the dimension it
+-- has that day when more than one (JSON ["12", ["13", 2], ...]): the union of several rows
+-- (--top); for the totals (key ''), the tickets a file gave, which later files may not give.
 CREATE TABLE tlist (dim TEXT NOT NULL, till TEXT NOT NULL, day TEXT NOT NULL,
   key TEXT NOT NULL, file INTEGER NOT NULL, list TEXT NOT NULL,
   PRIMARY KEY (dim, till, key, day, file)) WITHOUT ROWID;
 -- Quantities and TTC per till, day, family and article: margins from catalogue costs.
 CREATE TABLE margin (till TEXT NOT NULL, day TEXT NOT NULL, family TEXT NOT NULL,
-  article TEXT NOT NULL, qty INTEGER NOT NULL, ttc INTEGER NOT NULL,
-  PRIMARY KEY (till, day, family, article)) WITHOUT ROWID;
--- Per till, day and article: the label of its most recent sales line that day.
+  article TEXT NOT NULL, file INTEGER NOT NULL, qty INTEGER NOT NULL, ttc INTEGER NOT NULL,
+  PRIMARY KEY (till, day, family, article, file)) WITHOUT ROWID;
+-- Per till, day, article and file: the label of its most recent sales line that day.
 CREATE TABLE seen (till TEXT NOT NULL, day TEXT NOT NULL, article TEXT NOT NULL,
-  at TEXT NOT NULL, label TEXT NOT NULL, PRIMARY KEY (till, day, article)) WITHOUT ROWID;
+  file INTEGER NOT NULL, at TEXT NOT NULL, label TEXT NOT NULL,
+  PRIMARY KEY (till, day, article, file)) WITHOUT ROWID;
 -- The labels of a till's label files (first file naming a code wins), and their warnings.
 CREATE TABLE label (till TEXT NOT NULL, kind TEXT NOT NULL, seq INTEGER NOT NULL,
   code TEXT NOT NULL, label TEXT NOT NULL, PRIMARY KEY (till, kind, seq)) WITHOUT ROWID;

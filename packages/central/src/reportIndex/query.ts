@@ -171,7 +171,8 @@ function fillTill(
   if (by !== "article") return;
   for (const seen of db
     .prepare(
-      "SELECT article, at, label FROM seen WHERE till = ? AND day >= ? AND day <= ? ORDER BY day",
+      `SELECT article, at, label FROM seen WHERE till = ? AND day >= ? AND day <= ?
+       ORDER BY day, file`,
     )
     .all(till, bounds.from, bounds.to)) {
     into.seeLabel(String(seen.article), {
@@ -203,7 +204,8 @@ function ticketsOutside(
     const inKept = new Map<string, [number, number]>();
     for (const key of kept) {
       for (const row of list.all(dim, till, key, bounds.from, bounds.to)) {
-        for (const [ticket, keys] of JSON.parse(String(row.list)) as [string, number][]) {
+        for (const entry of JSON.parse(String(row.list)) as (string | [string, number])[]) {
+          const [ticket, keys] = typeof entry === "string" ? [entry, 1] : entry;
           const id = `${String(row.day)}\u0000${ticket}`;
           const seen = inKept.get(id);
           if (seen === undefined) inKept.set(id, [1, keys]);
