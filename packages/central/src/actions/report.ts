@@ -6,18 +6,24 @@ import {
   type CliContext,
   type ExitCode,
 } from "@caisse/cli";
-import { buildReport, type Report } from "@caisse/core";
+import { buildReport, oneLine, type Report } from "@caisse/core";
 import type { Command } from "commander";
 import { logger, openCentral, type CommandEnv, type GlobalOptions } from "../context.js";
 import { freshnessOf, historiesForReport } from "../freshness.js";
 import { renderReport } from "../render/index.js";
-import { collectReport } from "../report/collect.js";
+import { collectReport, type CollectRequest } from "../report/collect.js";
+import { collectIndexed } from "../reportIndex/index.js";
 import { parseReportRequest, type ReportFlags } from "../report/request.js";
 import { selectTills } from "../report/selectTills.js";
 import { optionsOf } from "../commands/shared.js";
 import { today } from "../today.js";
 
 export type ReportOptions = ReportFlags & GlobalOptions;
+
+function messageOf(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === "string" ? message : String(error);
+}
 
 export interface ReportResult {
   report: Report;
@@ -35,13 +41,25 @@ export async function runReport(options: ReportOptions, ctx: CliContext): Promis
   const request = parseReportRequest(options, today(ctx));
   const central = await openCentral(ctx, options);
   const tills = selectTills(central.config, request.tills);
-  const collected = await collectReport({
+  const log = logger(ctx, options);
+  const collectRequest: CollectRequest = {
     paths: central.paths,
     tills,
     by: request.by,
     range: request.range,
     comparison: request.comparison,
-  });
+    top: request.top,
+  };
+  const collected = request.useIndex
+    ? await collectIndexed(collectRequest).catch(async (error: unknown) => {
+        // A cache: when it cannot be used (a full disk, a folder that cannot be written), the
+        // files give the same report, only slower.
+        log.warn(
+          `the report index (${central.paths.index}) could not be used, the files were read instead: ${oneLine(messageOf(error))}`,
+        );
+        return collectReport(collectRequest);
+      })
+    : await collectReport(collectRequest);
   const locale = localeOf(ctx.env);
   const warnings = [...collected.warnings];
   const histories = await historiesForReport(central.paths.journal, warnings);
@@ -61,7 +79,6 @@ export async function runReport(options: ReportOptions, ctx: CliContext): Promis
     freshness: freshnessOf(tills, histories, collected),
     locale,
   });
-  const log = logger(ctx, options);
   for (const warning of report.warnings) log.warn(warning);
   // Colour only for a person at a terminal: never into a file.
   const color = request.out === undefined && colorAllowed(ctx, ctx.stdout);
