@@ -17,6 +17,8 @@ const HEAVY_PACKAGES = [
   "cli-progress",
   "basic-ftp",
   "ssh2",
+  "echarts",
+  "zrender",
 ] as const;
 /** Node's modules that only commands need: compression, hashes and keys, terminal questions. */
 const HEAVY_BUILTINS = ["zlib", "crypto", "readline", "readline/promises"] as const;

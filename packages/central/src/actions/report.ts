@@ -11,6 +11,7 @@ import type { Command } from "commander";
 import { logger, openCentral, type CommandEnv, type GlobalOptions } from "../context.js";
 import { renderReport } from "../render/index.js";
 import { collectReport } from "../report/collect.js";
+import { htmlReport } from "../report/htmlReport.js";
 import { parseReportRequest, type ReportFlags } from "../report/request.js";
 import { selectTills } from "../report/selectTills.js";
 import { optionsOf } from "../commands/shared.js";
@@ -60,7 +61,18 @@ export async function runReport(options: ReportOptions, ctx: CliContext): Promis
   for (const warning of report.warnings) log.warn(warning);
   // Colour only for a person at a terminal: never into a file.
   const color = request.out === undefined && colorAllowed(ctx, ctx.stdout);
-  const text = renderReport(report, request.format, { locale, color });
+  const text =
+    request.format === "html"
+      ? await htmlReport({
+          report,
+          collect: { paths: central.paths, tills },
+          range: request.range,
+          tills,
+          complete: request.top === undefined,
+          locale,
+          now: ctx.now(),
+        })
+      : renderReport(report, request.format, { locale, color });
   await writeResult(ctx, text, request.out);
   return { report, text, exitCode: EXIT.ok };
 }
