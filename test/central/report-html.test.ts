@@ -1,6 +1,6 @@
 import { runReport } from "../../packages/central/src/commands/report.js";
 import { collectChartData } from "../../packages/central/src/report/charts.js";
-import { buildReport, type LocalDate } from "@caisse/core";
+import { Aggregator, buildReport, EMPTY_LABELS, type LocalDate } from "@caisse/core";
 import { collectReport } from "../../packages/central/src/report/collect.js";
 import { centralPaths, loadCentralConfig } from "@caisse/central";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -96,7 +96,11 @@ describe("report --format html", () => {
 });
 
 describe("the charts' figures", () => {
-  async function data(period: { from: LocalDate; to: LocalDate }, by: "till" | "day" = "till") {
+  async function data(
+    period: { from: LocalDate; to: LocalDate },
+    by: "till" | "day" = "till",
+    lastSales: Record<string, string | null> = {},
+  ) {
     const paths = centralPaths(root.path);
     const { tills } = await loadCentralConfig(paths);
     const collect = { paths, tills };
@@ -110,6 +114,10 @@ describe("the charts' figures", () => {
       warnings: [],
       locale: "en",
     });
+    // As the monitor's code fills them in (see docs/reports.md#freshness).
+    report.tills = report.tills.map((till) =>
+      till.ref in lastSales ? { ...till, lastSale: lastSales[till.ref] } : till,
+    );
     return collectChartData({
       report,
       collect,
@@ -173,5 +181,70 @@ describe("the charts' figures", () => {
       [0, 0, 0, 0, 0],
     ]);
     expect(chart.time.ttc.map((months) => months[5])).toEqual(chart.turnover);
+  });
+
+  it("after a store's last sale, no point rather than 0", async () => {
+    const chart = await data(
+      { from: "2026-11-01" as LocalDate, to: "2026-11-30" as LocalDate },
+      "day",
+      { D01: "2026-11-05", D02: null },
+    );
+    const d01 = chart.time.ttc[0] ?? [];
+    expect(d01.slice(0, 5)).toEqual(
+      chart.time.keys
+        .slice(0, 5)
+        .map((day) => sum((sale) => sale.till === "D01" && sale.day === day)),
+    );
+    expect(d01.slice(5)).toEqual(Array.from({ length: 25 }, () => null));
+    // Unknown (null) or not given: every day is a figure.
+    expect(chart.time.ttc[1]?.every((ttc) => typeof ttc === "number")).toBe(true);
+    expect(chart.time.ttc[2]?.every((ttc) => typeof ttc === "number")).toBe(true);
+  });
+});
+
+describe("the page's other parts", () => {
+  it("alarms at the top, each store's freshness, escaped", async () => {
+    const { renderHtml } = await import("../../packages/central/src/render/html.js");
+    const report = buildReport({
+      by: "till",
+      range: { from: "2026-11-01" as LocalDate, to: "2026-11-02" as LocalDate },
+      tills: [
+        { ref: "D01", name: "<i>Nord</i>" },
+        { ref: "D02", name: "Sud" },
+      ],
+      data: new Aggregator("till"),
+      labels: EMPTY_LABELS,
+      warnings: [],
+      locale: "fr",
+    });
+    const fresh = [
+      {
+        ref: "D01",
+        name: "<i>Nord</i>",
+        lastSale: "2026-11-02",
+        lastArchive: "2026-11-03T06:12:40+01:00",
+      },
+      { ref: "D02", name: "Sud", lastSale: null, lastArchive: null },
+    ];
+    report.tills = fresh;
+    const page = renderHtml(report, {
+      locale: "fr",
+      color: false,
+      alarms: ["D02 <Sud>: aucune archive depuis 40 h"],
+    });
+    const body = page.slice(page.indexOf("<body>"));
+    expect(body.indexOf('<div class="alarms"')).toBe("<body>\n".length);
+    expect(body).toContain("<li>D02 &lt;Sud&gt;: aucune archive depuis 40 h</li>");
+    expect(body).toContain(
+      '<tr><td>D01</td><td>&lt;i&gt;Nord&lt;/i&gt;</td><td class="n">02/11/2026</td><td class="n">03/11/2026 06:12</td></tr>',
+    );
+    expect(body).toContain(
+      '<tr><td>D02</td><td>Sud</td><td class="n">jamais</td><td class="n">jamais</td></tr>',
+    );
+  });
+
+  it("without freshness fields, no freshness table", async () => {
+    const page = await html({ period: "2026-11" });
+    expect(page).not.toContain('class="freshness"');
   });
 });

@@ -74,9 +74,10 @@ function base(names: readonly string[]): EChartsCoreOption {
     animation: false,
     color: PALETTE,
     textStyle: { fontFamily: "sans-serif" },
-    legend: { top: 0, left: "center", data: [...names] },
+    // The server measures texts with estimates: room to spare between legend items.
+    legend: { top: 0, left: "center", itemGap: 28, data: [...names] },
     grid: {
-      left: 16,
+      left: 40,
       right: 32,
       top: 40 + 22 * Math.floor(names.length / 6),
       bottom: 8,
@@ -149,7 +150,8 @@ function timeChart(data: ChartData, locale: Locale): string {
       showSymbol: true,
       showAllSymbol: true,
       symbolSize: 4,
-      data: (data.time.ttc[index] ?? []).map((ttc) => ttc / 100),
+      // After the store's last sale the line stops: "no data", not 0.
+      data: (data.time.ttc[index] ?? []).map((ttc) => (ttc === null ? "-" : ttc / 100)),
     })),
   });
 }
@@ -160,7 +162,12 @@ function familiesChart(data: ChartData, locale: Locale): string {
   return draw("families", heightOf(names, 40 + data.families.keys.length * perFamily), {
     ...base(names),
     // Families down the side, so that long labels stay readable; the first at the top.
-    yAxis: { type: "category", data: data.families.labels, inverse: true },
+    yAxis: {
+      type: "category",
+      data: data.families.labels,
+      inverse: true,
+      axisLabel: { width: 180, overflow: "truncate" },
+    },
     xAxis: {
       type: "value",
       axisLabel: { formatter: (value: number) => percent(value, locale) },

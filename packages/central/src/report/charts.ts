@@ -36,8 +36,11 @@ export interface ChartData {
     /** Every day (or month) of the period, in order, also those without sales. */
     keys: string[];
     labels: string[];
-    /** Per store, per key: TTC. */
-    ttc: Cents[][];
+    /**
+     * Per store, per key: TTC; null after the store's last sale when the report knows it (the
+     * figures there are not known to be 0, see docs/reports.md#freshness).
+     */
+    ttc: (Cents | null)[][];
   };
   families: {
     /** The largest families by TTC over all stores, then the remainder (`Autres`) when any. */
@@ -76,6 +79,16 @@ function timeKeys(unit: "day" | "month", from: LocalDate, to: LocalDate): string
   return keys;
 }
 
+/** The store's last sale date, when the report's till entry carries one (see docs/reports.md). */
+function lastSaleOf(report: Report, ref: string): LocalDate | undefined {
+  const tills: readonly (TillRef & { lastSale?: string | null })[] = report.tills;
+  const till = tills.find((candidate) => candidate.ref === ref);
+  const last = till?.lastSale;
+  return typeof last === "string" && /^\d{4}-\d{2}-\d{2}$/u.test(last)
+    ? (last as LocalDate)
+    : undefined;
+}
+
 function ttcOf(report: Report, rowKey: string, till: string): Cents {
   const row = report.rows.find((candidate) => candidate.key === rowKey);
   return (row?.byTill?.[till]?.ttc ?? 0) as Cents;
@@ -91,6 +104,7 @@ function timeSeries(
   unit: "day" | "month",
   stores: readonly ChartStore[],
   locale: Locale,
+  freshness: Report,
 ): ChartData["time"] {
   const { from, to } = report;
   const keys = from === null || to === null ? [] : timeKeys(unit, from, to);
@@ -103,7 +117,12 @@ function timeSeries(
     unit,
     keys,
     labels,
-    ttc: stores.map((store) => keys.map((key) => ttcOf(report, key, store.ref))),
+    ttc: stores.map((store) => {
+      const last = lastSaleOf(freshness, store.ref);
+      const after = (key: string): boolean =>
+        last !== undefined && key > (unit === "day" ? last : monthOf(last));
+      return keys.map((key) => (after(key) ? null : ttcOf(report, key, store.ref)));
+    }),
   };
 }
 
@@ -183,7 +202,7 @@ export async function collectChartData(request: ChartRequest): Promise<ChartData
   return {
     stores,
     turnover,
-    time: timeSeries(timeReport, unit, stores, locale),
+    time: timeSeries(timeReport, unit, stores, locale, report),
     families: familySeries(familyReport, stores, turnover, locale),
   };
 }
