@@ -114,7 +114,7 @@ describe("the charts' figures", () => {
       warnings: [],
       locale: "en",
     });
-    // As the monitor's code fills them in (see docs/reports.md#freshness).
+    // As the monitor's code fills them in (see docs/reports.md#html).
     report.tills = report.tills.map((till) =>
       till.ref in lastSales ? { ...till, lastSale: lastSales[till.ref] } : till,
     );

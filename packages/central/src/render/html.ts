@@ -39,7 +39,7 @@ export interface HtmlOptions extends RenderOptions {
 
 /**
  * What a till entry may say about its data's freshness (filled by the monitor's code when it
- * knows; see docs/reports.md#freshness): undefined when not known at all, null when never.
+ * knows; see docs/reports.md#html): undefined when not known at all, null when never.
  */
 interface Freshness {
   lastSale?: string | null;

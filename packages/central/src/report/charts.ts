@@ -38,7 +38,7 @@ export interface ChartData {
     labels: string[];
     /**
      * Per store, per key: TTC; null after the store's last sale when the report knows it (the
-     * figures there are not known to be 0, see docs/reports.md#freshness).
+     * figures there are not known to be 0, see docs/reports.md#html).
      */
     ttc: (Cents | null)[][];
   };
