@@ -1,5 +1,6 @@
 import type { ArchiveLimits } from "@caisse/core";
 import type { TransportConfig } from "@caisse/transports";
+import type { ReportConfig } from "./report.js";
 
 /**
  * The shape of caisse-central.json once read (see docs/central-layout.md#caisse-centraljson). Each
@@ -40,6 +41,8 @@ export interface CentralConfig {
   limits: ArchiveLimits;
   /** A till with no archive for longer than this is `late` in the monitor; hours. */
   staleAfterHours: number;
+  /** What `report --mail` sends and to whom (config/report.ts). */
+  report?: ReportConfig | undefined;
   /** Not errors, but worth a line in the log: unknown keys, plain FTP. */
   warnings?: string[] | undefined;
 }
