@@ -50,9 +50,7 @@ describe("validateExportConfig", () => {
     [{ till: "D01", data: "d", transport: { type: "dir" } }, ["transport.path is missing"]],
     [
       { till: "D01", data: "d", transport: { type: "mail" } },
-      [
-        'transport.type \'mail\' is not available in this version; use "dir" (a folder or a network share), "ftp" (an FTP or FTPS server), "sftp" (an SFTP server, its host key pinned)',
-      ],
+      ["transport.host is missing", "transport.from is missing", "transport.to is missing"],
     ],
     [
       { till: "D01", data: "d", catalog: [] },

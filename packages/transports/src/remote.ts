@@ -355,7 +355,8 @@ export function createRemoteSource(name: string, folder: RemoteFolder, env: Tran
   };
 }
 
-function failedStep(step: string, error: unknown): VerifyStep {
+/** A doctor step that failed, from its error: the code and message, the hint as the fix. */
+export function failedStep(step: string, error: unknown): VerifyStep {
   if (isCaisseError(error))
     return { step, ok: false, detail: `${error.code}: ${error.message}`, fix: error.hint };
   return { step, ok: false, detail: error instanceof Error ? error.message : String(error) };

@@ -16,7 +16,7 @@ import { readPassword } from "../secrets.js";
 import type { FtpConfig } from "./index.js";
 
 /** Node's codes for a certificate that does not verify. */
-const CERTIFICATE_CODES = new Set([
+export const CERTIFICATE_CODES = new Set([
   "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
   "UNABLE_TO_GET_ISSUER_CERT",
   "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
