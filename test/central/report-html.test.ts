@@ -78,6 +78,13 @@ describe("report --format html", () => {
     for (const reference of page.matchAll(/url\(#([^)]+)\)/gu)) expect(ids).toContain(reference[1]);
   });
 
+  it("a period without sales: turnover and days at 0, no family chart", async () => {
+    const page = await html({ period: "2026-10", by: "family" });
+    const charts = chartsOf(page);
+    expect(charts.map((chart) => chart.id)).toEqual(["turnover", "time"]);
+    for (const chart of charts) expect(seriesOf(chart.svg)).toEqual([0, 1, 2]);
+  });
+
   it("the same report gives the same page, byte for byte", async () => {
     const first = await html({ period: "2026-11", by: "family" });
     const second = await html({ period: "2026-11", by: "family" });

@@ -36,7 +36,7 @@ function readRecipients(check: ConfigChecker, value: unknown): string[] {
       addresses.push(item.trim());
     } else {
       check.problem(
-        `report.mail.to[${index}] must be a plain address such as direction@example.fr (found ${JSON.stringify(item)?.slice(0, 80) ?? "nothing"})`,
+        `report.mail.to[${index}] must be a plain address such as direction@example.fr (found ${JSON.stringify(item ?? null).slice(0, 80)})`,
       );
     }
   });

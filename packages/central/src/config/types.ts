@@ -1,5 +1,5 @@
 import type { ArchiveLimits } from "@caisse/core";
-import type { TransportConfig } from "@caisse/transports";
+import type { SmtpConfig, TransportConfig } from "@caisse/transports";
 import type { ReportConfig } from "./report.js";
 
 /**
@@ -43,6 +43,8 @@ export interface CentralConfig {
   staleAfterHours: number;
   /** What `report --mail` sends and to whom (config/report.ts). */
   report?: ReportConfig | undefined;
+  /** The server the central's mails go through (config/smtp.ts). */
+  smtp?: SmtpConfig | undefined;
   /** Not errors, but worth a line in the log: unknown keys, plain FTP. */
   warnings?: string[] | undefined;
 }

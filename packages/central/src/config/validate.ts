@@ -4,6 +4,7 @@ import { ConfigChecker, isRecord } from "@caisse/transports";
 import { dirname } from "node:path";
 import { readLimits, readSources, readStaleAfterHours } from "./sections.js";
 import { readReport } from "./report.js";
+import { readSmtp } from "./smtp.js";
 import { readTills } from "./tills.js";
 import type { CentralConfig } from "./types.js";
 
@@ -24,6 +25,7 @@ const TOP_LEVEL_KEYS = [
   "limits",
   "staleAfterHours",
   "report",
+  "smtp",
 ] as const;
 
 /** Parse, normalise and validate, reporting every problem at once (E_CONFIG). */
@@ -38,6 +40,7 @@ export function validateCentralConfig(value: unknown, path: string): CentralConf
     limits: readLimits(check, value.limits),
     staleAfterHours: readStaleAfterHours(check, value.staleAfterHours),
     report: readReport(check, value.report),
+    smtp: readSmtp(check, value.smtp),
   };
   if (check.problems.length > 0) throw configError(path, check.problems, check.warnings);
   config.warnings = check.warnings.map((warning) => `${path}: ${warning}`);

@@ -32,6 +32,8 @@ export interface HtmlChart {
 export interface HtmlOptions extends RenderOptions {
   /** When the report was made, as people read it: `30/11/2026 06:00`. */
   generated?: string | undefined;
+  /** A line under the date and period (the morning mail: where the charts are). */
+  note?: string | undefined;
   /** Alarms put above everything (the morning mail's late stores). */
   alarms?: readonly string[] | undefined;
   charts?: readonly HtmlChart[] | undefined;
@@ -218,6 +220,9 @@ export function renderHtml(report: Report, options: HtmlOptions): string {
   lines.push(
     `<h1>${title}</h1>`,
     metaLine(report, options, words),
+    ...(options.note === undefined
+      ? []
+      : [`<p class="note">${escapeHtml(oneLine(options.note))}</p>`]),
     '<table class="report">',
     `<thead>${cells("th", grid.head, grid.numeric)}</thead>`,
     "<tbody>",

@@ -180,12 +180,18 @@ function familiesChart(data: ChartData, locale: Locale): string {
   });
 }
 
-/** The three charts of the HTML report, in the order they are shown. */
+/**
+ * The charts of the HTML report, in the order they are shown: the family mix only when some
+ * family sold (a period without sales has turnover and days at 0, and no family).
+ */
 export function renderCharts(data: ChartData, locale: Locale): RenderedChart[] {
   const words = WORDS[locale];
-  return [
+  const charts: RenderedChart[] = [
     { id: "turnover", title: words.turnover, svg: turnoverChart(data, locale) },
     { id: "time", title: words.time(data.time.unit), svg: timeChart(data, locale) },
-    { id: "families", title: words.families, svg: familiesChart(data, locale) },
   ];
+  if (data.families.keys.length > 0) {
+    charts.push({ id: "families", title: words.families, svg: familiesChart(data, locale) });
+  }
+  return charts;
 }

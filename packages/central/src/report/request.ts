@@ -31,6 +31,8 @@ export interface ReportFlags {
   format?: string | undefined;
   /** A file to write instead of stdout. */
   out?: string | undefined;
+  /** Mail the report to `report.mail.to` (see docs/reports.md#the-morning-mail---mail). */
+  mail?: boolean | undefined;
 }
 
 /** What a report is asked for, checked: the plan of a report run. */
@@ -42,6 +44,7 @@ export interface ReportRequest {
   top: number | undefined;
   format: ReportFormat;
   out: string | undefined;
+  mail: boolean;
 }
 
 function parseTop(text: string): number {
@@ -82,5 +85,6 @@ export function parseReportRequest(flags: ReportFlags, today: LocalDate): Report
     top: flags.top === undefined ? undefined : parseTop(flags.top),
     format: oneOf("--format", flags.format ?? "table", REPORT_FORMATS),
     out: flags.out,
+    mail: flags.mail === true,
   };
 }
