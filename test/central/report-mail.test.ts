@@ -212,7 +212,7 @@ describe("report --mail", () => {
     expect(html).not.toMatch(/<script|<b>/u);
     // The subject says how many alarms; encoded as a mail header, read back whole.
     const subject = headersOf(raw).get("subject") ?? "";
-    expect(decodeSubject(subject)).toBe("ALERTE (3) : Ventes d'hier");
+    expect(decodeSubject(subject)).toBe("ALERTE (3)\u00A0: Ventes d'hier");
   });
 
   it("without report.mail or smtp: E_CONFIG naming both, exit 2, no connection", async () => {

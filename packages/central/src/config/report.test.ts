@@ -63,3 +63,51 @@ describe("the report section", () => {
     expect(problemsOf(value)).toEqual([problem]);
   });
 });
+
+describe("the smtp section", () => {
+  const SMTP = {
+    host: "smtp.example.fr",
+    port: 587,
+    secure: "starttls",
+    user: "caisse@example.fr",
+    passwordEnv: "CAISSE_SMTP_PASSWORD",
+    from: "Caisse siège <caisse@example.fr>",
+  };
+
+  it("is read by the mail transport's rules; undefined when absent", () => {
+    expect(validateCentralConfig({}, FILE).smtp).toBeUndefined();
+    const config = validateCentralConfig({ smtp: SMTP }, FILE);
+    expect(config.smtp).toMatchObject({
+      host: "smtp.example.fr",
+      port: 587,
+      secure: "starttls",
+      user: "caisse@example.fr",
+      from: "Caisse siège <caisse@example.fr>",
+      ca: undefined,
+    });
+    expect(config.warnings).toEqual([]);
+  });
+
+  it("warns when the mails would cross the network unprotected", () => {
+    const { warnings } = validateCentralConfig(
+      { smtp: { ...SMTP, secure: false, port: 25 } },
+      FILE,
+    );
+    expect(warnings).toEqual([
+      `${FILE}: smtp.secure is false: the password and the mails cross the network unprotected; use "tls" (port 465) or "starttls" (port 587) if the server offers TLS`,
+    ]);
+  });
+
+  it.each([
+    [
+      { smtp: "smtp.example.fr" },
+      'smtp must be an object, such as { "host": "smtp.example.fr", "from": "..." }',
+    ],
+    [
+      { smtp: { ...SMTP, from: "caisse" } },
+      'smtp.from must be a mail address such as caisse@example.fr or "Magasin 1 <caisse@example.fr>" (found "caisse")',
+    ],
+  ])("refuses %j", (value, problem) => {
+    expect(problemsOf(value)).toEqual([problem]);
+  });
+});

@@ -53,7 +53,9 @@ export function reportMessage(request: ReportMailRequest): {
   const stem = reportFileName(report, locale);
   const note = words.attached(`${stem}.html`);
   const title = request.mail.subject ?? reportGrid(report, locale).title;
-  const subject = alarms.length === 0 ? title : `${words.alarm} (${alarms.length}) : ${title}`;
+  const colon = locale === "fr" ? "\u00A0:" : ":";
+  const subject =
+    alarms.length === 0 ? title : `${words.alarm} (${alarms.length})${colon} ${title}`;
   const table = renderReport(report, "table", { locale, color: false });
   const text = [
     ...(alarms.length === 0 ? [] : [...alarms.map((alarm) => `${words.alarm}: ${alarm}`), ""]),
