@@ -403,6 +403,35 @@ describe("mail refusals: one line naming the server and the step, nothing sent",
     );
   });
 
+  it("an unknown host name: E_REMOTE_CONNECT at connect; a missing attachment: E_IO", async () => {
+    const error = await caisseFailure(
+      createSender(mailConfig(465, { host: "nonexistent.invalid" }), env()).send(
+        await archiveOf(1000),
+      ),
+    );
+    expect(error.code).toBe("E_REMOTE_CONNECT");
+    expect(error.message).toBe("smtp nonexistent.invalid:465: connect: host name not found");
+    const smtp = await start();
+    const config = mailConfig(smtp.port);
+    if (config.type !== "mail") throw new Error("not mail");
+    const missing = join(work.path, "missing.zip");
+    const unread = await caisseFailure(
+      sendMessage(
+        config,
+        {
+          to: ["a@example.test"],
+          subject: "s",
+          text: "t",
+          attachments: [{ filename: "m.zip", path: missing }],
+        },
+        env(),
+      ),
+    );
+    expect(unread.code).toBe("E_IO");
+    expect(unread.message).toContain(missing);
+    expect(smtp.connections).toBe(0);
+  });
+
   it("a server that stops answering: E_REMOTE_TIMEOUT; the stop signal ends a send at once", async () => {
     const smtp = await start({ stall: true });
     const timedOut = await caisseFailure(

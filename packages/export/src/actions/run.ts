@@ -1,11 +1,6 @@
 import { EXIT, interruptible, localeOf, writeResult, type Logger } from "@caisse/cli";
 import { CaisseError, counted, isCaisseError, isoWithOffset, type Locale } from "@caisse/core";
-import {
-  createSender,
-  describeTransport,
-  type Sender,
-  type TransportConfig,
-} from "@caisse/transports";
+import { createSender, describeTransport, type TransportConfig } from "@caisse/transports";
 import type { Command } from "commander";
 import { basename } from "node:path";
 import {
@@ -17,7 +12,7 @@ import {
 } from "../build.js";
 import { requireConfig, requireTransport, type ExportConfig } from "../config.js";
 import { logger, settle, type CommandEnv, type GlobalOptions } from "../context.js";
-import { listOutbox, sendOutbox, tidyOutbox, type SendReport } from "../outbox.js";
+import { listOutbox, sendOutbox, tidyOutbox, type OpenSender, type SendReport } from "../outbox.js";
 import { renderBuilt, renderPlanned, renderSent } from "../render.js";
 import { openSettings } from "../settings.js";
 import { checkBeforeActing } from "../preflight.js";
@@ -26,8 +21,7 @@ import { recordRun, withStateLock, type RecordedResult, type StatePaths } from "
 export interface RunOptions {
   config: ExportConfig;
   paths: StatePaths;
-  /** Opens the transport; called only when there is something to send. */
-  openSender: () => Sender;
+  openSender: OpenSender;
   now: Date;
   log: Logger;
   /** Time limit of the build in milliseconds; default 10 minutes. */
@@ -142,7 +136,7 @@ export async function runAction(env: CommandEnv, command: Command): Promise<void
     runNightly({
       config,
       paths: settings.paths,
-      openSender: () => createSender(transport, { env: env.ctx.env, signal }),
+      openSender: (onProgress) => createSender(transport, { env: env.ctx.env, signal, onProgress }),
       now: env.ctx.now(),
       log,
       signal,

@@ -205,11 +205,20 @@ export function ftpFolder(config: FtpConfig, env: TransportEnv): RemoteFolder {
         },
         async upload(localPath, remotePath) {
           const bytes = (await stat(localPath)).size;
-          await step(
-            `upload ${posix.basename(remotePath)}`,
-            () => client.uploadFrom(localPath, remotePath),
-            transferTimeout(env, bytes),
-          );
+          const { onProgress } = env;
+          if (onProgress !== undefined)
+            client.trackProgress((info) => {
+              onProgress(info.bytes, bytes);
+            });
+          try {
+            await step(
+              `upload ${posix.basename(remotePath)}`,
+              () => client.uploadFrom(localPath, remotePath),
+              transferTimeout(env, bytes),
+            );
+          } finally {
+            if (onProgress !== undefined) client.trackProgress();
+          }
         },
         async download(remotePath, localPath, bytes) {
           const name = `download ${posix.basename(remotePath)}`;
