@@ -123,7 +123,9 @@ describe("the charts' figures", () => {
     });
     // As the monitor's code fills them in (see docs/reports.md#html).
     report.tills = report.tills.map((till) =>
-      till.ref in lastSales ? { ...till, lastSale: lastSales[till.ref] } : till,
+      till.ref in lastSales
+        ? { ...till, lastSale: (lastSales[till.ref] ?? null) as LocalDate | null }
+        : till,
     );
     return collectChartData({
       report,
@@ -224,16 +226,17 @@ describe("the page's other parts", () => {
       warnings: [],
       locale: "fr",
     });
-    const fresh = [
+    report.tills = [
       {
         ref: "D01",
         name: "<i>Nord</i>",
-        lastSale: "2026-11-02",
+        lastSale: "2026-11-02" as LocalDate,
         lastArchive: "2026-11-03T06:12:40+01:00",
+        sequence: 42,
+        never: false,
       },
-      { ref: "D02", name: "Sud", lastSale: null, lastArchive: null },
+      { ref: "D02", name: "Sud", lastSale: null, lastArchive: null, sequence: null, never: true },
     ];
-    report.tills = fresh;
     const page = renderHtml(report, {
       locale: "fr",
       color: false,
@@ -242,16 +245,24 @@ describe("the page's other parts", () => {
     const body = page.slice(page.indexOf("<body>"));
     expect(body.indexOf('<div class="alarms"')).toBe("<body>\n".length);
     expect(body).toContain("<li>D02 &lt;Sud&gt;: aucune archive depuis 40 h</li>");
+    // The freshness lines of every format, after the table, escaped.
     expect(body).toContain(
-      '<tr><td>D01</td><td>&lt;i&gt;Nord&lt;/i&gt;</td><td class="n">02/11/2026</td><td class="n">03/11/2026 06:12</td></tr>',
-    );
-    expect(body).toContain(
-      '<tr><td>D02</td><td>Sud</td><td class="n">jamais</td><td class="n">jamais</td></tr>',
+      [
+        '<h2>Fraîcheur des données</h2>\n<ul class="freshness">',
+        "<li>D01 &lt;i&gt;Nord&lt;/i&gt; : dernière vente le 02/11/2026, dernière archive le 03/11/2026 06:12 (n° 42)</li>",
+        "<li>D02 Sud : n&#39;a jamais rien envoyé</li>",
+        "</ul>",
+      ].join("\n"),
     );
   });
 
-  it("without freshness fields, no freshness table", async () => {
-    const page = await html({ period: "2026-11" });
-    expect(page).not.toContain('class="freshness"');
+  it("each store's freshness from the journal and its data", async () => {
+    const page = await html({ period: "2026-11" }, { LANG: "fr_FR.UTF-8" });
+    expect(page).toContain(
+      [
+        '<ul class="freshness">',
+        "<li>D01 Nord &lt;b&gt;1&lt;/b&gt; : dernière vente le 08/11/2026, aucune archive reçue</li>",
+      ].join("\n"),
+    );
   });
 });

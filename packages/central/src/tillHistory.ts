@@ -11,6 +11,8 @@ export interface TillHistory {
   lastReceived: JournalEntry | null;
   /** Where each accepted archive is kept, by its SHA-256: for "already imported". */
   accepted: Map<string, string | null>;
+  /** Sequences of the accepted archives: the bases an incremental archive may build on. */
+  acceptedSequences: Set<number>;
   /** Sequences of the archives refused (as their manifests said): a gap's known cause. */
   rejected: Set<number>;
   gaps: [number, number][];
@@ -25,6 +27,7 @@ export function emptyHistory(): TillHistory {
     lastRejected: null,
     lastReceived: null,
     accepted: new Map(),
+    acceptedSequences: new Set(),
     rejected: new Set(),
     gaps: [],
   };
@@ -34,7 +37,8 @@ export function emptyHistory(): TillHistory {
 export function tillHistories(entries: readonly JournalEntry[]): Map<string, TillHistory> {
   const histories = new Map<string, TillHistory>();
   for (const entry of entries) {
-    if (entry.till === null) continue;
+    // A restore rebuilds a directory from an archive received before: nothing was received.
+    if (entry.till === null || entry.outcome === "restored") continue;
     const key = entry.till.toUpperCase();
     const history = histories.get(key) ?? emptyHistory();
     histories.set(key, history);
@@ -46,6 +50,7 @@ export function tillHistories(entries: readonly JournalEntry[]): Map<string, Til
     if (entry.outcome !== "accepted") continue;
     history.lastAccepted = entry;
     history.accepted.set(entry.sha256, entry.stored);
+    if (entry.sequence !== null) history.acceptedSequences.add(entry.sequence);
     if (entry.sequence !== null && entry.sequence > (history.lastSequence ?? 0)) {
       history.lastSequence = entry.sequence;
       history.lastManifest = entry.manifest;

@@ -7,10 +7,11 @@ import {
   type CliContext,
   type ExitCode,
 } from "@caisse/cli";
-import { buildReport, CaisseError, localDateOf, type Report } from "@caisse/core";
+import { buildReport, CaisseError, type Report } from "@caisse/core";
 import type { SmtpConfig } from "@caisse/transports";
 import type { Command } from "commander";
 import { logger, openCentral, type CommandEnv, type GlobalOptions } from "../context.js";
+import { freshnessOf, historiesForReport } from "../freshness.js";
 import { renderReport } from "../render/index.js";
 import { collectReport } from "../report/collect.js";
 import { htmlReport } from "../report/htmlReport.js";
@@ -18,11 +19,10 @@ import { tillAlarms } from "../report/alarms.js";
 import { mailReport } from "../report/mail.js";
 import type { CentralConfig } from "../config.js";
 import type { ReportMailConfig } from "../config/report.js";
-import { readJournal } from "../journal.js";
-import { tillHistories } from "../tillHistory.js";
 import { parseReportRequest, type ReportFlags } from "../report/request.js";
 import { selectTills } from "../report/selectTills.js";
 import { optionsOf } from "../commands/shared.js";
+import { today } from "../today.js";
 
 export type ReportOptions = ReportFlags & GlobalOptions;
 
@@ -39,7 +39,7 @@ export interface ReportResult {
  * report, prints the warnings on stderr and the report on stdout (or into `--out`).
  */
 export async function runReport(options: ReportOptions, ctx: CliContext): Promise<ReportResult> {
-  const request = parseReportRequest(options, localDateOf(ctx.now()));
+  const request = parseReportRequest(options, today(ctx));
   const central = await openCentral(ctx, options);
   const mailing = request.mail ? mailSettings(central.config, central.paths.config) : undefined;
   const tills = selectTills(central.config, request.tills);
@@ -51,6 +51,8 @@ export async function runReport(options: ReportOptions, ctx: CliContext): Promis
     comparison: request.comparison,
   });
   const locale = localeOf(ctx.env);
+  const warnings = [...collected.warnings];
+  const histories = await historiesForReport(central.paths.journal, warnings);
   const report = buildReport({
     by: request.by,
     range: request.range,
@@ -62,8 +64,9 @@ export async function runReport(options: ReportOptions, ctx: CliContext): Promis
         : { ...request.comparison, data: collected.compared },
     top: request.top,
     labels: collected.labels,
-    warnings: collected.warnings,
+    warnings,
     incomplete: collected.incomplete,
+    freshness: freshnessOf(tills, histories, collected),
     locale,
   });
   const log = logger(ctx, options);
@@ -73,13 +76,7 @@ export async function runReport(options: ReportOptions, ctx: CliContext): Promis
   const alarms =
     mailing === undefined
       ? []
-      : tillAlarms(
-          tills,
-          tillHistories(await readJournal(central.paths.journal)),
-          ctx.now(),
-          central.config.staleAfterHours,
-          locale,
-        );
+      : tillAlarms(tills, histories, ctx.now(), central.config.staleAfterHours, locale);
   const page =
     request.format === "html" || mailing !== undefined
       ? await htmlReport({

@@ -101,7 +101,7 @@ describe("the smtp section", () => {
   it.each([
     [
       { smtp: "smtp.example.fr" },
-      'smtp must be an object, such as { "host": "smtp.example.fr", "from": "..." }',
+      'smtp must be an object such as { "host": "smtp.example.fr", "secure": "starttls", "from": "..." }',
     ],
     [
       { smtp: { ...SMTP, from: "caisse" } },

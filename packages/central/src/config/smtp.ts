@@ -7,14 +7,16 @@ import {
 } from "@caisse/transports";
 
 /**
- * The top-level `smtp` section (see docs/central-layout.md#caisse-centraljson): the server the
- * central sends its mails through (`report --mail`), with the keys and rules of the till's `mail`
- * transport (see docs/transports.md). Undefined when absent.
+ * `smtp` of caisse-central.json (see docs/central-layout.md#caisse-centraljson): the server the
+ * central sends mail through (the catalogue to the tills' `mail` addresses), with the keys and
+ * rules of a till's `mail` transport.
  */
-export function readSmtp(check: ConfigChecker, value: unknown): SmtpConfig | undefined {
-  if (value === undefined) return undefined;
+export function readSmtpSettings(check: ConfigChecker, value: unknown): SmtpConfig | undefined {
+  if (value === undefined || value === null) return undefined;
   if (!isRecord(value)) {
-    check.problem('smtp must be an object, such as { "host": "smtp.example.fr", "from": "..." }');
+    check.problem(
+      'smtp must be an object such as { "host": "smtp.example.fr", "secure": "starttls", "from": "..." }',
+    );
     return undefined;
   }
   const smtp = parseSmtp(check, value, "smtp.");

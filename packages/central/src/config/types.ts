@@ -1,5 +1,7 @@
 import type { ArchiveLimits } from "@caisse/core";
 import type { SmtpConfig, TransportConfig } from "@caisse/transports";
+import type { ArchivesConfig } from "./archives.js";
+import type { CentralCatalogConfig } from "./catalog.js";
 import type { ReportConfig } from "./report.js";
 
 /**
@@ -43,8 +45,12 @@ export interface CentralConfig {
   staleAfterHours: number;
   /** What `report --mail` sends and to whom (config/report.ts). */
   report?: ReportConfig | undefined;
-  /** The server the central's mails go through (config/smtp.ts). */
-  smtp?: SmtpConfig | undefined;
+  /** Head office's signing key and where `catalog send` publishes the catalogue. */
+  catalog: CentralCatalogConfig;
+  /** How long accepted archives are kept under archives/. */
+  archives: ArchivesConfig;
+  /** The server the central sends mail through; undefined: no mail. */
+  smtp: SmtpConfig | undefined;
   /** Not errors, but worth a line in the log: unknown keys, plain FTP. */
   warnings?: string[] | undefined;
 }

@@ -4,8 +4,10 @@ import { ConfigChecker, isRecord } from "@caisse/transports";
 import { dirname } from "node:path";
 import { readLimits, readSources, readStaleAfterHours } from "./sections.js";
 import { readReport } from "./report.js";
-import { readSmtp } from "./smtp.js";
 import { readTills } from "./tills.js";
+import { readCatalogSettings } from "./catalog.js";
+import { readArchivesSettings } from "./archives.js";
+import { readSmtpSettings } from "./smtp.js";
 import type { CentralConfig } from "./types.js";
 
 export const CONFIG_DOCS = { docs: "docs/central-layout.md" };
@@ -24,6 +26,8 @@ const TOP_LEVEL_KEYS = [
   "sources",
   "limits",
   "staleAfterHours",
+  "catalog",
+  "archives",
   "report",
   "smtp",
 ] as const;
@@ -39,8 +43,10 @@ export function validateCentralConfig(value: unknown, path: string): CentralConf
     sources: readSources(check, value.sources),
     limits: readLimits(check, value.limits),
     staleAfterHours: readStaleAfterHours(check, value.staleAfterHours),
+    catalog: readCatalogSettings(check, value.catalog),
+    archives: readArchivesSettings(check, value.archives),
     report: readReport(check, value.report),
-    smtp: readSmtp(check, value.smtp),
+    smtp: readSmtpSettings(check, value.smtp),
   };
   if (check.problems.length > 0) throw configError(path, check.problems, check.warnings);
   config.warnings = check.warnings.map((warning) => `${path}: ${warning}`);

@@ -23,6 +23,8 @@ import {
   type IncomingArchive,
 } from "./importArchive.js";
 import { ExaminationGuard } from "./examining.js";
+import { refuseItem } from "./refusedItem.js";
+import { pruneArchives, type PrunedArchive } from "./prune.js";
 import {
   DOWNLOAD_PREFIX,
   pendingImports,
@@ -44,6 +46,8 @@ export interface RunSummary {
   recovered: RecoveredTill[];
   results: ImportResult[];
   failures: RunFailure[];
+  /** Archives removed under archives.keepDays after the run (see prune.ts). */
+  pruned?: PrunedArchive[] | undefined;
 }
 
 export interface RunOptions extends ImportOptions {
@@ -151,6 +155,8 @@ export interface RunObserver {
   onItem?(source: string, index: number, label: string): void;
   /** The source is done with, whatever happened. */
   onSourceEnd?(source: string): void;
+  /** An archive was removed under archives.keepDays. */
+  onPruned?(archive: PrunedArchive): void;
 }
 
 /**
@@ -175,26 +181,41 @@ async function underLock(
     await task(summary, await createImporter(central, options, true, journal));
     return summary;
   }
+  return withTrustedJournal(central, purpose, async (entries, recovered) => {
+    const summary: RunSummary = { dryRun: false, recovered, results: [], failures: [] };
+    summary.recovered.forEach((till) => observer.onRecovered?.(till));
+    await task(summary, await createImporter(central, options, false, entries));
+    if (!journalFailed(summary)) {
+      summary.pruned = await pruneArchives(central, options.now());
+      summary.pruned.forEach((archive) => observer.onPruned?.(archive));
+    }
+    return summary;
+  });
+}
+
+/**
+ * Runs `task` under the central lock once the journal is checked and interrupted imports are
+ * recovered, with the journal's entries: what every command that changes a till's directory or
+ * archives/ starts from (import, fetch, restore).
+ */
+export async function withTrustedJournal<T>(
+  central: Central,
+  purpose: string,
+  task: (entries: JournalEntry[], recovered: RecoveredTill[]) => Promise<T>,
+): Promise<T> {
   return withLock(central.paths.lock, purpose, async () => {
     // Checked before the recovery, which may journal an import a crash left undecided.
     const { journal } = central.paths;
     const checked = await readCheckedJournal(journal);
     if (checked.problems.length > 0) throw journalDamaged(journal, checked.problems);
-    const summary: RunSummary = {
-      dryRun: false,
-      recovered: await recoverInterruptedImports(central),
-      results: [],
-      failures: [],
-    };
+    const recovered = await recoverInterruptedImports(central);
     await removeLeftovers(central);
-    summary.recovered.forEach((recovered) => observer.onRecovered?.(recovered));
-    const entries = summary.recovered.some((recovered) => recovered.kind === "rolled-forward")
+    const entries = recovered.some((till) => till.kind === "rolled-forward")
       ? await readJournal(journal)
       : checked.entries;
     const problems = await archiveProblems(central.paths.archives, entries);
     if (problems.length > 0) throw journalDamaged(journal, problems);
-    await task(summary, await createImporter(central, options, false, entries));
-    return summary;
+    return task(entries, recovered);
   });
 }
 
@@ -267,7 +288,7 @@ function asFailure(source: string, item: string | null, error: unknown): RunFail
 export function inSequenceOrder(items: readonly SourceItem[]): SourceItem[] {
   const keyed = items.map((item) => ({
     item,
-    parts: parseArchiveTransportName(basename(item.id)),
+    parts: parseArchiveTransportName(basename(item.archiveName ?? item.id)),
   }));
   keyed.sort((a, b) => {
     if (a.parts === undefined || b.parts === undefined) {
@@ -286,8 +307,9 @@ async function collectFrom(
   importer: Importer,
   observer: RunObserver,
   summary: RunSummary,
-  signal: AbortSignal | undefined,
+  options: RunOptions,
 ): Promise<void> {
+  const { signal } = options;
   const items = inSequenceOrder(await source.list());
   observer.onSource?.(source.name, items.length);
   for (const [index, item] of items.entries()) {
@@ -297,9 +319,29 @@ async function collectFrom(
       return;
     }
     observer.onItem?.(source.name, index, item.label);
+    if (item.settled !== undefined) {
+      // An earlier run stored its archives but could not settle it: only settle it now.
+      try {
+        if (!summary.dryRun) await source.settle(item, item.settled);
+      } catch (error) {
+        recordFailure(summary, observer, asFailure(source.name, item.label, error));
+      }
+      continue;
+    }
     const folder = await mkdtemp(join(central.paths.work, DOWNLOAD_PREFIX));
     try {
-      const files = await source.download(item, folder);
+      let files: string[];
+      try {
+        files = await source.download(item, folder);
+      } catch (error) {
+        // The source refused the item as a whole (a mail without archive): journaled, settled.
+        if (!isCaisseError(error) || error.errorClass !== "rejected") throw error;
+        const result = await refuseItem(central, source.name, item, error, options, summary.dryRun);
+        summary.results.push(result);
+        observer.onResult?.(result);
+        if (!summary.dryRun) await source.settle(item, "rejected");
+        continue;
+      }
       let rejected = files.length === 0;
       for (const file of files) {
         const result = await importer({
@@ -344,9 +386,15 @@ export async function fetchSources(
           interrupted(summary, config.name, observer);
           break;
         }
-        const source = createSource(config, central.config, options.env ?? {}, options.signal);
+        const source = createSource(
+          config,
+          central.config,
+          central.paths,
+          options.env ?? {},
+          options.signal,
+        );
         try {
-          await collectFrom(central, source, importer, observer, summary, options.signal);
+          await collectFrom(central, source, importer, observer, summary, options);
         } catch (error) {
           // A source that cannot be reached is reported and skipped; the others still run.
           recordFailure(summary, observer, asFailure(source.name, null, error));

@@ -1,11 +1,4 @@
-import {
-  daysBetween,
-  formatDate,
-  oneLine,
-  type LocalDate,
-  type Locale,
-  type Report,
-} from "@caisse/core";
+import { daysBetween, formatDate, oneLine, type Locale, type Report } from "@caisse/core";
 import { reportGrid, type RenderOptions } from "./grid.js";
 
 const ENTITIES: Record<string, string> = {
@@ -39,15 +32,6 @@ export interface HtmlOptions extends RenderOptions {
   charts?: readonly HtmlChart[] | undefined;
 }
 
-/**
- * What a till entry may say about its data's freshness (filled by the monitor's code when it
- * knows; see docs/reports.md#html): undefined when not known at all, null when never.
- */
-interface Freshness {
-  lastSale?: string | null;
-  lastArchive?: string | null;
-}
-
 // Inline, so the page is one self-contained file that can be mailed or opened offline. Charts are
 // drawn wide and scaled down to the page; printed, each stays whole on its page.
 export const HTML_STYLE = [
@@ -74,12 +58,6 @@ interface Words {
   period: string;
   days: (count: number) => string;
   noPeriod: string;
-  freshness: string;
-  store: string;
-  lastSale: string;
-  lastArchive: string;
-  unknown: string;
-  never: string;
   charts: string;
   alarms: string;
 }
@@ -90,12 +68,6 @@ const WORDS: Record<Locale, Words> = {
     period: "Période",
     days: (count) => `${count} jour${count > 1 ? "s" : ""}`,
     noPeriod: "aucune vente",
-    freshness: "Fraîcheur des données",
-    store: "Magasin",
-    lastSale: "Dernière vente",
-    lastArchive: "Dernière archive reçue",
-    unknown: "inconnue",
-    never: "jamais",
     charts: "Graphiques",
     alarms: "Alertes",
   },
@@ -104,12 +76,6 @@ const WORDS: Record<Locale, Words> = {
     period: "Period",
     days: (count) => `${count} day${count > 1 ? "s" : ""}`,
     noPeriod: "no sales",
-    freshness: "How recent the data is",
-    store: "Store",
-    lastSale: "Last sale",
-    lastArchive: "Last archive received",
-    unknown: "unknown",
-    never: "never",
     charts: "Charts",
     alarms: "Alarms",
   },
@@ -136,46 +102,6 @@ function metaLine(report: Report, options: HtmlOptions, words: Words): string {
     parts.push(`${words.period}${separator}${range} (${words.days(daysBetween(from, to) + 1)})`);
   }
   return `<p class="meta">${escapeHtml(oneLine(parts.join(" · ")))}</p>`;
-}
-
-/** A date or date-time as people read it; `never` for null. */
-function when(value: string | null | undefined, words: Words, locale: Locale): string {
-  if (value === undefined) return words.unknown;
-  if (value === null) return words.never;
-  const date = /^\d{4}-\d{2}-\d{2}/u.test(value)
-    ? formatDate(value.slice(0, 10) as LocalDate, locale)
-    : "";
-  const time = /^\d{4}-\d{2}-\d{2}[T ](\d{2}:\d{2})/u.exec(value)?.[1];
-  if (date === "") return oneLine(value);
-  return time === undefined ? date : `${date} ${time}`;
-}
-
-/** Per store, the date of its last sale and of its last archive, when the report knows them. */
-function freshnessTable(report: Report, words: Words, locale: Locale): string[] {
-  const tills = report.tills as readonly (Report["tills"][number] & Freshness)[];
-  const known = tills.some((till) => till.lastSale !== undefined || till.lastArchive !== undefined);
-  if (!known) return [];
-  const numeric = [false, false, true, true];
-  return [
-    `<h2>${escapeHtml(words.freshness)}</h2>`,
-    '<table class="freshness">',
-    `<thead>${cells("th", ["Ref", words.store, words.lastSale, words.lastArchive], numeric)}</thead>`,
-    "<tbody>",
-    ...tills.map((till) =>
-      cells(
-        "td",
-        [
-          oneLine(till.ref),
-          oneLine(till.name),
-          when(till.lastSale, words, locale),
-          when(till.lastArchive, words, locale),
-        ],
-        numeric,
-      ),
-    ),
-    "</tbody>",
-    "</table>",
-  ];
 }
 
 function chartFigures(charts: readonly HtmlChart[], words: Words): string[] {
@@ -230,9 +156,13 @@ export function renderHtml(report: Report, options: HtmlOptions): string {
     "</tbody>",
     `<tfoot>${cells("td", grid.total, grid.numeric)}</tfoot>`,
     "</table>",
-    ...freshnessTable(report, words, options.locale),
-    ...chartFigures(options.charts ?? [], words),
   );
+  if (grid.freshness.length > 0) {
+    lines.push(`<h2>${escapeHtml(grid.freshnessTitle)}</h2>`, '<ul class="freshness">');
+    lines.push(...grid.freshness.map((line) => `<li>${escapeHtml(line)}</li>`));
+    lines.push("</ul>");
+  }
+  lines.push(...chartFigures(options.charts ?? [], words));
   if (grid.warnings.length > 0) {
     lines.push(`<h2>${escapeHtml(grid.warningsTitle)}</h2>`, "<ul>");
     lines.push(...grid.warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`));

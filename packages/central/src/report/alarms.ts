@@ -10,12 +10,20 @@ import { madeAt } from "./htmlReport.js";
  */
 export function tillAlarms(
   tills: readonly TillRecord[],
-  histories: ReadonlyMap<string, TillHistory>,
+  histories: ReadonlyMap<string, TillHistory> | undefined,
   now: Date,
   staleAfterHours: number,
   locale: Locale,
 ): string[] {
   const fr = locale === "fr";
+  // A journal that cannot be read: nothing is known of the archives, which is an alarm itself.
+  if (histories === undefined) {
+    return [
+      fr
+        ? "dernières archives inconnues : le journal ne se lit pas (voir caisse-central journal --verify)"
+        : "last archives unknown: the journal cannot be read (see caisse-central journal --verify)",
+    ];
+  }
   const alarms: string[] = [];
   for (const till of tills) {
     const who = oneLine(`${till.ref} ${till.name}`);

@@ -79,14 +79,9 @@ function timeKeys(unit: "day" | "month", from: LocalDate, to: LocalDate): string
   return keys;
 }
 
-/** The store's last sale date, when the report's till entry carries one (see docs/reports.md). */
+/** The store's last sale date, when the report knows it (see docs/reports.md#freshness). */
 function lastSaleOf(report: Report, ref: string): LocalDate | undefined {
-  const tills: readonly (TillRef & { lastSale?: string | null })[] = report.tills;
-  const till = tills.find((candidate) => candidate.ref === ref);
-  const last = till?.lastSale;
-  return typeof last === "string" && /^\d{4}-\d{2}-\d{2}$/u.test(last)
-    ? (last as LocalDate)
-    : undefined;
+  return report.tills.find((till) => till.ref === ref)?.lastSale ?? undefined;
 }
 
 function ttcOf(report: Report, rowKey: string, till: string): Cents {

@@ -5,9 +5,9 @@ import { Transform, type Readable } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import type { ConfigChecker } from "../check.js";
 import { hasControl } from "../ftp/index.js";
-import { CERTIFICATE_CODES } from "../ftp/session.js";
 import type { TransportEnv, VerifyStep } from "../kind.js";
 import {
+  CERTIFICATE_CODES,
   DEFAULT_TIMEOUT_MS,
   failedStep,
   guarded,
