@@ -33,6 +33,8 @@ export interface ReportFlags {
   out?: string | undefined;
   /** false (`--no-index`): read the tills' files rather than the report index. */
   index?: boolean | undefined;
+  /** Mail the report to `report.mail.to` (see docs/reports.md#the-morning-mail---mail). */
+  mail?: boolean | undefined;
 }
 
 /** What a report is asked for, checked: the plan of a report run. */
@@ -46,6 +48,7 @@ export interface ReportRequest {
   out: string | undefined;
   /** Whether the report index is used (see docs/reports.md#the-report-index). */
   useIndex: boolean;
+  mail: boolean;
 }
 
 function parseTop(text: string): number {
@@ -87,5 +90,6 @@ export function parseReportRequest(flags: ReportFlags, today: LocalDate): Report
     format: oneOf("--format", flags.format ?? "table", REPORT_FORMATS),
     out: flags.out,
     useIndex: flags.index !== false,
+    mail: flags.mail === true,
   };
 }
