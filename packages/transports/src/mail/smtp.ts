@@ -564,14 +564,10 @@ export async function sendMessage(
     const info = await session.step<{ accepted: string[]; rejected: string[]; response: string }>(
       "send",
       (resolve, reject) => {
-        session.connection.send(
-          { from, to, size: total },
-          body,
-          (error, sent) => {
-            if (error) reject(error);
-            else resolve(sent);
-          },
-        );
+        session.connection.send({ from, to, size: total }, body, (error, sent) => {
+          if (error) reject(error);
+          else resolve(sent);
+        });
       },
       transferTimeout(env, total),
     );
