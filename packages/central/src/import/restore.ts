@@ -113,6 +113,7 @@ export async function restoreTill(
     const target = tillDirectory(central.paths, till);
     const staging = swapPaths(target);
     const recordPath = fileRecordPath(central.paths, till.ref);
+    let recordWritten = false;
     let archive: OpenedArchive | undefined;
     try {
       archive = await openArchive(path, { limits: central.config.limits });
@@ -134,6 +135,7 @@ export async function restoreTill(
       const files = await archive.extractTo(stagingDir);
       await archive.close();
       // Like an import: the record of the folder about to become the till's directory.
+      recordWritten = true;
       await writeFileRecord(recordPath, stagingDir, manifest?.value);
       const record: JournalRecord = {
         time: isoWithOffset(options.now()),
@@ -157,7 +159,7 @@ export async function restoreTill(
     } catch (error) {
       await archive?.close();
       await discardStaging(staging);
-      await discardFileRecord(recordPath, staging.marker);
+      if (recordWritten) await discardFileRecord(recordPath, staging.marker);
       throw error;
     }
   });
