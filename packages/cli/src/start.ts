@@ -4,5 +4,6 @@
  * each command's code is loaded when it runs (see docs/architecture.md#a-command).
  */
 export { processContext, type CliContext } from "./context.js";
+export { limitYoungGeneration } from "./heap.js";
 export type { ExitCode } from "./exit.js";
 export { runMain, type CommandEnv } from "./run.js";
