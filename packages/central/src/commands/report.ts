@@ -34,6 +34,8 @@ export function registerReport(program: Command, env: CommandEnv): void {
     .option("--top <n>", "the N rows with the largest TTC, the rest summed as one row")
     .option("--format <format>", `${REPORT_FORMATS.join(", ")} (default: table)`)
     .option("--out <file>", "write the report to this file instead of stdout")
+    .option("--no-index", "read the tills' files, not the report index")
+    .option("--mail", "mail the report (HTML, text, CSV) to report.mail.to of caisse-central.json")
     .action(async (_flags: object, command: Command) => {
       const { reportAction } = await import("../actions/report.js");
       await reportAction(env, command);

@@ -3,6 +3,7 @@ import type { CaisseError } from "@caisse/core";
 import { ConfigChecker, isRecord } from "@caisse/transports";
 import { dirname } from "node:path";
 import { readLimits, readSources, readStaleAfterHours } from "./sections.js";
+import { readReport } from "./report.js";
 import { readTills } from "./tills.js";
 import { readCatalogSettings } from "./catalog.js";
 import { readArchivesSettings } from "./archives.js";
@@ -27,6 +28,7 @@ const TOP_LEVEL_KEYS = [
   "staleAfterHours",
   "catalog",
   "archives",
+  "report",
   "smtp",
 ] as const;
 
@@ -43,6 +45,7 @@ export function validateCentralConfig(value: unknown, path: string): CentralConf
     staleAfterHours: readStaleAfterHours(check, value.staleAfterHours),
     catalog: readCatalogSettings(check, value.catalog),
     archives: readArchivesSettings(check, value.archives),
+    report: readReport(check, value.report),
     smtp: readSmtpSettings(check, value.smtp),
   };
   if (check.problems.length > 0) throw configError(path, check.problems, check.warnings);

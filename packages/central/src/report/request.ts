@@ -31,6 +31,10 @@ export interface ReportFlags {
   format?: string | undefined;
   /** A file to write instead of stdout. */
   out?: string | undefined;
+  /** false (`--no-index`): read the tills' files rather than the report index. */
+  index?: boolean | undefined;
+  /** Mail the report to `report.mail.to` (see docs/reports.md#the-morning-mail---mail). */
+  mail?: boolean | undefined;
 }
 
 /** What a report is asked for, checked: the plan of a report run. */
@@ -42,6 +46,9 @@ export interface ReportRequest {
   top: number | undefined;
   format: ReportFormat;
   out: string | undefined;
+  /** Whether the report index is used (see docs/reports.md#the-report-index). */
+  useIndex: boolean;
+  mail: boolean;
 }
 
 function parseTop(text: string): number {
@@ -82,5 +89,7 @@ export function parseReportRequest(flags: ReportFlags, today: LocalDate): Report
     top: flags.top === undefined ? undefined : parseTop(flags.top),
     format: oneOf("--format", flags.format ?? "table", REPORT_FORMATS),
     out: flags.out,
+    useIndex: flags.index !== false,
+    mail: flags.mail === true,
   };
 }
