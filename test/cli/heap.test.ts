@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BIN, REPO, runBin, temporaryFolder } from "../helpers/cli.js";
 
 /**
- * The CLIs keep V8's young generation at its starting size (packages/cli/src/heap.ts): what held
+ * The CLIs keep V8's young generation at its starting size (packages/cli/src/start.ts): what held
  * the intake's peak memory above 150 MiB (docs/performance.md). Measured in the process itself.
  */
 

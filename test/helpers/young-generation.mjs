@@ -2,7 +2,7 @@
  * Preloaded (`node --import`) into a CLI run as a child process: at exit, allocates a few hundred
  * MiB of short-lived objects and buffers (the churn of extracting archives), then writes the size
  * of V8's young generation before and after that to the file named by CAISSE_TEST_YOUNG_GENERATION,
- * so that a test sees whether the process lets it grow (packages/cli/src/heap.ts).
+ * so that a test sees whether the process lets it grow (packages/cli/src/start.ts).
  */
 import { Buffer } from "node:buffer";
 import { writeFileSync } from "node:fs";
