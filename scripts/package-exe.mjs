@@ -62,9 +62,11 @@ function registryNode(platform, version) {
 /** The CLI as one CommonJS file (no top-level await: main's promise sets the exit status). */
 async function commonJsBundle(workspace, outfile) {
   const cli = join(repo, "packages", workspace, "dist", "cli.js").replaceAll("\\", "/");
+  // As dist/main.js does (see packages/cli/src/start.ts).
+  const heap = join(repo, "packages", "cli", "dist", "start.js").replaceAll("\\", "/");
   await build({
     stdin: {
-      contents: `import { main } from ${JSON.stringify(cli)};\nmain(process.argv.slice(2)).then((code) => { process.exitCode = code; });\n`,
+      contents: `import { limitYoungGeneration } from ${JSON.stringify(heap)};\nimport { main } from ${JSON.stringify(cli)};\nlimitYoungGeneration();\nmain(process.argv.slice(2)).then((code) => { process.exitCode = code; });\n`,
       resolveDir: repo,
       loader: "js",
     },

@@ -1,6 +1,6 @@
 import { main } from "@caisse/central";
 import { openArchive, sha256Hex, type Manifest } from "@caisse/core";
-import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runInProcess, temporaryFolder, type Captured } from "../helpers/cli.js";
@@ -341,4 +341,108 @@ describe("an incremental import killed at each step of the swap", () => {
       expect((await central("journal", "--verify")).code).toBe(0);
     },
   );
+});
+
+describe("the file record: unchanged files checked by lstat, not read", () => {
+  const recordPath = (): string => join(root, ".caisse", "files", "D01.json");
+  const SETTLED = new Date("2026-01-15T12:00:00Z");
+  const file7 = (): string => join(tillDir(), dayFile(7)[0]);
+
+  /**
+   * Full import, then a file's time set to a whole second (Node cannot set nanoseconds), then one
+   * incremental import that records it with that time. Returns the next night's archive.
+   */
+  async function settled(): Promise<string> {
+    expect((await central("import", await tillRun(0))).code).toBe(0);
+    await utimes(file7(), SETTLED, SETTLED);
+    await till.writeData(Object.fromEntries([dayFile(31)]));
+    expect((await central("import", await tillRun(1))).code).toBe(0);
+    await till.writeData(Object.fromEntries([dayFile(32)]));
+    return tillRun(2);
+  }
+
+  /** Another content of the same size, the time put back: only a read can tell. */
+  async function editKeepingStat(path: string): Promise<void> {
+    const before = await stat(path);
+    const text = await readFile(path, "utf8");
+    await writeFile(path, text.replace("A1", "B2"));
+    expect((await stat(path)).size).toBe(before.size);
+    await utimes(path, SETTLED, SETTLED);
+    expect((await stat(path)).mtimeMs).toBe(before.mtimeMs);
+  }
+
+  it("is written at each import, for the directory swapped in", async () => {
+    expect((await central("import", await tillRun(0))).code).toBe(0);
+    const record = JSON.parse(await readFile(recordPath(), "utf8")) as {
+      version: number;
+      ino: string;
+      files: Record<string, [number, string, string, string]>;
+    };
+    expect(record.version).toBe(1);
+    expect(record.ino).toBe(String((await stat(tillDir(), { bigint: true })).ino));
+    expect(Object.keys(record.files)).toHaveLength(30);
+    const [path, data] = dayFile(7);
+    const info = await stat(join(tillDir(), path), { bigint: true });
+    expect(record.files[path]).toEqual([
+      Buffer.byteLength(data),
+      String(info.mtimeNs),
+      String(info.ino),
+      sha256Hex(Buffer.from(data)),
+    ]);
+  });
+
+  it("trusts a file whose size, time and inode are the recorded ones (as Git's index does)", async () => {
+    const archive = await settled();
+    await editKeepingStat(file7());
+    // The documented limit of the shortcut: an edit that restores the time is not seen.
+    const result = await central("import", archive);
+    expect(result.code, result.stderr).toBe(0);
+  });
+
+  it("a hand-edited file of the same size is caught: its time changed", async () => {
+    const archive = await settled();
+    const text = await readFile(file7(), "utf8");
+    await writeFile(file7(), text.replace("A1", "B2"));
+    const refused = await central("import", archive);
+    await expectNeedsFull(refused, 3);
+    expect(refused.stderr).toContain(
+      `'${dayFile(7)[0]}' at the central does not have the SHA-256 the archive gives`,
+    );
+  });
+
+  it("without a record, every file is read: the same edit, time restored, is caught", async () => {
+    const archive = await settled();
+    await editKeepingStat(file7());
+    await rm(recordPath());
+    await expectNeedsFull(await central("import", archive), 3);
+  });
+
+  it("a record of another folder (a swap that did not happen) is not trusted", async () => {
+    expect((await central("import", await tillRun(0))).code).toBe(0);
+    await utimes(file7(), SETTLED, SETTLED);
+    await till.writeData(Object.fromEntries([dayFile(31)]));
+    expect((await central("import", await tillRun(1))).code).toBe(0);
+    // The record of this directory, kept aside: its files stay the same inodes (hard links).
+    const older = await readFile(recordPath());
+    await till.writeData(Object.fromEntries([dayFile(32)]));
+    expect((await central("import", await tillRun(2))).code).toBe(0);
+    await writeFile(recordPath(), older);
+    await editKeepingStat(file7());
+    await till.writeData(Object.fromEntries([dayFile(33)]));
+    await expectNeedsFull(await central("import", await tillRun(3)), 4);
+  });
+
+  it("a file changed no earlier than the record was written is read (racy), not trusted", async () => {
+    const archive = await settled();
+    await editKeepingStat(file7());
+    await utimes(recordPath(), SETTLED, SETTLED);
+    await expectNeedsFull(await central("import", archive), 3);
+  });
+
+  it("a damaged record is ignored and the files are read", async () => {
+    const archive = await settled();
+    await editKeepingStat(file7());
+    await writeFile(recordPath(), "{ not json");
+    await expectNeedsFull(await central("import", archive), 3);
+  });
 });

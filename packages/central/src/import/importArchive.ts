@@ -38,6 +38,12 @@ import {
 import { CHECK_FAILED_HINT, type ExaminationGuard } from "./examining.js";
 import { checkBase, completeFromCurrent } from "./incremental.js";
 import {
+  discardFileRecord,
+  fileRecordPath,
+  loadFileRecord,
+  writeFileRecord,
+} from "./fileRecord.js";
+import {
   placeFile,
   safeReceivedName,
   stageFile,
@@ -326,6 +332,8 @@ export async function applyImport(
   let archive = plan.archive;
   const staging = swapPaths(decision.target);
   let stored: StagedFile | undefined;
+  const recordPath = fileRecordPath(paths, base.till ?? "");
+  let recordWritten = false;
   try {
     if (archive === undefined) throw new Error("an import plan without its open archive");
     const stagingDir = await freshStaging(staging);
@@ -339,9 +347,18 @@ export async function applyImport(
     await archive.close();
     const kept =
       manifest !== undefined && incremental
-        ? await completeFromCurrent(stagingDir, decision.target, manifest, files)
+        ? await completeFromCurrent(
+            stagingDir,
+            decision.target,
+            manifest,
+            files,
+            await loadFileRecord(recordPath, decision.target),
+          )
         : 0;
     archive = undefined;
+    // Written before the swap is decided, for the folder that becomes the till's directory.
+    recordWritten = true;
+    await writeFileRecord(recordPath, stagingDir, manifest);
     // The archive waits under a temporary name until the swap is decided: an archive under
     // archives/ is always journaled, which the journal check relies on (journalCheck.ts).
     stored = await stageFile(
@@ -379,6 +396,7 @@ export async function applyImport(
   } catch (error) {
     await archive?.close();
     await discardStaging(staging);
+    if (recordWritten) await discardFileRecord(recordPath, staging.marker);
     // Not decided: the archive's temporary copy goes with the staging folder. Decided: the
     // recovery puts it in place and journals it.
     if (stored?.temporary !== undefined && !(await exists(staging.marker)))

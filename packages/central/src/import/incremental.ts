@@ -14,6 +14,7 @@ import { copyFile, link, lstat, mkdir } from "node:fs/promises";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import type { TillHistory } from "../tillHistory.js";
 import { reject } from "./checks.js";
+import { unchangedByRecord, type FileRecord } from "./fileRecord.js";
 
 /**
  * Incremental archives at the central (see docs/archive-format.md#incremental-archives): the
@@ -93,18 +94,20 @@ function collisions(manifest: Manifest): string[] {
 async function differs(
   current: string,
   listed: { path: string; size: number; sha256: string },
+  record: FileRecord | undefined,
 ): Promise<string | undefined> {
   const source = below(current, listed.path);
   if (source === undefined) return `'${listed.path}' is not a path inside the till's directory`;
-  const info = await lstat(source).catch((error: unknown) => {
+  const info = await lstat(source, { bigint: true }).catch((error: unknown) => {
     if (systemErrorCode(error) === "ENOENT" || systemErrorCode(error) === "ENOTDIR")
       return undefined;
     throw ioError("look at", source, error);
   });
   if (info === undefined) return `'${listed.path}' is not in the till's directory`;
   if (!info.isFile()) return `'${listed.path}' is not a regular file in the till's directory`;
-  if (info.size !== listed.size)
+  if (info.size !== BigInt(listed.size))
     return `'${listed.path}' holds ${info.size} bytes at the central, the archive says ${listed.size}`;
+  if (unchangedByRecord(record, listed, info)) return undefined;
   if ((await sha256OfFile(source)) !== listed.sha256)
     return `'${listed.path}' at the central does not have the SHA-256 the archive gives`;
   return undefined;
@@ -113,7 +116,8 @@ async function differs(
 /**
  * Completes a staging folder that holds the carried files of an incremental archive with the
  * listed files it does not carry, taken from `current` (the till's directory) after checking
- * each one's size and SHA-256. Hard links where the disk has them (the old directory is removed
+ * each one's size and SHA-256 (or, when `record` shows the file untouched since it was swapped
+ * in with that sum, its size, time and inode: see fileRecord.ts). Hard links where the disk has them (the old directory is removed
  * after the swap, so nothing is ever written through them), copies elsewhere. Every folder is
  * flushed. Refuses with E_ARCHIVE_NEEDS_FULL, or E_ARCHIVE_DUPLICATE_NAME for names that collide.
  * Returns the number of files added.
@@ -123,6 +127,7 @@ export async function completeFromCurrent(
   current: string,
   manifest: Manifest,
   carried: readonly ExtractedFile[],
+  record?: FileRecord,
 ): Promise<number> {
   const clashes = collisions(manifest);
   if (clashes.length > 0) {
@@ -135,7 +140,7 @@ export async function completeFromCurrent(
   const kept = manifest.files.filter((file) => !packed.has(file.path));
   const problems: string[] = [];
   for (const file of kept) {
-    const problem = await differs(current, file);
+    const problem = await differs(current, file, record);
     if (problem !== undefined) problems.push(problem);
   }
   if (problems.length > 0) {

@@ -21,6 +21,7 @@ import {
 } from "../swap.js";
 import { incrementalBase } from "./archiveMode.js";
 import { checkTrust } from "./checks.js";
+import { discardFileRecord, fileRecordPath, writeFileRecord } from "./fileRecord.js";
 import type { SwapNote } from "./importArchive.js";
 import { withTrustedJournal } from "./run.js";
 
@@ -111,6 +112,8 @@ export async function restoreTill(
     }
     const target = tillDirectory(central.paths, till);
     const staging = swapPaths(target);
+    const recordPath = fileRecordPath(central.paths, till.ref);
+    let recordWritten = false;
     let archive: OpenedArchive | undefined;
     try {
       archive = await openArchive(path, { limits: central.config.limits });
@@ -128,8 +131,12 @@ export async function restoreTill(
         );
       }
       const manifest = archive.manifest;
-      const files = await archive.extractTo(await freshStaging(staging));
+      const stagingDir = await freshStaging(staging);
+      const files = await archive.extractTo(stagingDir);
       await archive.close();
+      // Like an import: the record of the folder about to become the till's directory.
+      recordWritten = true;
+      await writeFileRecord(recordPath, stagingDir, manifest?.value);
       const record: JournalRecord = {
         time: isoWithOffset(options.now()),
         source: RESTORE_SOURCE,
@@ -152,6 +159,7 @@ export async function restoreTill(
     } catch (error) {
       await archive?.close();
       await discardStaging(staging);
+      if (recordWritten) await discardFileRecord(recordPath, staging.marker);
       throw error;
     }
   });
