@@ -1,4 +1,5 @@
 import type { Locale } from "@caisse/core";
+import { resolveLang, systemLocale } from "./i18n.js";
 import { processInterrupts, type Interrupts } from "./interrupts.js";
 
 /** Where a command writes: stdout for results, stderr for logs and progress. */
@@ -27,6 +28,11 @@ export interface CliContext {
    * can answer (cron, a scheduled task, a pipe): a command then takes the default answer.
    */
   ask?: ((question: string) => Promise<string>) | undefined;
+  /**
+   * The system's locale (`fr-FR`), the last source of the language where no locale variable is
+   * set (see `resolveLang`); absent in tests, which then get English.
+   */
+  systemLocale?: (() => string) | undefined;
 }
 
 export function processContext(): CliContext {
@@ -45,6 +51,7 @@ export function processContext(): CliContext {
     now: () => new Date(),
     interrupts: processInterrupts(),
     ask: process.stdin.isTTY && process.stderr.isTTY ? askOnTerminal : undefined,
+    systemLocale,
   };
 }
 
@@ -62,11 +69,10 @@ async function askOnTerminal(question: string): Promise<string> {
 
 /**
  * `fr` when the locale variables say French (`LANG=fr_FR.UTF-8`), else `en` (see
- * docs/operations.md#logs).
+ * docs/operations.md#language); a command with `--lang` or a config uses `langOf` instead.
  */
-export function localeOf(env: CliContext["env"]): Locale {
-  const value = env.LC_ALL ?? env.LC_MONETARY ?? env.LANG ?? "";
-  return /^fr([_.@-]|$)/iu.test(value) ? "fr" : "en";
+export function localeOf(env: CliContext["env"], system?: () => string): Locale {
+  return resolveLang({ env, system });
 }
 
 /** Colour only on a terminal and only when NO_COLOR is not set (https://no-color.org). */

@@ -1,12 +1,12 @@
 import {
   colorAllowed,
   EXIT,
-  localeOf,
+  langOf,
   writeResult,
   type CliContext,
   type ExitCode,
 } from "@caisse/cli";
-import { buildReport, localDateOf, type Report } from "@caisse/core";
+import { buildReport, resolveToday, type Report } from "@caisse/core";
 import type { Command } from "commander";
 import { logger, openCentral, type CommandEnv, type GlobalOptions } from "../context.js";
 import { renderReport } from "../render/index.js";
@@ -30,7 +30,7 @@ export interface ReportResult {
  * report, prints the warnings on stderr and the report on stdout (or into `--out`).
  */
 export async function runReport(options: ReportOptions, ctx: CliContext): Promise<ReportResult> {
-  const request = parseReportRequest(options, localDateOf(ctx.now()));
+  const request = parseReportRequest(options, resolveToday(options, ctx.env, ctx.now()));
   const central = await openCentral(ctx, options);
   const tills = selectTills(central.config, request.tills);
   const collected = await collectReport({
@@ -40,7 +40,7 @@ export async function runReport(options: ReportOptions, ctx: CliContext): Promis
     range: request.range,
     comparison: request.comparison,
   });
-  const locale = localeOf(ctx.env);
+  const locale = request.lang ?? langOf(ctx);
   const report = buildReport({
     by: request.by,
     range: request.range,
@@ -60,9 +60,24 @@ export async function runReport(options: ReportOptions, ctx: CliContext): Promis
   for (const warning of report.warnings) log.warn(warning);
   // Colour only for a person at a terminal: never into a file.
   const color = request.out === undefined && colorAllowed(ctx, ctx.stdout);
-  const text = renderReport(report, request.format, { locale, color });
+  const text = renderReport(report, request.format, {
+    locale,
+    color,
+    width: request.out === undefined ? terminalWidth(ctx) : undefined,
+    metrics: request.metrics,
+  });
   await writeResult(ctx, text, request.out);
   return { report, text, exitCode: EXIT.ok };
+}
+
+/**
+ * The width a table on stdout must fit: `COLUMNS` when set to a number, else the terminal's; none
+ * (never cut) when stdout is not a terminal, as in a cron mail.
+ */
+export function terminalWidth(ctx: CliContext): number | undefined {
+  const columns = ctx.env.COLUMNS?.trim() ?? "";
+  if (/^\d{1,5}$/u.test(columns) && Number(columns) >= 20) return Number(columns);
+  return ctx.stdout.isTTY ? ctx.stdout.terminal?.columns : undefined;
 }
 
 /** `caisse-central report`, declared in commands/report.ts. */

@@ -1,14 +1,14 @@
+import { oneLine, formatDate, type Locale, type Report } from "@caisse/core";
+import { REPORT_WORDS, type ReportWords } from "@caisse/cli";
 import {
-  oneLine,
-  formatDate,
-  type Dimension,
-  type Figures,
-  type Locale,
-  type Report,
-  type ReportRow,
-  type ReportTotal,
-} from "@caisse/core";
-import { countCell, deltaCell, moneyCell, NONE, percentCell } from "./cells.js";
+  defaultMetrics,
+  displayValue,
+  figureColumns,
+  withMark,
+  type FigureColumn,
+  type Line,
+} from "./columns.js";
+import type { Metric } from "./formats.js";
 
 /** How a report is asked to be written; every renderer takes it. */
 export interface RenderOptions {
@@ -19,6 +19,13 @@ export interface RenderOptions {
    * docs/operations.md#logs).
    */
   color: boolean;
+  /**
+   * The terminal's width in characters: a table wider than that is cut into several tables (see
+   * docs/reports.md#wide-reports); none: never cut.
+   */
+  width?: number | undefined;
+  /** The figure columns chosen with `--metrics`; none: the format's own (see defaultMetrics). */
+  metrics?: readonly Metric[] | undefined;
 }
 
 /**
@@ -35,119 +42,22 @@ export interface ReportGrid {
   body: string[][];
   /** The total row. */
   total: string[];
+  /**
+   * How many columns on the left name the row (key and label): repeated in each part when a
+   * table too wide for the terminal is cut.
+   */
+  naming: number;
   /** The heading of the warnings, and the warnings, each on one line. */
   warningsTitle: string;
   warnings: string[];
 }
 
-interface Words {
-  turnover: string;
-  by: Record<Dimension, string>;
-  key: Record<Dimension, string>;
-  range: (from: string, to: string) => string;
-  compared: (from: string, to: string) => string;
-  noSales: string;
-  name: string;
-  label: string;
-  vat: string;
-  avgBasket: string;
-  share: string;
-  totalTtc: string;
-  comparedTtc: string;
-  change: string;
-  total: string;
-  warnings: string;
-  /** Appended to a till, a row or the total whose figures are incomplete. */
-  incomplete: string;
-}
-
-const WORDS: Record<Locale, Words> = {
-  fr: {
-    turnover: "Chiffre d'affaires",
-    by: {
-      till: "par magasin",
-      family: "par famille",
-      article: "par article",
-      day: "par jour",
-      week: "par semaine",
-      month: "par mois",
-      hour: "par heure",
-      payment: "par mode de règlement",
-      vat: "par taux de TVA",
-    },
-    key: {
-      till: "Ref",
-      family: "Famille",
-      article: "Article",
-      day: "Jour",
-      week: "Semaine",
-      month: "Mois",
-      hour: "Heure",
-      payment: "Règlement",
-      vat: "TVA",
-    },
-    range: (from, to) => (from === to ? `le ${from}` : `du ${from} au ${to}`),
-    compared: (from, to) => `comparé au ${from} – ${to}`,
-    noSales: "aucune vente",
-    name: "Nom",
-    label: "Libellé",
-    vat: "TVA",
-    avgBasket: "Panier moyen",
-    share: "Part",
-    totalTtc: "Total TTC",
-    comparedTtc: "TTC comparé",
-    change: "Écart",
-    total: "Total",
-    warnings: "Avertissements",
-    incomplete: "(incomplet)",
-  },
-  en: {
-    turnover: "Turnover",
-    by: {
-      till: "by till",
-      family: "by family",
-      article: "by article",
-      day: "by day",
-      week: "by week",
-      month: "by month",
-      hour: "by hour",
-      payment: "by payment method",
-      vat: "by VAT rate",
-    },
-    key: {
-      till: "Ref",
-      family: "Family",
-      article: "Article",
-      day: "Day",
-      week: "Week",
-      month: "Month",
-      hour: "Hour",
-      payment: "Payment",
-      vat: "VAT",
-    },
-    range: (from, to) => (from === to ? `on ${from}` : `${from} to ${to}`),
-    compared: (from, to) => `compared with ${from} to ${to}`,
-    noSales: "no sales",
-    name: "Name",
-    label: "Label",
-    vat: "VAT",
-    avgBasket: "Avg basket",
-    share: "Share",
-    totalTtc: "Total TTC",
-    comparedTtc: "Compared TTC",
-    change: "Change",
-    total: "Total",
-    warnings: "Warnings",
-    incomplete: "(incomplete)",
-  },
-};
-
 /** The words of a locale that the renderers share (the total row's name, for CSV). */
 export function totalWord(locale: Locale): string {
-  return WORDS[locale].total;
+  return REPORT_WORDS[locale].total;
 }
 
-function titleOf(report: Report, words: Words, locale: Locale): string {
+function titleOf(report: Report, words: ReportWords, locale: Locale): string {
   const parts = [`${words.turnover} ${words.by[report.by]}`];
   parts.push(
     report.from === null || report.to === null
@@ -161,82 +71,29 @@ function titleOf(report: Report, words: Words, locale: Locale): string {
   return oneLine(parts.join(", "));
 }
 
-type Line = ReportRow | ReportTotal;
-
-function compareCells(line: Line, locale: Locale): string[] {
-  const { compare } = line;
-  if (compare === undefined) return [NONE, NONE, NONE];
-  return [
-    moneyCell(compare.ttc, locale),
-    deltaCell(compare.delta, locale),
-    percentCell(compare.pctBp, locale, true),
-  ];
-}
-
 /**
- * The columns between the label and the share. `--by till`: each till's own figures, one row per
- * till. Other dimensions: the stores side by side, one TTC column per till, then the row's total.
+ * Lays a report out for people in the locale (see {@link ReportGrid}): the key and label, then
+ * the figure columns of `metrics` (by default: with `--by till` each till's own figures, one row
+ * per till; otherwise the stores side by side, one TTC column per store named `Magasin 1 (D01)`,
+ * then the row's total), then the comparison's with `--compare`.
  */
-function figureColumns(
+export function reportGrid(
   report: Report,
-  words: Words,
   locale: Locale,
-): { head: string[]; cells: (line: Line) => string[] } {
-  if (report.by === "till") {
-    return {
-      head: ["TTC", "HT", words.vat, "Tickets", words.avgBasket],
-      cells: (line) => [
-        moneyCell(line.ttc, locale),
-        moneyCell(line.ht, locale),
-        moneyCell(line.vat, locale),
-        countCell(line.tickets, locale),
-        moneyCell(line.avgBasket, locale),
-      ],
-    };
-  }
-  const incomplete = (till: string): boolean => report.total.byTill?.[till]?.incomplete === true;
-  const perTill = (byTill: Record<string, Figures> | undefined): string[] =>
-    report.tills.map((till) => moneyCell(byTill?.[till.ref]?.ttc ?? null, locale));
-  return {
-    head: [
-      ...report.tills.map((till) => withMark(oneLine(till.ref), incomplete(till.ref), words)),
-      words.totalTtc,
-      "HT",
-      "Tickets",
-    ],
-    cells: (line) => [
-      ...perTill(line.byTill),
-      moneyCell(line.ttc, locale),
-      moneyCell(line.ht, locale),
-      countCell(line.tickets, locale),
-    ],
-  };
-}
-
-/** `D02 (incomplete)` when the figures leave out rows, else the text as it is. */
-function withMark(text: string, incomplete: boolean, words: Words): string {
-  return incomplete ? `${text} ${words.incomplete}` : text;
-}
-
-/** Lays a report out for people in the locale (see {@link ReportGrid}). */
-export function reportGrid(report: Report, locale: Locale): ReportGrid {
-  const words = WORDS[locale];
-  const figures = figureColumns(report, words, locale);
-  const withCompare = report.compared !== undefined;
-  const cells = (line: Line, key: string, label: string, share: string): string[] => [
+  metrics: readonly Metric[] = defaultMetrics(report, false),
+): ReportGrid {
+  const words = REPORT_WORDS[locale];
+  const columns: FigureColumn[] = figureColumns(report, words, metrics);
+  const cells = (line: Line, isTotal: boolean, key: string, label: string): string[] => [
     key,
     label,
-    ...figures.cells(line),
-    share,
-    ...(withCompare ? compareCells(line, locale) : []),
+    ...columns.map((column) => displayValue(column.value(line, isTotal), locale)),
   ];
   const head = [
     words.key[report.by],
     report.by === "till" ? words.name : words.label,
-    ...figures.head,
-    words.share,
+    ...columns.map((column) => column.head),
   ];
-  if (withCompare) head.push(words.comparedTtc, words.change, "%");
   return {
     title: titleOf(report, words, locale),
     head,
@@ -245,18 +102,19 @@ export function reportGrid(report: Report, locale: Locale): ReportGrid {
     body: report.rows.map((row) =>
       cells(
         row,
+        false,
         // The till's own row is marked; other rows show the mark on the till's column.
         withMark(oneLine(row.key), report.by === "till" && row.incomplete === true, words),
         oneLine(row.label),
-        percentCell(row.shareBp, locale),
       ),
     ),
     total: cells(
       report.total,
+      true,
       withMark(words.total, report.total.incomplete === true, words),
       "",
-      "",
     ),
+    naming: 2,
     warningsTitle: words.warnings,
     warnings: report.warnings.map(oneLine),
   };

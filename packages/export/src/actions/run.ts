@@ -1,4 +1,4 @@
-import { EXIT, interruptible, localeOf, writeResult, type Logger } from "@caisse/cli";
+import { EXIT, interruptible, langOf, writeResult, type Logger } from "@caisse/cli";
 import { CaisseError, counted, isCaisseError, isoWithOffset, type Locale } from "@caisse/core";
 import {
   createSender,
@@ -133,7 +133,7 @@ export async function runAction(env: CommandEnv, command: Command): Promise<void
   if (options.dryRun === true) {
     await writeResult(
       env.ctx,
-      await planRun(config, settings.paths, transport, env.ctx.now(), log, localeOf(env.ctx.env)),
+      await planRun(config, settings.paths, transport, env.ctx.now(), log, langOf(env.ctx)),
     );
     env.setExit(EXIT.ok);
     return;
@@ -149,7 +149,7 @@ export async function runAction(env: CommandEnv, command: Command): Promise<void
     }),
   );
   const lines = [
-    ...(result.build === undefined ? [] : [renderBuilt(result.build, localeOf(env.ctx.env))]),
+    ...(result.build === undefined ? [] : [renderBuilt(result.build, langOf(env.ctx))]),
     ...renderSent(result.send.sent, result.send.notSent),
   ];
   await writeResult(env.ctx, lines.length === 0 ? "nothing to send" : lines.join("\n"));
