@@ -3,10 +3,11 @@ import {
   ioError,
   isCaisseError,
   parseArchiveTransportName,
+  removeRetrying,
   withLock,
 } from "@caisse/core";
 import type { Source, SourceItem } from "@caisse/transports";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { Central } from "../context.js";
 import { createSource } from "../sources.js";
@@ -316,7 +317,7 @@ async function collectFrom(
     } catch (error) {
       recordFailure(summary, observer, asFailure(source.name, item.label, error));
     } finally {
-      await rm(folder, { recursive: true, force: true });
+      await removeRetrying(folder, { recursive: true });
     }
   }
 }

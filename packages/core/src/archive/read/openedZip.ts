@@ -1,7 +1,7 @@
-import { rm, type FileHandle } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
 import type { ZipFile } from "yauzl";
 import { CaisseError, ioError } from "../../errors.js";
-import { syncFiles } from "../../fs/atomic.js";
+import { removeRetrying, syncFiles } from "../../fs/atomic.js";
 import type { Manifest } from "../manifest.js";
 import { ignore } from "./errors.js";
 import { extractFile } from "./extractFile.js";
@@ -69,7 +69,7 @@ export class OpenedZip implements OpenedArchive {
       return files;
     } catch (error) {
       // Everything in it is ours: it was absent or empty when we started.
-      await rm(root, { recursive: true, force: true }).catch(ignore);
+      await removeRetrying(root, { recursive: true }).catch(ignore);
       throw error;
     }
   }
