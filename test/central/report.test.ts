@@ -498,6 +498,18 @@ describe("report: language, --out's extension, --today, --metrics", () => {
     expect(en.stdout).toContain("Turnover by till, 2026-11-01 to 2026-11-30");
   });
 
+  it('the config\'s "lang" comes after --lang, before the locale variables', async () => {
+    await put("caisse-central.json", JSON.stringify({ tills: TILLS, lang: "fr" }));
+    const config = await cli(["--period", "2026-11"], { LANG: "en_US.UTF-8" });
+    expect(config.stdout).toContain("Chiffre d'affaires par magasin");
+    const flag = await cli(["--period", "2026-11", "--lang", "en"], { LANG: "fr_FR.UTF-8" });
+    expect(flag.stdout).toContain("Turnover by till");
+    await put("caisse-central.json", JSON.stringify({ tills: TILLS, lang: "fr_FR" }));
+    const wrong = await cli(["--period", "2026-11"]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/E_CONFIG[\s\S]*lang must be one of "fr", "en"/u);
+  });
+
   it("LC_MESSAGES says the language when LC_ALL is not set; an empty variable is not set", async () => {
     const { stdout } = await cli(["--period", "2026-11"], {
       LC_ALL: "",

@@ -40,7 +40,7 @@ export async function runReport(options: ReportOptions, ctx: CliContext): Promis
     range: request.range,
     comparison: request.comparison,
   });
-  const locale = request.lang ?? langOf(ctx);
+  const locale = langOf(ctx, request.lang, central.config.lang);
   const report = buildReport({
     by: request.by,
     range: request.range,

@@ -1,4 +1,4 @@
-import type { ArchiveLimits } from "@caisse/core";
+import type { ArchiveLimits, Locale } from "@caisse/core";
 import type { TransportConfig } from "@caisse/transports";
 
 /**
@@ -40,6 +40,8 @@ export interface CentralConfig {
   limits: ArchiveLimits;
   /** A till with no archive for longer than this is `late` in the monitor; hours. */
   staleAfterHours: number;
+  /** The language of reports for people, after `--lang` (see config/lang.ts); absent: not set. */
+  lang?: Locale | undefined;
   /** Not errors, but worth a line in the log: unknown keys, plain FTP. */
   warnings?: string[] | undefined;
 }

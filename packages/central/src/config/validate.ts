@@ -2,6 +2,7 @@ import { configFileError } from "@caisse/cli";
 import type { CaisseError } from "@caisse/core";
 import { ConfigChecker, isRecord } from "@caisse/transports";
 import { dirname } from "node:path";
+import { readLang } from "./lang.js";
 import { readLimits, readSources, readStaleAfterHours } from "./sections.js";
 import { readTills } from "./tills.js";
 import type { CentralConfig } from "./types.js";
@@ -16,7 +17,14 @@ export function configError(path: string, problems: string[], notes: string[] = 
  * The top-level keys of caisse-central.json. A section is one file of this folder with its reader,
  * one key here and one line in `validateCentralConfig`; any other key is warned about, not refused.
  */
-const TOP_LEVEL_KEYS = ["$schema", "tills", "sources", "limits", "staleAfterHours"] as const;
+const TOP_LEVEL_KEYS = [
+  "$schema",
+  "tills",
+  "sources",
+  "limits",
+  "staleAfterHours",
+  "lang",
+] as const;
 
 /** Parse, normalise and validate, reporting every problem at once (E_CONFIG). */
 export function validateCentralConfig(value: unknown, path: string): CentralConfig {
@@ -29,6 +37,7 @@ export function validateCentralConfig(value: unknown, path: string): CentralConf
     sources: readSources(check, value.sources),
     limits: readLimits(check, value.limits),
     staleAfterHours: readStaleAfterHours(check, value.staleAfterHours),
+    lang: readLang(check, value.lang),
   };
   if (check.problems.length > 0) throw configError(path, check.problems, check.warnings);
   config.warnings = check.warnings.map((warning) => `${path}: ${warning}`);

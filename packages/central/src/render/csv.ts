@@ -58,7 +58,7 @@ function csvText(lines: readonly (readonly string[])[], { separator, bom }: Dial
  * it: heads in that language (`Magasin;CA TTC;HT;TVA;Tickets;Panier moyen;Part`), the store named
  * `Magasin 1 (D01)`, plain numbers (`1234,56`), shares and changes as percentages (`41,23%`),
  * the total last. French: `;`, decimal comma and a UTF-8 BOM; English: `,` and points. The
- * columns follow `--metrics` (see docs/reports.md#csv).
+ * columns follow `--metrics` (see docs/reports.md#csv-for-people).
  */
 export function renderCsv(report: Report, options: RenderOptions): string {
   const { locale } = options;
