@@ -1,4 +1,6 @@
-import { CaisseError, counted, oneLine, type Dimension, type Locale } from "@caisse/core";
+import type { Dimension, Locale } from "@caisse/core";
+import { CaisseError } from "@caisse/core/errors";
+import { counted, oneLine } from "@caisse/core/text";
 import type { CliContext } from "./context.js";
 
 /** The languages of the output: figures, dates and words (see docs/operations.md#language). */
