@@ -14,7 +14,7 @@ const NORMAL = "\u001b[22m";
 const WIDE =
   /[\u1100-\u115F\u2329\u232A\u2E80-\u303E\u3040-\u3247\u3250-\u4DBF\u4E00-\uA4C6\uA960-\uA97C\uAC00-\uD7A3\uF900-\uFAFF\uFE10-\uFE19\uFE30-\uFE6B\uFF01-\uFF60\uFFE0-\uFFE6\u{1B000}-\u{1B001}\u{1F200}-\u{1F251}\u{20000}-\u{3FFFD}]|\p{Extended_Pictographic}/u;
 // Drawn in no cell of their own: controls, combining marks, joiners and variation selectors.
-const ZERO = /[\p{Cc}\p{Mn}\p{Me}\u200B-\u200F\u2060\uFE00-\uFE0F]/u;
+const ZERO = /[\p{Cc}\p{Mn}\p{Me}\u200B-\u200F\u2060]|\p{Variation_Selector}/u;
 // eslint-disable-next-line no-control-regex -- colour codes are what it finds
 const ANSI = /\u001b\[[0-9;]*m/gu;
 
