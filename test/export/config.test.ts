@@ -39,11 +39,9 @@ describe("caisse-export.json", () => {
     expect(result.stderr).toContain("unknown key 'trasnport' is ignored");
   });
 
-  it("refuses the mail transport and an unknown type with the key name", async () => {
+  it("refuses an incomplete mail transport and an unknown type with the key name", async () => {
     await till.writeConfig({ till: "D01", data: "donnees", transport: { type: "mail" } });
-    expect((await till.run(["run"])).stderr).toContain(
-      "transport.type 'mail' is not available in this version",
-    );
+    expect((await till.run(["run"])).stderr).toContain("transport.from is missing");
     await till.writeConfig({ till: "D01", data: "donnees", transport: { type: "smtp" } });
     expect((await till.run(["run"])).stderr).toContain('transport.type must be "dir"');
   });

@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { captureContext, temporaryFolder } from "../helpers/cli.js";
 
 /**
- * Golden files: the reports of a fixed central root (test/golden/data: three tills with names,
- * October and November 2026, one invalid row) on a pinned day, in every format for people and
- * scripts, in French and English, compared byte for byte with test/golden/expected/. After a
+ * Golden files: the reports and the monitor of a fixed central root (test/golden/data: three
+ * tills with names, October and November 2026, one invalid row) on a pinned day, in every format
+ * for people and scripts, in French and English, compared byte for byte with test/golden/expected/. After a
  * deliberate change of output, `UPDATE_GOLDEN=1 npx vitest run test/golden` rewrites them; read
  * the diff before committing it (see CONTRIBUTING.md).
  */
@@ -73,6 +73,22 @@ async function run(argv: readonly string[], today = TODAY): Promise<string> {
   return output().stdout;
 }
 
+/** `caisse-central monitor` at noon on the pinned day, in the language given. */
+async function monitor(format: "table" | "json", lang: string): Promise<string> {
+  const { ctx, output } = captureContext(
+    root.path,
+    { CAISSE_TODAY: TODAY, COLUMNS },
+    () => new Date(2026, 10, 27, 12, 0, 0),
+  );
+  const code = await main(
+    ["--root", root.path, "monitor", "--format", format, "--lang", lang],
+    ctx,
+  );
+  // No till of the example data sent an archive through the journal: `never`, not an alarm.
+  expect(code, output().stderr).toBe(0);
+  return output().stdout;
+}
+
 async function compare(file: string, actual: string): Promise<void> {
   const path = join(EXPECTED, file);
   if (UPDATE) {
@@ -95,6 +111,13 @@ describe.each(["fr", "en"] as const)("golden reports in %s", (lang) => {
       await compare(`${name}.${lang}.${EXTENSIONS[format]}`, text);
     });
   }
+
+  it.each(["table", "json"] as const)("monitor: %s", async (format) => {
+    await compare(
+      `monitor.${lang}.${format === "table" ? "txt" : "json"}`,
+      await monitor(format, lang),
+    );
+  });
 
   it("--today comes before CAISSE_TODAY", async () => {
     const text = await run(

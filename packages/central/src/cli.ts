@@ -1,10 +1,12 @@
 import { processContext, runMain, type CliContext, type ExitCode } from "@caisse/cli/start";
 import { Command } from "commander";
+import { registerCheck } from "./commands/check.js";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerFetch } from "./commands/fetch.js";
 import { registerImport } from "./commands/import.js";
 import { registerInit } from "./commands/init.js";
 import { registerJournal } from "./commands/journal.js";
+import { registerMonitor } from "./commands/monitor.js";
 import { registerReport } from "./commands/report.js";
 import { registerTills } from "./commands/tills.js";
 import type { CommandEnv } from "./context.js";
@@ -30,8 +32,10 @@ export function buildProgram(env: CommandEnv): Command {
     registerImport,
     registerFetch,
     registerReport,
+    registerMonitor,
     registerJournal,
     registerDoctor,
+    registerCheck,
   ]) {
     register(program, env);
   }

@@ -1,10 +1,11 @@
 import { createSource as createTransportSource, type Source } from "@caisse/transports";
-import type { CentralConfig, SourceConfig } from "./config.js";
+import type { CentralConfig, CentralPaths, SourceConfig } from "./config.js";
 
 /** The source described by one entry of `sources` in the config (its kind's folder builds it). */
 export function createSource(
   source: SourceConfig,
   config: CentralConfig,
+  paths: CentralPaths,
   env: Readonly<Record<string, string | undefined>>,
   signal: AbortSignal | undefined,
 ): Source {
@@ -13,5 +14,7 @@ export function createSource(
     env,
     signal,
     maxDownloadBytes: config.limits.maxTotalBytes + 1024 * 1024,
+    // What a source remembers between runs (see docs/central-layout.md, `.caisse/`).
+    stateDir: paths.work,
   });
 }

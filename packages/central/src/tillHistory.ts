@@ -11,6 +11,8 @@ export interface TillHistory {
   lastReceived: JournalEntry | null;
   /** Where each accepted archive is kept, by its SHA-256: for "already imported". */
   accepted: Map<string, string | null>;
+  /** Sequences of the accepted archives: the bases an incremental archive may build on. */
+  acceptedSequences: Set<number>;
   /** Sequences of the archives refused (as their manifests said): a gap's known cause. */
   rejected: Set<number>;
   gaps: [number, number][];
@@ -25,6 +27,7 @@ export function emptyHistory(): TillHistory {
     lastRejected: null,
     lastReceived: null,
     accepted: new Map(),
+    acceptedSequences: new Set(),
     rejected: new Set(),
     gaps: [],
   };
@@ -46,6 +49,7 @@ export function tillHistories(entries: readonly JournalEntry[]): Map<string, Til
     if (entry.outcome !== "accepted") continue;
     history.lastAccepted = entry;
     history.accepted.set(entry.sha256, entry.stored);
+    if (entry.sequence !== null) history.acceptedSequences.add(entry.sequence);
     if (entry.sequence !== null && entry.sequence > (history.lastSequence ?? 0)) {
       history.lastSequence = entry.sequence;
       history.lastManifest = entry.manifest;

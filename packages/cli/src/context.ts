@@ -1,5 +1,3 @@
-import type { Locale } from "@caisse/core";
-import { resolveLang, systemLocale } from "./i18n.js";
 import { processInterrupts, type Interrupts } from "./interrupts.js";
 
 /** Where a command writes: stdout for results, stderr for logs and progress. */
@@ -68,11 +66,16 @@ async function askOnTerminal(question: string): Promise<string> {
 }
 
 /**
- * `fr` when the locale variables say French (`LANG=fr_FR.UTF-8`), else `en` (see
- * docs/operations.md#language); a command with `--lang` or a config uses `langOf` instead.
+ * This process's locale as `Intl` sees it: the system's (`fr-FR` on a French Windows server),
+ * where no locale variable says otherwise; the last source of the language (see resolveLang).
  */
-export function localeOf(env: CliContext["env"], system?: () => string): Locale {
-  return resolveLang({ env, system });
+export function systemLocale(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().locale;
+  } catch {
+    // A Node built without Intl: English, the default of everything else.
+    return "en";
+  }
 }
 
 /** Colour only on a terminal and only when NO_COLOR is not set (https://no-color.org). */

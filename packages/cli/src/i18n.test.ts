@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { langOfLocale, parseLang, resolveLang, systemLocale } from "./i18n.js";
+import { systemLocale } from "./context.js";
+import { langOfLocale, parseLang, resolveLang } from "./i18n.js";
 
 describe("resolveLang", () => {
   it.each([

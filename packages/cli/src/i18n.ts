@@ -32,16 +32,6 @@ export function langOfLocale(name: string): Locale {
   return /^fr([_.@-]|$)/iu.test(name.trim()) ? "fr" : "en";
 }
 
-/** This process's locale as `Intl` sees it: the system's, where no variable says otherwise. */
-export function systemLocale(): string {
-  try {
-    return Intl.DateTimeFormat().resolvedOptions().locale;
-  } catch {
-    // A Node built without Intl: English, the default of everything else.
-    return "en";
-  }
-}
-
 /** `--lang`, checked: `fr` or `en`, any case; E_USAGE naming the flag otherwise. */
 export function parseLang(value: string, flag = "--lang"): Locale {
   const lang = value.trim().toLowerCase();
@@ -69,6 +59,14 @@ export function resolveLang(sources: LangSources): Locale {
     if (value !== undefined && value !== "") return langOfLocale(value);
   }
   return sources.system === undefined ? "en" : langOfLocale(sources.system());
+}
+
+/**
+ * `fr` when the locale variables say French (`LANG=fr_FR.UTF-8`), else `en` (see
+ * docs/operations.md#language); a command with `--lang` or a config uses `langOf` instead.
+ */
+export function localeOf(env: CliContext["env"], system?: () => string): Locale {
+  return resolveLang({ env, system });
 }
 
 /** {@link resolveLang} for a command: its `--lang`, its config's `"lang"`, its context. */
@@ -119,6 +117,19 @@ export interface ReportWords {
   incomplete: string;
   /** Under a terminal table: the warnings are on stderr. */
   seeStderr: (count: number) => string;
+  /** A figure after the till's last sale: not a zero. */
+  noData: string;
+  /** Appended to a till that never sent anything. */
+  never: string;
+  freshness: string;
+  lastSale: (date: string) => string;
+  lastArchive: (time: string, sequence: number | null) => string;
+  noArchive: string;
+  noSale: string;
+  neverSent: string;
+  /** The CSV for people's columns of freshness, with `--by till`. */
+  csvLastSale: string;
+  csvLastArchive: string;
 }
 
 /** The report's message catalogues. */
@@ -172,6 +183,17 @@ export const REPORT_WORDS: Record<Locale, ReportWords> = {
     warnings: "Avertissements",
     incomplete: "(incomplet)",
     seeStderr: (count) => `${counted(count, "avertissement")} : voir stderr`,
+    noData: "pas de données",
+    never: "(jamais)",
+    freshness: "Fraîcheur des données",
+    lastSale: (date) => `dernière vente le ${date}`,
+    lastArchive: (time, sequence) =>
+      `dernière archive le ${time}${sequence === null ? "" : ` (n° ${sequence})`}`,
+    noArchive: "aucune archive reçue",
+    noSale: "aucune vente",
+    neverSent: "n'a jamais rien envoyé",
+    csvLastSale: "Dernière vente",
+    csvLastArchive: "Dernière archive",
   },
   en: {
     turnover: "Turnover",
@@ -222,5 +244,16 @@ export const REPORT_WORDS: Record<Locale, ReportWords> = {
     warnings: "Warnings",
     incomplete: "(incomplete)",
     seeStderr: (count) => `${counted(count, "warning")}: see stderr`,
+    noData: "no data",
+    never: "(never)",
+    freshness: "Freshness",
+    lastSale: (date) => `last sale ${date}`,
+    lastArchive: (time, sequence) =>
+      `last archive ${time}${sequence === null ? "" : ` (#${sequence})`}`,
+    noArchive: "no archive received",
+    noSale: "no sale",
+    neverSent: "never sent anything",
+    csvLastSale: "Last sale",
+    csvLastArchive: "Last archive",
   },
 };

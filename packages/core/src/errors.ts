@@ -205,6 +205,11 @@ const catalogue = {
     class: "rejected",
     summary: "The manifest says the archive was created more than a day in the future.",
   },
+  E_ARCHIVE_NEEDS_FULL: {
+    class: "rejected",
+    summary:
+      "An incremental archive does not fit the till's data at the central: it needs a full archive.",
+  },
   E_ARCHIVE_UNKNOWN_TILL: {
     class: "rejected",
     summary: "The archive comes from a till that is not registered.",
@@ -212,6 +217,14 @@ const catalogue = {
   E_ARCHIVE_LEGACY: {
     class: "rejected",
     summary: "A zip without manifest is taken only by 'import FILE --till REF'.",
+  },
+  E_MESSAGE_NO_ARCHIVE: {
+    class: "rejected",
+    summary: "A mail message in an IMAP source's mailbox holds no .zip attachment.",
+  },
+  E_MESSAGE_TOO_LARGE: {
+    class: "rejected",
+    summary: "A mail message is larger than any message holding an acceptable archive.",
   },
 
   // Rows and files of till data (reported as warnings; `check` lists them).

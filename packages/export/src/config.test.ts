@@ -35,6 +35,7 @@ describe("validateExportConfig", () => {
       key: join("/srv", "cles", "D01.key"),
       transport: { type: "dir", path: "/mnt/siege" },
       catalog: { dir: join("/srv", "caisse", "catalogue"), centralKey: undefined },
+      fullEveryDays: 7,
     });
     expect(warnings).toEqual([]);
   });
@@ -50,9 +51,7 @@ describe("validateExportConfig", () => {
     [{ till: "D01", data: "d", transport: { type: "dir" } }, ["transport.path is missing"]],
     [
       { till: "D01", data: "d", transport: { type: "mail" } },
-      [
-        'transport.type \'mail\' is not available in this version; use "dir" (a folder or a network share), "ftp" (an FTP or FTPS server), "sftp" (an SFTP server, its host key pinned)',
-      ],
+      ["transport.host is missing", "transport.from is missing", "transport.to is missing"],
     ],
     [
       { till: "D01", data: "d", catalog: [] },

@@ -43,7 +43,15 @@ export interface ExportConfig {
   /** Where `run` and `send` send archives; undefined: only `zip` works. */
   transport: TransportConfig | undefined;
   catalog: CatalogConfig | undefined;
+  /**
+   * `run` builds a full archive when the last full one is this many days old or more, and
+   * incremental archives in between; 0: every archive is full. Default 7.
+   */
+  fullEveryDays: number;
 }
+
+/** Default of `fullEveryDays`: a full archive once a week. */
+export const DEFAULT_FULL_EVERY_DAYS = 7;
 
 export interface LoadedConfig {
   config: ExportConfig;
@@ -103,7 +111,16 @@ class Checker extends ConfigChecker {
   }
 }
 
-const TOP_LEVEL_KEYS = ["$schema", "till", "name", "data", "key", "transport", "catalog"] as const;
+const TOP_LEVEL_KEYS = [
+  "$schema",
+  "till",
+  "name",
+  "data",
+  "key",
+  "transport",
+  "catalog",
+  "fullEveryDays",
+] as const;
 
 /** Validates a parsed caisse-export.json; `file` is its absolute path (relative paths start there). */
 export function validateExportConfig(value: unknown, file: string): LoadedConfig {
@@ -124,10 +141,15 @@ export function validateExportConfig(value: unknown, file: string): LoadedConfig
   const key = check.path(value, "key", "", false);
   const transport = check.transport(value.transport);
   const catalog = check.catalog(value.catalog);
+  const fullEveryDays = check.integer(value, "fullEveryDays", "", {
+    min: 0,
+    max: 366,
+    fallback: DEFAULT_FULL_EVERY_DAYS,
+  });
   if (check.problems.length > 0 || till === undefined || data === undefined)
     throw configError(file, check.problems, check.warnings);
   return {
-    config: { file, till, name: name ?? till, data, key, transport, catalog },
+    config: { file, till, name: name ?? till, data, key, transport, catalog, fullEveryDays },
     warnings: check.warnings.map((warning) => `${file}: ${warning}`),
   };
 }

@@ -1,4 +1,4 @@
-import type { Logger } from "@caisse/cli";
+import type { Logger, Progress, ProgressTask } from "@caisse/cli";
 import {
   archiveTransportName,
   CaisseError,
@@ -154,6 +154,45 @@ export interface SendReport {
   failure: CaisseError | undefined;
 }
 
+/** A transport's byte counts (its env.onProgress), for the bar of the archive being sent. */
+export type TransferProgress = (done: number, total: number) => void;
+
+/** Opens the transport, its byte counts going to `onProgress`; called only when there is something to send. */
+export type OpenSender = (onProgress?: TransferProgress) => Sender;
+
+/**
+ * The bytes of the archive being sent, as a bar of its own under the archives' bar: only at a
+ * terminal (see docs/operations.md#logs); it appears with the transport's first count.
+ */
+export interface TransferMeter {
+  readonly onProgress: TransferProgress;
+  /** The archive sent from now on. */
+  start(name: string): void;
+  /** The send is over: its bar goes. */
+  stop(): void;
+}
+
+export function transferMeter(progress: Progress): TransferMeter {
+  let label = "";
+  let task: ProgressTask | undefined;
+  const stop = () => {
+    task?.end();
+    task = undefined;
+  };
+  return {
+    onProgress(done, total) {
+      if (!progress.shown) return;
+      task ??= progress.task(label, total, "bytes");
+      task.update(done);
+    },
+    start(name) {
+      stop();
+      label = `sending ${name}`;
+    },
+    stop,
+  };
+}
+
 /** Options of `sendArchives`. */
 export interface SendArchivesOptions {
   /** Remove each file once the sender confirmed it (the outbox); false leaves it (`send FILE`). */
@@ -161,6 +200,8 @@ export interface SendArchivesOptions {
   log: Logger;
   /** Ctrl-C or a stop signal: no archive is started after it (the one being sent finishes). */
   signal?: AbortSignal | undefined;
+  /** The bar of the bytes sent, fed by the sender's onProgress. */
+  meter?: TransferMeter | undefined;
 }
 
 function asTransportFailure(error: unknown, file: string): CaisseError {
@@ -200,7 +241,8 @@ export async function sendArchives(
       let sent = false;
       try {
         const archive = await describeArchive(file);
-        const receipt = await sender.send(archive);
+        options.meter?.start(archive.name);
+        const receipt = await sender.send(archive).finally(() => options.meter?.stop());
         sent = true;
         options.log.info(
           `sent ${archive.name} (sequence ${archive.sequence}) to ${receipt.destination}`,
@@ -250,11 +292,12 @@ export async function tidyOutbox(dir: string, now: Date, log: Logger): Promise<O
 /** Sends every archive of an outbox listing, oldest sequence first, removing each once confirmed. */
 export async function sendOutbox(
   listing: OutboxListing,
-  openSender: () => Sender,
+  openSender: OpenSender,
   log: Logger,
   signal?: AbortSignal,
 ): Promise<SendReport> {
   const files = listing.archives.map((archive) => archive.path);
   if (files.length === 0) return { sent: [], notSent: [], failure: undefined };
-  return sendArchives(files, openSender(), { remove: true, log, signal });
+  const meter = transferMeter(log.progress);
+  return sendArchives(files, openSender(meter.onProgress), { remove: true, log, signal, meter });
 }

@@ -10,5 +10,7 @@ export * from "./dir/sender.js";
 export * from "./dir/source.js";
 export * from "./ftp/index.js";
 export * from "./sftp/index.js";
+export * from "./imap/index.js";
+export * from "./mail/index.js";
 export { fingerprintOf } from "./sftp/session.js";
 export * from "./doctor.js";

@@ -2,7 +2,7 @@ import type { ConfigChecker } from "./check.js";
 import type { Sender, Source } from "./types.js";
 
 /**
- * One kind of transport (`dir`, `ftp`, `sftp`; `mail` and `imap` later): everything about it lives
+ * One kind of transport (`dir`, `ftp`, `sftp`, `mail`, `imap`): everything about it lives
  * in its folder, `src/<kind>/`, and the kind is listed once in `registry.ts`. The till's
  * `transport` and the central's `sources` are both read and built through this description.
  */
@@ -17,6 +17,13 @@ export interface TransportEnv {
   timeoutMs?: number | undefined;
   /** Largest file a source downloads, in bytes (the central's archive limit). */
   maxDownloadBytes?: number | undefined;
+  /**
+   * A folder of the central where a source keeps what it must remember between runs (the IMAP
+   * source: the messages taken but not yet moved; see docs/central-layout.md).
+   */
+  stateDir?: string | undefined;
+  /** Bytes moved so far of a transfer of `total` bytes (an upload, a download, a mail). */
+  onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
 /** One line of `doctor`: a step checked, `ok` or the reason and what to do. */

@@ -2,6 +2,8 @@ import { CaisseError } from "@caisse/core";
 import { isRecord, type ConfigChecker } from "./check.js";
 import { dirKind, type DirConfig } from "./dir/index.js";
 import { ftpKind, type FtpConfig } from "./ftp/index.js";
+import { imapKind, type ImapConfig } from "./imap/index.js";
+import { mailKind, type MailConfig } from "./mail/index.js";
 import { sftpKind, type SftpConfig } from "./sftp/index.js";
 import type { TransportEnv, TransportKind, VerifyStep } from "./kind.js";
 import type { Sender, Source } from "./types.js";
@@ -10,16 +12,19 @@ import type { Sender, Source } from "./types.js";
  * The kinds this version knows, listed once. Adding one is a folder under src/ exporting a
  * TransportKind, plus its line here and in TransportConfig.
  */
-export type TransportConfig = DirConfig | FtpConfig | SftpConfig;
+export type TransportConfig = DirConfig | FtpConfig | SftpConfig | MailConfig | ImapConfig;
 
 // Each entry is typed by its own config; the lookups below pair a config with its kind.
-const KINDS = [dirKind, ftpKind, sftpKind] as unknown as readonly TransportKind<TransportConfig>[];
+const KINDS = [
+  dirKind,
+  ftpKind,
+  sftpKind,
+  mailKind,
+  imapKind,
+] as unknown as readonly TransportKind<TransportConfig>[];
 
 /** Kinds announced for a later version: a config error that says so, rather than "unknown". */
-const LATER: Readonly<Record<string, readonly TransportRole[]>> = {
-  mail: ["transport"],
-  imap: ["source"],
-};
+const LATER: Readonly<Record<string, readonly TransportRole[]>> = {};
 
 /** `transport` of caisse-export.json, or one entry of `sources` in caisse-central.json. */
 export type TransportRole = "transport" | "source";

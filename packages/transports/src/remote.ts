@@ -1,7 +1,13 @@
-import { isCaisseError, CaisseError, sha256OfFile, type ErrorCode } from "@caisse/core";
+import {
+  isCaisseError,
+  CaisseError,
+  sha256OfFile,
+  systemErrorCode,
+  type ErrorCode,
+} from "@caisse/core";
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { Writable } from "node:stream";
 import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
@@ -62,6 +68,36 @@ export interface RemoteFolder {
   dir: string;
   /** Connects and logs in; the session resolves `dir`. */
   open(): Promise<{ session: RemoteSession; dir: string }>;
+}
+
+/** Node's codes for a certificate that does not verify. */
+export const CERTIFICATE_CODES = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+/** The `ca` file of a kind using TLS: a PEM file with the CA that signed the server's certificate. */
+export async function readCa(file: string, server: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    throw new CaisseError(
+      "E_CONFIG",
+      `${server}: the CA file ${file} cannot be read (${systemErrorCode(error) ?? String(error)})`,
+      {
+        details: { file },
+        hint: "check the path in ca: a PEM file with the certificate of the CA that signed the server's.",
+      },
+    );
+  }
 }
 
 /** A failure on the network side, in one line: server, step, reason. */
@@ -355,7 +391,8 @@ export function createRemoteSource(name: string, folder: RemoteFolder, env: Tran
   };
 }
 
-function failedStep(step: string, error: unknown): VerifyStep {
+/** A doctor step that failed, from its error: the code and message, the hint as the fix. */
+export function failedStep(step: string, error: unknown): VerifyStep {
   if (isCaisseError(error))
     return { step, ok: false, detail: `${error.code}: ${error.message}`, fix: error.hint };
   return { step, ok: false, detail: error instanceof Error ? error.message : String(error) };

@@ -42,6 +42,16 @@ export interface SourceItem {
   id: string;
   /** For logs and the journal: `inbox/D01_..._000042.zip`. */
   label: string;
+  /**
+   * The name of the (first) archive it holds, when the source knows it before downloading (a
+   * mail's attachment): the central imports items in the order of these names.
+   */
+  archiveName?: string | undefined;
+  /**
+   * Set when an earlier run stored the item's archives but could not settle it (a mail whose
+   * move failed): the central only settles it, with this outcome, and imports nothing again.
+   */
+  settled?: SettleOutcome | undefined;
 }
 
 /** What became of the archives of one item, once they are safely stored at the central. */

@@ -9,6 +9,7 @@ import {
 import { buildReport, resolveToday, type Report } from "@caisse/core";
 import type { Command } from "commander";
 import { logger, openCentral, type CommandEnv, type GlobalOptions } from "../context.js";
+import { freshnessOf, historiesForReport } from "../freshness.js";
 import { renderReport } from "../render/index.js";
 import { collectReport } from "../report/collect.js";
 import { parseReportRequest, type ReportFlags } from "../report/request.js";
@@ -41,6 +42,8 @@ export async function runReport(options: ReportOptions, ctx: CliContext): Promis
     comparison: request.comparison,
   });
   const locale = langOf(ctx, request.lang, central.config.lang);
+  const warnings = [...collected.warnings];
+  const histories = await historiesForReport(central.paths.journal, warnings);
   const report = buildReport({
     by: request.by,
     range: request.range,
@@ -52,8 +55,9 @@ export async function runReport(options: ReportOptions, ctx: CliContext): Promis
         : { ...request.comparison, data: collected.compared },
     top: request.top,
     labels: collected.labels,
-    warnings: collected.warnings,
+    warnings,
     incomplete: collected.incomplete,
+    freshness: freshnessOf(tills, histories, collected),
     locale,
   });
   const log = logger(ctx, options);

@@ -23,6 +23,7 @@ import {
   type IncomingArchive,
 } from "./importArchive.js";
 import { ExaminationGuard } from "./examining.js";
+import { refuseItem } from "./refusedItem.js";
 import {
   DOWNLOAD_PREFIX,
   pendingImports,
@@ -267,7 +268,7 @@ function asFailure(source: string, item: string | null, error: unknown): RunFail
 export function inSequenceOrder(items: readonly SourceItem[]): SourceItem[] {
   const keyed = items.map((item) => ({
     item,
-    parts: parseArchiveTransportName(basename(item.id)),
+    parts: parseArchiveTransportName(basename(item.archiveName ?? item.id)),
   }));
   keyed.sort((a, b) => {
     if (a.parts === undefined || b.parts === undefined) {
@@ -286,8 +287,9 @@ async function collectFrom(
   importer: Importer,
   observer: RunObserver,
   summary: RunSummary,
-  signal: AbortSignal | undefined,
+  options: RunOptions,
 ): Promise<void> {
+  const { signal } = options;
   const items = inSequenceOrder(await source.list());
   observer.onSource?.(source.name, items.length);
   for (const [index, item] of items.entries()) {
@@ -297,9 +299,29 @@ async function collectFrom(
       return;
     }
     observer.onItem?.(source.name, index, item.label);
+    if (item.settled !== undefined) {
+      // An earlier run stored its archives but could not settle it: only settle it now.
+      try {
+        if (!summary.dryRun) await source.settle(item, item.settled);
+      } catch (error) {
+        recordFailure(summary, observer, asFailure(source.name, item.label, error));
+      }
+      continue;
+    }
     const folder = await mkdtemp(join(central.paths.work, DOWNLOAD_PREFIX));
     try {
-      const files = await source.download(item, folder);
+      let files: string[];
+      try {
+        files = await source.download(item, folder);
+      } catch (error) {
+        // The source refused the item as a whole (a mail without archive): journaled, settled.
+        if (!isCaisseError(error) || error.errorClass !== "rejected") throw error;
+        const result = await refuseItem(central, source.name, item, error, options, summary.dryRun);
+        summary.results.push(result);
+        observer.onResult?.(result);
+        if (!summary.dryRun) await source.settle(item, "rejected");
+        continue;
+      }
       let rejected = files.length === 0;
       for (const file of files) {
         const result = await importer({
@@ -344,9 +366,15 @@ export async function fetchSources(
           interrupted(summary, config.name, observer);
           break;
         }
-        const source = createSource(config, central.config, options.env ?? {}, options.signal);
+        const source = createSource(
+          config,
+          central.config,
+          central.paths,
+          options.env ?? {},
+          options.signal,
+        );
         try {
-          await collectFrom(central, source, importer, observer, summary, options.signal);
+          await collectFrom(central, source, importer, observer, summary, options);
         } catch (error) {
           // A source that cannot be reached is reported and skipped; the others still run.
           recordFailure(summary, observer, asFailure(source.name, null, error));

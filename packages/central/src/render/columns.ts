@@ -10,7 +10,7 @@ import {
   type Report,
   type ReportRow,
   type ReportTotal,
-  type TillRef,
+  type ReportTill,
 } from "@caisse/core";
 import type { ReportWords } from "@caisse/cli";
 import { countCell, deltaCell, moneyCell, NONE, percentCell, quantityCell } from "./cells.js";
@@ -27,7 +27,9 @@ export type Value =
   /** Hundredths of a percent (basis points of a ratio): 4123 is 41.23 %. */
   | { kind: "percent"; hundredths: number | null; signed?: boolean }
   /** Nothing to write (the total's share). */
-  | { kind: "blank" };
+  | { kind: "blank" }
+  /** A word instead of a figure (`no data` after a till's last sale); empty in CSV. */
+  | { kind: "word"; text: string };
 
 /** A column of figures: its heads and how it reads a line. */
 export interface FigureColumn {
@@ -86,10 +88,15 @@ export function defaultMetrics(report: Report, forCsv: boolean): Metric[] {
 }
 
 /** A store for people: `Magasin 1 (D01)`, or its ref alone when it has no name. */
-export function storeName(till: TillRef): string {
+export function storeName(till: Pick<ReportTill, "ref" | "name">): string {
   const name = oneLine(till.name).trim();
   const ref = oneLine(till.ref);
   return name === "" || name === ref ? ref : `${name} (${ref})`;
+}
+
+/** `D03 (never)` for a till that never sent anything, else the text as it is. */
+export function withNever(text: string, till: ReportTill | undefined, words: ReportWords): string {
+  return till?.never === true ? `${text} ${words.never}` : text;
 }
 
 /** `D02 (incomplete)` when the figures leave out rows, else the text as it is. */
@@ -111,12 +118,18 @@ function tillColumns(report: Report, words: ReportWords): FigureColumn[] {
   if (report.by === "till") return [];
   const incomplete = (ref: string): boolean => report.total.byTill?.[ref]?.incomplete === true;
   return report.tills.map((till) => {
-    const head = withMark(storeName(till), incomplete(till.ref), words);
+    const head = withNever(withMark(storeName(till), incomplete(till.ref), words), till, words);
     return {
       metric: "tills",
       head,
       csvHead: head,
-      value: (line) => money(line.byTill?.[till.ref]?.ttc ?? null),
+      value: (line) => {
+        const own = line.byTill?.[till.ref];
+        // After the till's last sale: "no data" rather than a zero.
+        return own?.noData === true
+          ? { kind: "word", text: words.noData }
+          : money(own?.ttc ?? null);
+      },
     };
   });
 }
@@ -171,7 +184,21 @@ export function figureColumns(
         return column(words.pct, words.csvPct, (line) => compareValue(line, "pct"));
     }
   };
-  return metrics.flatMap(one);
+  // A till's own row after its last sale (`--by till`): "no data" in its TTC, no other figure;
+  // the comparison's columns keep theirs.
+  const noData = (column: FigureColumn): FigureColumn =>
+    column.metric === "tills" || COMPARE_METRICS.includes(column.metric)
+      ? column
+      : {
+          ...column,
+          value: (line, isTotal) =>
+            line.noData !== true || (isTotal && column.metric === "share")
+              ? column.value(line, isTotal)
+              : column.metric === "ttc"
+                ? { kind: "word", text: words.noData }
+                : money(null),
+        };
+  return metrics.flatMap(one).map(noData);
 }
 
 /** A value for people, in the locale: `1 234,56 €`, `+12,00 €`, `1 234`, `41,23 %`, `—`. */
@@ -190,6 +217,8 @@ export function displayValue(value: Value, locale: Locale): string {
       return percentCell(value.hundredths, locale, value.signed === true);
     case "blank":
       return "";
+    case "word":
+      return value.text;
   }
 }
 
@@ -209,6 +238,7 @@ export function plainValue(value: Value, locale: Locale): string {
     case "percent":
       return value.hundredths === null ? "" : `${fixedDecimal(value.hundredths, 2, point)}%`;
     case "blank":
+    case "word":
       return "";
   }
 }

@@ -1,6 +1,7 @@
 import {
   fixedDecimal,
   formatCentsPlain,
+  formatDate,
   formatQuantity,
   oneLine,
   protectFormula,
@@ -12,6 +13,7 @@ import {
 } from "@caisse/core";
 import { REPORT_WORDS } from "@caisse/cli";
 import { defaultMetrics, figureColumns, plainValue, storeName, withMark } from "./columns.js";
+import { timeCell } from "./cells.js";
 import { totalWord, type RenderOptions } from "./grid.js";
 
 /** Key of the total row in CSV, where it is one more line. */
@@ -58,7 +60,8 @@ function csvText(lines: readonly (readonly string[])[], { separator, bom }: Dial
  * it: heads in that language (`Magasin;CA TTC;HT;TVA;Tickets;Panier moyen;Part`), the store named
  * `Magasin 1 (D01)`, plain numbers (`1234,56`), shares and changes as percentages (`41,23%`),
  * the total last. French: `;`, decimal comma and a UTF-8 BOM; English: `,` and points. The
- * columns follow `--metrics` (see docs/reports.md#csv-for-people).
+ * columns follow `--metrics` (see docs/reports.md#csv-for-people); with `--by till`, each store's
+ * last sale and last archive follow, as dates a spreadsheet reads.
  */
 export function renderCsv(report: Report, options: RenderOptions): string {
   const { locale } = options;
@@ -68,7 +71,18 @@ export function renderCsv(report: Report, options: RenderOptions): string {
   const head = [
     ...(byTill ? [words.store] : [words.key[report.by], words.label]),
     ...columns.map((column) => column.csvHead),
+    ...(byTill ? [words.csvLastSale, words.csvLastArchive] : []),
   ].map(text);
+  const freshness = (row: ReportRow): string[] => {
+    if (!byTill) return [];
+    const till = report.tills.find((each) => each.ref === row.key);
+    const sale = till?.lastSale ?? null;
+    const archive = till?.lastArchive ?? null;
+    return [
+      sale === null ? "" : formatDate(sale, locale),
+      archive === null ? "" : text(timeCell(archive, locale)),
+    ];
+  };
   const naming = (row: ReportRow): string[] => {
     if (!byTill) return [row.key, row.label];
     const till = report.tills.find((each) => each.ref === row.key) ?? {
@@ -83,10 +97,12 @@ export function renderCsv(report: Report, options: RenderOptions): string {
     ...report.rows.map((row) => [
       ...naming(row).map(text),
       ...columns.map((column) => plainValue(column.value(row, false), locale)),
+      ...freshness(row),
     ]),
     [
       ...(byTill ? [text(total)] : [text(total), ""]),
       ...columns.map((column) => plainValue(column.value(report.total, true), locale)),
+      ...(byTill ? ["", ""] : []),
     ],
   ];
   return csvText(lines, DIALECTS[locale]);
@@ -96,7 +112,8 @@ export function renderCsv(report: Report, options: RenderOptions): string {
  * The report as CSV for scripts (`--format csv-raw`): the same whatever the language, like the
  * JSON (`,`, decimal points, no BOM; labels follow the language). One line per row then the total
  * (key `(total)`), columns `key,label,ttc,ht,vat,tickets,quantity,avg_basket,share`, then
- * `ttc_<TILL>` per till unless `--by till`, then `compare_ttc,delta,pct` with `--compare`.
+ * `ttc_<TILL>` per till unless `--by till`, then `compare_ttc,delta,pct` with `--compare`, then
+ * with `--by till` `last_sale,last_archive,sequence` (ISO, empty when unknown).
  * Amounts in euros with 2 decimals, share as a fraction with 4, pct in percent with 2; an empty
  * cell where a figure does not exist. CRLF line ends.
  */
@@ -112,30 +129,42 @@ export function renderCsvRaw(report: Report, { locale }: RenderOptions): string 
   const head = ["key", "label", "ttc", "ht", "vat", "tickets", "quantity", "avg_basket", "share"];
   if (perTill) head.push(...report.tills.map((till) => text(`ttc_${till.ref}`)));
   if (withCompare) head.push("compare_ttc", "delta", "pct");
+  // With `--by till` the rows are the tills: each with how fresh its data is.
+  if (!perTill) head.push("last_sale", "last_archive", "sequence");
+  const tills = new Map(report.tills.map((till) => [till.ref, till]));
 
   const ratio = (value: number | null | undefined, decimals: number): string =>
     value === null || value === undefined ? "" : fixedDecimal(value, decimals, point);
 
   // The total has no share: it is the whole.
+  // After a till's last sale there is no figure: empty cells, not zeros.
   const line = (
     key: string,
     label: string,
     figures: ReportRow | ReportTotal,
     share: number | null,
   ): string[] => {
-    const cells = [
-      text(key),
-      text(label),
-      money(figures.ttc),
-      money(figures.ht),
-      money(figures.vat),
-      String(figures.tickets),
-      figures.quantity === null ? "" : formatQuantity(figures.quantity, plain, false),
-      money(figures.avgBasket),
-      ratio(share, 4),
-    ];
+    const cells =
+      figures.noData === true
+        ? [text(key), text(label), "", "", "", "", "", "", ""]
+        : [
+            text(key),
+            text(label),
+            money(figures.ttc),
+            money(figures.ht),
+            money(figures.vat),
+            String(figures.tickets),
+            figures.quantity === null ? "" : formatQuantity(figures.quantity, plain, false),
+            money(figures.avgBasket),
+            ratio(share, 4),
+          ];
     if (perTill) {
-      cells.push(...report.tills.map((till) => money(figures.byTill?.[till.ref]?.ttc ?? null)));
+      cells.push(
+        ...report.tills.map((till) => {
+          const own = figures.byTill?.[till.ref];
+          return own?.noData === true ? "" : money(own?.ttc ?? null);
+        }),
+      );
     }
     if (withCompare) {
       const { compare } = figures;
@@ -143,6 +172,14 @@ export function renderCsvRaw(report: Report, { locale }: RenderOptions): string 
         money(compare?.ttc ?? null),
         money(compare?.delta ?? null),
         ratio(compare?.pctBp, 2),
+      );
+    }
+    if (!perTill) {
+      const till = tills.get(key);
+      cells.push(
+        till?.lastSale ?? "",
+        text(till?.lastArchive ?? ""),
+        till?.sequence === null || till?.sequence === undefined ? "" : String(till.sequence),
       );
     }
     return cells;

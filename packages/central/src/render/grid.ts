@@ -1,10 +1,12 @@
 import { oneLine, formatDate, type Locale, type Report } from "@caisse/core";
 import { REPORT_WORDS, type ReportWords } from "@caisse/cli";
+import { timeCell } from "./cells.js";
 import {
   defaultMetrics,
   displayValue,
   figureColumns,
   withMark,
+  withNever,
   type FigureColumn,
   type Line,
 } from "./columns.js";
@@ -50,6 +52,9 @@ export interface ReportGrid {
   /** The heading of the warnings, and the warnings, each on one line. */
   warningsTitle: string;
   warnings: string[];
+  /** The heading of the freshness lines, and one line per till (see docs/reports.md#freshness). */
+  freshnessTitle: string;
+  freshness: string[];
 }
 
 /** The words of a locale that the renderers share (the total row's name, for CSV). */
@@ -69,6 +74,29 @@ function titleOf(report: Report, words: ReportWords, locale: Locale): string {
     parts.push(words.compared(formatDate(from, locale), formatDate(to, locale)));
   }
   return oneLine(parts.join(", "));
+}
+
+/**
+ * One line per till saying how fresh its data is: `D01 Magasin 1: last sale 2026-11-20, last
+ * archive 2026-11-27 02:10 (#12)`, or that it never sent anything.
+ */
+function freshnessLines(report: Report, words: ReportWords, locale: Locale): string[] {
+  const colon = locale === "fr" ? " : " : ": ";
+  // Nothing known (a report built without freshness): no line rather than a wrong one.
+  const known = report.tills.filter(
+    (till) => till.never || till.lastSale !== null || till.lastArchive !== null,
+  );
+  return known.map((till) => {
+    const name = `${till.ref} ${till.name}`;
+    if (till.never) return oneLine(`${name}${colon}${words.neverSent}`);
+    const sale =
+      till.lastSale === null ? words.noSale : words.lastSale(formatDate(till.lastSale, locale));
+    const archive =
+      till.lastArchive === null
+        ? words.noArchive
+        : words.lastArchive(timeCell(till.lastArchive, locale), till.sequence);
+    return oneLine(`${name}${colon}${sale}, ${archive}`);
+  });
 }
 
 /**
@@ -104,7 +132,11 @@ export function reportGrid(
         row,
         false,
         // The till's own row is marked; other rows show the mark on the till's column.
-        withMark(oneLine(row.key), report.by === "till" && row.incomplete === true, words),
+        withNever(
+          withMark(oneLine(row.key), report.by === "till" && row.incomplete === true, words),
+          report.by === "till" ? report.tills.find((till) => till.ref === row.key) : undefined,
+          words,
+        ),
         oneLine(row.label),
       ),
     ),
@@ -117,5 +149,7 @@ export function reportGrid(
     naming: 2,
     warningsTitle: words.warnings,
     warnings: report.warnings.map(oneLine),
+    freshnessTitle: words.freshness,
+    freshness: freshnessLines(report, words, locale),
   };
 }

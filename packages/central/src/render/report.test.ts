@@ -170,21 +170,21 @@ describe("csv for people", () => {
 
   it("--by till in French: the documented heads, one column naming the store", () => {
     expect(renderReport(tillReport(), "csv", { ...fr, metrics: undefined })).toBe(
-      "\uFEFFMagasin;CA TTC;HT;TVA;Tickets;Panier moyen;Part;CA TTC comparé;Écart;Écart %\r\n" +
-        "Magasin 1 (D01);1500,01;1250,01;250,00;2;750,01;93,75%;1000,00;500,01;50,00%\r\n" +
-        '"Magasin]0;x 2 (D02)";99,99;83,33;16,66;1;99,99;6,25%;0,00;99,99;\r\n' +
-        "Magasin 3 (D03);0,00;0,00;0,00;0;;0,00%;0,00;0,00;\r\n" +
-        "Total;1600,00;1333,33;266,67;3;533,33;;1000,00;600,00;60,00%\r\n",
+      "\uFEFFMagasin;CA TTC;HT;TVA;Tickets;Panier moyen;Part;CA TTC comparé;Écart;Écart %;Dernière vente;Dernière archive\r\n" +
+        "Magasin 1 (D01);1500,01;1250,01;250,00;2;750,01;93,75%;1000,00;500,01;50,00%;;\r\n" +
+        '"Magasin]0;x 2 (D02)";99,99;83,33;16,66;1;99,99;6,25%;0,00;99,99;;;\r\n' +
+        "Magasin 3 (D03);0,00;0,00;0,00;0;;0,00%;0,00;0,00;;;\r\n" +
+        "Total;1600,00;1333,33;266,67;3;533,33;;1000,00;600,00;60,00%;;\r\n",
     );
   });
 
   it("English: commas and points, no BOM; --metrics chooses the columns", () => {
     expect(renderReport(tillReport(), "csv", { ...en, metrics: ["tickets", "ttc", "pct"] })).toBe(
-      "Store,Tickets,Sales incl. VAT,Change %\r\n" +
-        "Magasin 1 (D01),2,1500.01,50.00%\r\n" +
-        "Magasin]0;x 2 (D02),1,99.99,\r\n" +
-        "Magasin 3 (D03),0,0.00,\r\n" +
-        "Total,3,1600.00,60.00%\r\n",
+      "Store,Tickets,Sales incl. VAT,Change %,Last sale,Last archive\r\n" +
+        "Magasin 1 (D01),2,1500.01,50.00%,,\r\n" +
+        "Magasin]0;x 2 (D02),1,99.99,,,\r\n" +
+        "Magasin 3 (D03),0,0.00,,,\r\n" +
+        "Total,3,1600.00,60.00%,,\r\n",
     );
   });
 });
@@ -201,11 +201,11 @@ describe("csv-raw, for scripts", () => {
 
   it("the comparison columns", () => {
     expect(renderReport(tillReport(), "csv-raw", en)).toBe(
-      "key,label,ttc,ht,vat,tickets,quantity,avg_basket,share,compare_ttc,delta,pct\r\n" +
-        "D01,Magasin 1,1500.01,1250.01,250.00,2,3,750.01,0.9375,1000.00,500.01,50.00\r\n" +
-        "D02,Magasin]0;x 2,99.99,83.33,16.66,1,1.5,99.99,0.0625,0.00,99.99,\r\n" +
-        "D03,Magasin 3,0.00,0.00,0.00,0,0,,0.0000,0.00,0.00,\r\n" +
-        "(total),Total,1600.00,1333.33,266.67,3,4.5,533.33,,1000.00,600.00,60.00\r\n",
+      "key,label,ttc,ht,vat,tickets,quantity,avg_basket,share,compare_ttc,delta,pct,last_sale,last_archive,sequence\r\n" +
+        "D01,Magasin 1,1500.01,1250.01,250.00,2,3,750.01,0.9375,1000.00,500.01,50.00,,,\r\n" +
+        "D02,Magasin]0;x 2,99.99,83.33,16.66,1,1.5,99.99,0.0625,0.00,99.99,,,,\r\n" +
+        "D03,Magasin 3,0.00,0.00,0.00,0,0,,0.0000,0.00,0.00,,,,\r\n" +
+        "(total),Total,1600.00,1333.33,266.67,3,4.5,533.33,,1000.00,600.00,60.00,,,\r\n",
     );
   });
 

@@ -36,8 +36,8 @@ function cutColumns(grid: ReportGrid, width: number, measure: (columns: Part) =>
 }
 
 /**
- * The report as a terminal table: a title line, the rows, the total row, and a count of the
- * warnings, which the command prints on stderr. Wider than `options.width`, the table is cut into
+ * The report as a terminal table: a title line, the rows, the total row, one freshness line per
+ * till, and a count of the warnings, which the command prints on stderr. Wider than `options.width`, the table is cut into
  * several, one under the other, each repeating the row's key and label (see
  * docs/reports.md#wide-reports).
  */
@@ -57,7 +57,11 @@ export function renderTable(report: Report, options: RenderOptions): string {
     options.width === undefined
       ? [grid.head.map((_, index) => index)]
       : cutColumns(grid, options.width, measure);
-  const lines = [grid.title, parts.map((columns) => table(columns, options.color)).join("\n\n")];
+  const lines = [
+    grid.title,
+    parts.map((columns) => table(columns, options.color)).join("\n\n"),
+    ...grid.freshness,
+  ];
   if (report.warnings.length > 0) {
     lines.push(REPORT_WORDS[options.locale].seeStderr(report.warnings.length));
   }

@@ -1,12 +1,19 @@
 import { interruptible, writeResult, type Logger } from "@caisse/cli";
 import { checkLocalPaths, isoWithOffset } from "@caisse/core";
-import { createSender, type Sender } from "@caisse/transports";
+import { createSender } from "@caisse/transports";
 import type { Command } from "commander";
 import { resolve } from "node:path";
 import { requireConfig, requireTransport, type ExportConfig } from "../config.js";
 import { checkBeforeActing } from "../preflight.js";
 import { logger, settle, type CommandEnv, type GlobalOptions } from "../context.js";
-import { sendArchives, sendOutbox, tidyOutbox, type SendReport } from "../outbox.js";
+import {
+  sendArchives,
+  sendOutbox,
+  tidyOutbox,
+  transferMeter,
+  type OpenSender,
+  type SendReport,
+} from "../outbox.js";
 import { renderSent } from "../render.js";
 import { openSettings } from "../settings.js";
 import { recordRun, withStateLock, type RecordedResult, type StatePaths } from "../state.js";
@@ -17,7 +24,7 @@ export interface SendOptions {
   paths: StatePaths;
   /** Absolute paths of archives to send, left in place; empty: the whole outbox. */
   files: readonly string[];
-  openSender: () => Sender;
+  openSender: OpenSender;
   now: Date;
   log: Logger;
   /** Ctrl-C or a stop signal: no archive is started after it. */
@@ -45,9 +52,15 @@ export async function sendCommand(options: SendOptions): Promise<SendResult> {
   return recordRun(paths, { time: isoWithOffset(now), command: "send" }, log, () =>
     withStateLock(paths, "caisse-export send", async () => {
       await check();
+      const meter = transferMeter(log.progress);
       const send =
         files.length > 0
-          ? await sendArchives(files, options.openSender(), { remove: false, log, signal })
+          ? await sendArchives(files, options.openSender(meter.onProgress), {
+              remove: false,
+              log,
+              signal,
+              meter,
+            })
           : await sendOutbox(
               await tidyOutbox(paths.outbox, now, log),
               options.openSender,
@@ -81,7 +94,7 @@ export async function sendAction(
       config,
       paths: settings.paths,
       files: files.map((file) => resolve(env.ctx.cwd, file)),
-      openSender: () => createSender(transport, { env: env.ctx.env, signal }),
+      openSender: (onProgress) => createSender(transport, { env: env.ctx.env, signal, onProgress }),
       now: env.ctx.now(),
       log,
       signal,

@@ -23,7 +23,7 @@ export interface FtpConfig {
 }
 
 /** True when `text` holds a character that would end an FTP command line, or worse. */
-function hasControl(text: string): boolean {
+export function hasControl(text: string): boolean {
   for (let index = 0; index < text.length; index += 1) {
     const code = text.charCodeAt(index);
     if (code < 0x20 || code === 0x7f) return true;

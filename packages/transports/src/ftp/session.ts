@@ -1,12 +1,14 @@
 import { isCaisseError, CaisseError, systemErrorCode } from "@caisse/core";
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { posix } from "node:path";
 import type { ConnectionOptions } from "node:tls";
 import type { TransportEnv } from "../kind.js";
 import {
   cappedFile,
+  CERTIFICATE_CODES,
   DEFAULT_TIMEOUT_MS,
   guarded,
+  readCa,
   remoteError,
   transferTimeout,
   type RemoteFolder,
@@ -14,20 +16,6 @@ import {
 } from "../remote.js";
 import { readPassword } from "../secrets.js";
 import type { FtpConfig } from "./index.js";
-
-/** Node's codes for a certificate that does not verify. */
-const CERTIFICATE_CODES = new Set([
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "CERT_HAS_EXPIRED",
-  "CERT_NOT_YET_VALID",
-  "CERT_UNTRUSTED",
-  "CERT_REJECTED",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
-]);
 
 /** The steps of a log-in, in order; a refusal in each has its own code. */
 type Step = string;
@@ -128,21 +116,7 @@ export function ftpFolder(config: FtpConfig, env: TransportEnv): RemoteFolder {
     dir: config.dir,
     async open() {
       const password = await readPassword(config.password, env.env, server);
-      let ca: Buffer | undefined;
-      if (config.ca !== undefined) {
-        try {
-          ca = await readFile(config.ca);
-        } catch (error) {
-          throw new CaisseError(
-            "E_CONFIG",
-            `${server}: the CA file ${config.ca} cannot be read (${systemErrorCode(error) ?? String(error)})`,
-            {
-              details: { file: config.ca },
-              hint: "check the path in ca: a PEM file with the certificate of the CA that signed the server's.",
-            },
-          );
-        }
-      }
+      const ca = config.ca === undefined ? undefined : await readCa(config.ca, server);
       basicFtp ??= await import("./library.js");
       const client = new basicFtp.Client(env.timeoutMs ?? DEFAULT_TIMEOUT_MS);
       client.ftp.verbose = false;
@@ -205,11 +179,20 @@ export function ftpFolder(config: FtpConfig, env: TransportEnv): RemoteFolder {
         },
         async upload(localPath, remotePath) {
           const bytes = (await stat(localPath)).size;
-          await step(
-            `upload ${posix.basename(remotePath)}`,
-            () => client.uploadFrom(localPath, remotePath),
-            transferTimeout(env, bytes),
-          );
+          const { onProgress } = env;
+          if (onProgress !== undefined)
+            client.trackProgress((info) => {
+              onProgress(info.bytes, bytes);
+            });
+          try {
+            await step(
+              `upload ${posix.basename(remotePath)}`,
+              () => client.uploadFrom(localPath, remotePath),
+              transferTimeout(env, bytes),
+            );
+          } finally {
+            if (onProgress !== undefined) client.trackProgress();
+          }
         },
         async download(remotePath, localPath, bytes) {
           const name = `download ${posix.basename(remotePath)}`;

@@ -237,7 +237,22 @@ export function sftpFolder(config: SftpConfig, env: TransportEnv): RemoteFolder 
             `upload ${posix.basename(remotePath)}`,
             () =>
               call<undefined>((done) => {
-                sftp.fastPut(localPath, remotePath, { concurrency: 1 }, done);
+                const { onProgress } = env;
+                sftp.fastPut(
+                  localPath,
+                  remotePath,
+                  {
+                    concurrency: 1,
+                    ...(onProgress === undefined
+                      ? {}
+                      : {
+                          step: (moved: number) => {
+                            onProgress(moved, bytes);
+                          },
+                        }),
+                  },
+                  done,
+                );
               }),
             transferTimeout(env, bytes),
           );

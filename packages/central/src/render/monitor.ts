@@ -1,0 +1,133 @@
+import { centsToEuros, oneLine, type Cents, type Locale, formatDate } from "@caisse/core";
+import { terminalTable } from "@caisse/cli";
+import { ALARM_STATUSES, sequenceRuns, type TillState } from "../monitor/state.js";
+import { moneyCell, NONE, timeCell } from "./cells.js";
+
+/** How many sequence runs a cell lists before saying how many more there are. */
+const LISTED_RUNS = 3;
+/** The longest rejection reason a table cell shows; the JSON has it whole. */
+const REASON_CELL = 40;
+
+function runText([first, last]: [number, number]): string {
+  return first === last ? `#${first}` : `#${first}-${last}`;
+}
+
+/**
+ * `#4-6 missing, #9 rejected, #12 chain broken`, at most a few runs of each, then how many more.
+ */
+function sequencesCell(state: TillState): string {
+  const parts: string[] = [];
+  const listed = (runs: [number, number][], word: string): void => {
+    if (runs.length === 0) return;
+    const shown = runs.slice(0, LISTED_RUNS).map(runText).join(" ");
+    const more = runs.length - LISTED_RUNS;
+    parts.push(`${shown}${more > 0 ? ` (+${more})` : ""} ${word}`);
+  };
+  listed(state.missing, "missing");
+  listed(sequenceRuns(state.rejected), "rejected");
+  listed(sequenceRuns(state.brokenChain), "chain broken");
+  return parts.length === 0 ? NONE : parts.join(", ");
+}
+
+function shortened(text: string, size: number): string {
+  const line = oneLine(text);
+  return line.length <= size ? line : `${line.slice(0, size - 1)}…`;
+}
+
+function rejectionCell(state: TillState): string {
+  const rejection = state.lastRejection;
+  if (rejection === null) return NONE;
+  const code = rejection.code === null ? "" : `${rejection.code}: `;
+  return shortened(`${code}${rejection.reason}`, REASON_CELL);
+}
+
+function turnoverCell(amount: Cents | null, locale: Locale): string {
+  return amount === null ? "no data" : moneyCell(amount, locale);
+}
+
+/** Why a till needs attention, for the line under the table. */
+function alarmText(state: TillState): string {
+  if (state.status === "rejected") {
+    const code = state.lastRejection?.code;
+    return `${state.ref} rejected${code === null || code === undefined ? "" : ` (${code})`}`;
+  }
+  const hours = state.hoursSinceArchive;
+  return `${state.ref} late (${hours === null ? "no archive accepted" : `no archive for ${hours} h`})`;
+}
+
+/**
+ * The monitor as a terminal table (see docs/monitor.md): one row per till, then one line saying
+ * which tills need attention, or that all is well.
+ */
+export function renderMonitorTable(
+  states: readonly TillState[],
+  options: { locale: Locale; color: boolean },
+): string {
+  if (states.length === 0)
+    return 'no till registered yet: caisse-central tills add D01 --name "Magasin 1" --path D01\n';
+  const { locale } = options;
+  const head = [
+    "Ref",
+    "Name",
+    "Enabled",
+    "Status",
+    "Last archive",
+    "Seq",
+    "Last sale",
+    "Sequences",
+    "Last rejection",
+    "Yesterday",
+    "Today",
+  ];
+  const rows = states.map((state) => [
+    state.ref,
+    oneLine(state.name),
+    state.enabled ? "✓" : "-",
+    state.status,
+    state.lastArchive === null ? NONE : timeCell(state.lastArchive.time, locale),
+    state.lastArchive?.sequence === null || state.lastArchive === null
+      ? NONE
+      : String(state.lastArchive.sequence),
+    state.lastSale === null ? NONE : formatDate(state.lastSale, locale),
+    sequencesCell(state),
+    rejectionCell(state),
+    turnoverCell(state.yesterday, locale),
+    turnoverCell(state.today, locale),
+  ]);
+  const table = terminalTable(head, rows, {
+    color: options.color,
+    numeric: head.map((_, index) => index >= 9),
+    compact: true,
+  });
+  const alarms = states.filter((state) => ALARM_STATUSES.includes(state.status));
+  const summary =
+    alarms.length === 0
+      ? "every enabled till is ok"
+      : `needs attention: ${alarms.map(alarmText).join(", ")}`;
+  return `${table}\n${summary}\n`;
+}
+
+/** The monitor as JSON: an array of one object per till (see docs/monitor.md#json). */
+export function renderMonitorJson(states: readonly TillState[]): string {
+  const euros = (amount: Cents | null): number | null =>
+    amount === null ? null : centsToEuros(amount);
+  return `${JSON.stringify(
+    states.map((state) => ({
+      ref: state.ref,
+      name: state.name,
+      enabled: state.enabled,
+      status: state.status,
+      last_archive: state.lastArchive,
+      hours_since_archive: state.hoursSinceArchive,
+      last_sale: state.lastSale,
+      missing: state.missing,
+      rejected: state.rejected,
+      broken_chain: state.brokenChain,
+      last_rejection: state.lastRejection,
+      yesterday: euros(state.yesterday),
+      today: euros(state.today),
+    })),
+    null,
+    2,
+  )}\n`;
+}
