@@ -90,6 +90,24 @@ describe("caisse-central monitor", () => {
     );
   });
 
+  it("--lang fr: heads, statuses and the alarm line in French; the config's lang too", async () => {
+    const { code, stdout } = await monitor(["--lang", "fr"]);
+    expect(code).toBe(3);
+    const lines = stdout.split("\n");
+    expect(lines[1]).toMatch(
+      /^│ Réf │ Nom +│ Active │ État +│ Dernière archive │ N° │ Dernière vente │/u,
+    );
+    expect(lines[4]).toMatch(
+      /│ D02 │ Magasin 2 │ ✓ +│ en retard +│ 25\/11\/2026 02:00 │ 3 +│ 24\/11\/2026 +│ #2 manquantes │/u,
+    );
+    expect(lines[3]).toMatch(/│ +12,50\u00A0€ │ +3,00\u00A0€ │$/u);
+    expect(lines.at(-2)).toBe(
+      "à surveiller : D02 en retard (pas d'archive depuis 58 h), D03 refusée (E_ARCHIVE_SIGNATURE)",
+    );
+    await root.config(TILLS, { lang: "fr" });
+    expect((await monitor()).stdout).toContain("à surveiller : D02 en retard");
+  });
+
   it("--format json: one object per till, amounts in euros", async () => {
     const { code, stdout } = await monitor(["--format", "json"]);
     expect(code).toBe(3);

@@ -257,3 +257,78 @@ export const REPORT_WORDS: Record<Locale, ReportWords> = {
     csvLastArchive: "Last archive",
   },
 };
+
+/** The words of the monitor's table for people (its JSON keeps the English status keys). */
+export interface MonitorWords {
+  head: readonly string[];
+  /** The status as the table shows it; `ok`, `late`, `never`, `rejected`, `disabled` in JSON. */
+  status: Record<"ok" | "late" | "never" | "rejected" | "disabled", string>;
+  missing: string;
+  rejected: string;
+  chainBroken: string;
+  noData: string;
+  allOk: string;
+  needsAttention: string;
+  rejectedTill: (ref: string, code: string | null) => string;
+  lateTill: (ref: string, hours: number | null) => string;
+}
+
+/** The monitor's message catalogues. */
+export const MONITOR_WORDS: Record<Locale, MonitorWords> = {
+  fr: {
+    head: [
+      "Réf",
+      "Nom",
+      "Active",
+      "État",
+      "Dernière archive",
+      "N°",
+      "Dernière vente",
+      "Séquences",
+      "Dernier refus",
+      "Hier",
+      "Aujourd'hui",
+    ],
+    status: {
+      ok: "ok",
+      late: "en retard",
+      never: "jamais",
+      rejected: "refusée",
+      disabled: "désactivée",
+    },
+    missing: "manquantes",
+    rejected: "refusées",
+    chainBroken: "chaîne rompue",
+    noData: "pas de données",
+    allOk: "toutes les caisses actives vont bien",
+    needsAttention: "à surveiller",
+    rejectedTill: (ref, code) => `${ref} refusée${code === null ? "" : ` (${code})`}`,
+    lateTill: (ref, hours) =>
+      `${ref} en retard (${hours === null ? "aucune archive acceptée" : `pas d'archive depuis ${hours} h`})`,
+  },
+  en: {
+    head: [
+      "Ref",
+      "Name",
+      "Enabled",
+      "Status",
+      "Last archive",
+      "Seq",
+      "Last sale",
+      "Sequences",
+      "Last rejection",
+      "Yesterday",
+      "Today",
+    ],
+    status: { ok: "ok", late: "late", never: "never", rejected: "rejected", disabled: "disabled" },
+    missing: "missing",
+    rejected: "rejected",
+    chainBroken: "chain broken",
+    noData: "no data",
+    allOk: "every enabled till is ok",
+    needsAttention: "needs attention",
+    rejectedTill: (ref, code) => `${ref} rejected${code === null ? "" : ` (${code})`}`,
+    lateTill: (ref, hours) =>
+      `${ref} late (${hours === null ? "no archive accepted" : `no archive for ${hours} h`})`,
+  },
+};

@@ -1,5 +1,5 @@
 import { centsToEuros, oneLine, type Cents, type Locale, formatDate } from "@caisse/core";
-import { terminalTable } from "@caisse/cli";
+import { MONITOR_WORDS, terminalTable, type MonitorWords } from "@caisse/cli";
 import { ALARM_STATUSES, sequenceRuns, type TillState } from "../monitor/state.js";
 import { moneyCell, NONE, timeCell } from "./cells.js";
 
@@ -15,7 +15,7 @@ function runText([first, last]: [number, number]): string {
 /**
  * `#4-6 missing, #9 rejected, #12 chain broken`, at most a few runs of each, then how many more.
  */
-function sequencesCell(state: TillState): string {
+function sequencesCell(state: TillState, words: MonitorWords): string {
   const parts: string[] = [];
   const listed = (runs: [number, number][], word: string): void => {
     if (runs.length === 0) return;
@@ -23,9 +23,9 @@ function sequencesCell(state: TillState): string {
     const more = runs.length - LISTED_RUNS;
     parts.push(`${shown}${more > 0 ? ` (+${more})` : ""} ${word}`);
   };
-  listed(state.missing, "missing");
-  listed(sequenceRuns(state.rejected), "rejected");
-  listed(sequenceRuns(state.brokenChain), "chain broken");
+  listed(state.missing, words.missing);
+  listed(sequenceRuns(state.rejected), words.rejected);
+  listed(sequenceRuns(state.brokenChain), words.chainBroken);
   return parts.length === 0 ? NONE : parts.join(", ");
 }
 
@@ -41,23 +41,22 @@ function rejectionCell(state: TillState): string {
   return shortened(`${code}${rejection.reason}`, REASON_CELL);
 }
 
-function turnoverCell(amount: Cents | null, locale: Locale): string {
-  return amount === null ? "no data" : moneyCell(amount, locale);
+function turnoverCell(amount: Cents | null, locale: Locale, words: MonitorWords): string {
+  return amount === null ? words.noData : moneyCell(amount, locale);
 }
 
 /** Why a till needs attention, for the line under the table. */
-function alarmText(state: TillState): string {
+function alarmText(state: TillState, words: MonitorWords): string {
   if (state.status === "rejected") {
-    const code = state.lastRejection?.code;
-    return `${state.ref} rejected${code === null || code === undefined ? "" : ` (${code})`}`;
+    return words.rejectedTill(state.ref, state.lastRejection?.code ?? null);
   }
-  const hours = state.hoursSinceArchive;
-  return `${state.ref} late (${hours === null ? "no archive accepted" : `no archive for ${hours} h`})`;
+  return words.lateTill(state.ref, state.hoursSinceArchive);
 }
 
 /**
  * The monitor as a terminal table (see docs/monitor.md): one row per till, then one line saying
- * which tills need attention, or that all is well.
+ * which tills need attention, or that all is well; heads, statuses and that line in the language
+ * (see MONITOR_WORDS), the JSON keeps the English keys.
  */
 export function renderMonitorTable(
   states: readonly TillState[],
@@ -66,33 +65,22 @@ export function renderMonitorTable(
   if (states.length === 0)
     return 'no till registered yet: caisse-central tills add D01 --name "Magasin 1" --path D01\n';
   const { locale } = options;
-  const head = [
-    "Ref",
-    "Name",
-    "Enabled",
-    "Status",
-    "Last archive",
-    "Seq",
-    "Last sale",
-    "Sequences",
-    "Last rejection",
-    "Yesterday",
-    "Today",
-  ];
+  const words = MONITOR_WORDS[locale];
+  const head = [...words.head];
   const rows = states.map((state) => [
     state.ref,
     oneLine(state.name),
     state.enabled ? "✓" : "-",
-    state.status,
+    words.status[state.status],
     state.lastArchive === null ? NONE : timeCell(state.lastArchive.time, locale),
     state.lastArchive?.sequence === null || state.lastArchive === null
       ? NONE
       : String(state.lastArchive.sequence),
     state.lastSale === null ? NONE : formatDate(state.lastSale, locale),
-    sequencesCell(state),
+    sequencesCell(state, words),
     rejectionCell(state),
-    turnoverCell(state.yesterday, locale),
-    turnoverCell(state.today, locale),
+    turnoverCell(state.yesterday, locale, words),
+    turnoverCell(state.today, locale, words),
   ]);
   const table = terminalTable(head, rows, {
     color: options.color,
@@ -102,8 +90,8 @@ export function renderMonitorTable(
   const alarms = states.filter((state) => ALARM_STATUSES.includes(state.status));
   const summary =
     alarms.length === 0
-      ? "every enabled till is ok"
-      : `needs attention: ${alarms.map(alarmText).join(", ")}`;
+      ? words.allOk
+      : `${words.needsAttention}${locale === "fr" ? " : " : ": "}${alarms.map((state) => alarmText(state, words)).join(", ")}`;
   return `${table}\n${summary}\n`;
 }
 
