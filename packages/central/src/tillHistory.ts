@@ -37,7 +37,8 @@ export function emptyHistory(): TillHistory {
 export function tillHistories(entries: readonly JournalEntry[]): Map<string, TillHistory> {
   const histories = new Map<string, TillHistory>();
   for (const entry of entries) {
-    if (entry.till === null) continue;
+    // A restore rebuilds a directory from an archive received before: nothing was received.
+    if (entry.till === null || entry.outcome === "restored") continue;
     const key = entry.till.toUpperCase();
     const history = histories.get(key) ?? emptyHistory();
     histories.set(key, history);

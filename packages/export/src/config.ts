@@ -20,12 +20,14 @@ import { CONFIG_ENV, CONFIG_FILE } from "./configNames.js";
 
 export { CONFIG_ENV, CONFIG_FILE } from "./configNames.js";
 
-/** `catalog`: accepted and checked now, used by `catalog import/fetch` in a later version. */
+/** `catalog`: where `catalog import` and `catalog fetch` apply head office's catalogue. */
 export interface CatalogConfig {
   /** Absolute path of the folder the catalogue is applied to. */
   dir: string;
-  /** Head office's public key, `ed25519:<base64>`. */
+  /** Head office's public key, `ed25519:<base64>`; a catalogue is applied only when signed by it. */
   centralKey: string | undefined;
+  /** Where `catalog fetch` looks; undefined: the `catalog` folder beside the transport's. */
+  source: TransportConfig | undefined;
 }
 
 /** A valid caisse-export.json, every path absolute. */
@@ -99,7 +101,7 @@ class Checker extends ConfigChecker {
       );
       return undefined;
     }
-    this.knownKeys(value, "catalog.", ["dir", "centralKey"]);
+    this.knownKeys(value, "catalog.", ["dir", "centralKey", "source"]);
     const dir = this.path(value, "dir", "catalog.", true);
     const centralKey = this.string(value, "centralKey", "catalog.", false);
     if (centralKey !== undefined && !ED25519_PUBLIC_KEY.test(centralKey)) {
@@ -107,7 +109,11 @@ class Checker extends ConfigChecker {
         "catalog.centralKey must look like ed25519:<44 base64 characters>, the public key of head office's catalogue signing key",
       );
     }
-    return dir === undefined ? undefined : { dir, centralKey };
+    const source =
+      value.source === undefined || value.source === null
+        ? undefined
+        : parseTransport(this, value.source, "catalog.source.", "source");
+    return dir === undefined ? undefined : { dir, centralKey, source };
   }
 }
 

@@ -39,7 +39,10 @@ export async function loadCentralConfig(paths: CentralPaths): Promise<CentralCon
 }
 
 /** Writes the config back, keeping the keys people wrote that this version does not know. */
-export async function saveCentralConfig(paths: CentralPaths, config: CentralConfig): Promise<void> {
+export async function saveCentralConfig(
+  paths: CentralPaths,
+  config: Pick<CentralConfig, "tills" | "sources" | "limits" | "staleAfterHours">,
+): Promise<void> {
   let previous: Record<string, unknown> = {};
   try {
     const document = parseJsonDocument(await readFile(paths.config, "utf8"));

@@ -1,5 +1,7 @@
 import type { ArchiveLimits, Locale } from "@caisse/core";
-import type { TransportConfig } from "@caisse/transports";
+import type { SmtpConfig, TransportConfig } from "@caisse/transports";
+import type { ArchivesConfig } from "./archives.js";
+import type { CentralCatalogConfig } from "./catalog.js";
 
 /**
  * The shape of caisse-central.json once read (see docs/central-layout.md#caisse-centraljson). Each
@@ -40,6 +42,12 @@ export interface CentralConfig {
   limits: ArchiveLimits;
   /** A till with no archive for longer than this is `late` in the monitor; hours. */
   staleAfterHours: number;
+  /** Head office's signing key and where `catalog send` publishes the catalogue. */
+  catalog: CentralCatalogConfig;
+  /** How long accepted archives are kept under archives/. */
+  archives: ArchivesConfig;
+  /** The server the central sends mail through; undefined: no mail. */
+  smtp: SmtpConfig | undefined;
   /** The language of reports for people, after `--lang` (see config/lang.ts); absent: not set. */
   lang?: Locale | undefined;
   /** Not errors, but worth a line in the log: unknown keys, plain FTP. */

@@ -5,6 +5,9 @@ import { dirname } from "node:path";
 import { readLang } from "./lang.js";
 import { readLimits, readSources, readStaleAfterHours } from "./sections.js";
 import { readTills } from "./tills.js";
+import { readCatalogSettings } from "./catalog.js";
+import { readArchivesSettings } from "./archives.js";
+import { readSmtpSettings } from "./smtp.js";
 import type { CentralConfig } from "./types.js";
 
 export const CONFIG_DOCS = { docs: "docs/central-layout.md" };
@@ -23,6 +26,9 @@ const TOP_LEVEL_KEYS = [
   "sources",
   "limits",
   "staleAfterHours",
+  "catalog",
+  "archives",
+  "smtp",
   "lang",
 ] as const;
 
@@ -37,6 +43,9 @@ export function validateCentralConfig(value: unknown, path: string): CentralConf
     sources: readSources(check, value.sources),
     limits: readLimits(check, value.limits),
     staleAfterHours: readStaleAfterHours(check, value.staleAfterHours),
+    catalog: readCatalogSettings(check, value.catalog),
+    archives: readArchivesSettings(check, value.archives),
+    smtp: readSmtpSettings(check, value.smtp),
     lang: readLang(check, value.lang),
   };
   if (check.problems.length > 0) throw configError(path, check.problems, check.warnings);

@@ -58,9 +58,11 @@ export async function recoverInterruptedImports(central: Central): Promise<Recov
         const journal = await readJournal(central.paths.journal);
         const done = journal.some(
           (entry) =>
-            entry.outcome === "accepted" &&
+            entry.outcome === record.outcome &&
             entry.sha256 === record.sha256 &&
-            entry.till === record.till,
+            entry.till === record.till &&
+            // A restore may take the same archive again: its own entry is the one with its time.
+            (record.outcome !== "restored" || entry.time === record.time),
         );
         if (!done) await appendJournal(central.paths.journal, record);
       }
