@@ -11,8 +11,10 @@ import { BIN, REPO, runBin, temporaryFolder } from "../helpers/cli.js";
  * by the process itself (`process.resourceUsage().maxRSS`, test/helpers/resource-usage.mjs),
  * never by a timing.
  *
- * Opt-in: it writes about 3 GiB to a temporary folder and runs for minutes, too long for every
- * `npm test`. CAISSE_MEMORY_TEST=1 turns it on (.ci/run sets it).
+ * Opt-in: it writes about 3 GiB to a temporary folder and runs for about ten minutes on a
+ * 2-core machine, too long for every `npm test`: CAISSE_MEMORY_TEST=1 turns it on. It is not in
+ * .ci/run yet because both commands exceed the bound today (fetch 219 MiB, report 1.2 GiB:
+ * docs/performance.md); it goes there once they meet it.
  */
 
 const ENABLED = process.env.CAISSE_MEMORY_TEST === "1";

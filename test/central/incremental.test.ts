@@ -1,7 +1,7 @@
 import { main } from "@caisse/central";
 import { openArchive, sha256Hex, type Manifest } from "@caisse/core";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runInProcess, temporaryFolder, type Captured } from "../helpers/cli.js";
 import { importKilledAt } from "../helpers/killed-import.js";
@@ -134,6 +134,19 @@ describe("importing incremental archives", () => {
     await tillRun(4);
     await till.writeData(Object.fromEntries([dayFile(35)]));
     expect((await central("import", await tillRun(5))).code).toBe(0);
+    expect(await snapshotTree(tillDir())).toEqual(await snapshotTree(till.data));
+  });
+
+  it("takes a full archive and the incremental one on it in the same fetch", async () => {
+    const full = await tillRun(0);
+    await till.writeData(Object.fromEntries([dayFile(31)]));
+    const incremental = await tillRun(1);
+    for (const file of [full, incremental]) {
+      await writeFile(join(root, "inbox", basename(file)), await readFile(file));
+    }
+    const fetched = await central("fetch");
+    expect(fetched.code, fetched.stderr).toBe(0);
+    expect(fetched.stdout).toContain("2 imported, 0 already imported, 0 rejected");
     expect(await snapshotTree(tillDir())).toEqual(await snapshotTree(till.data));
   });
 

@@ -1,5 +1,4 @@
 import { main } from "@caisse/central";
-import type { ErrorCode } from "@caisse/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { captureContext, temporaryFolder } from "../helpers/cli.js";
 import { CentralRoot, salesCsv, simpleSale as sale } from "../helpers/centralRoot.js";
@@ -90,22 +89,15 @@ describe("caisse-central monitor", () => {
     );
   });
 
-  it("--lang fr: heads, statuses and the alarm line in French; the config's lang too", async () => {
-    const { code, stdout } = await monitor(["--lang", "fr"]);
-    expect(code).toBe(3);
-    const lines = stdout.split("\n");
-    expect(lines[1]).toMatch(
-      /^│ Réf │ Nom +│ Active │ État +│ Dernière archive │ N° │ Dernière vente │/u,
-    );
-    expect(lines[4]).toMatch(
-      /│ D02 │ Magasin 2 │ ✓ +│ en retard +│ 25\/11\/2026 02:00 │ 3 +│ 24\/11\/2026 +│ #2 manquantes │/u,
-    );
-    expect(lines[3]).toMatch(/│ +12,50\u00A0€ │ +3,00\u00A0€ │$/u);
-    expect(lines.at(-2)).toBe(
-      "à surveiller : D02 en retard (pas d'archive depuis 58 h), D03 refusée (E_ARCHIVE_SIGNATURE)",
-    );
+  it("--lang fr before LANG; the config's lang before LANG too", async () => {
+    const alarm =
+      "à regarder : D02 late (aucune archive depuis 58 h), D03 rejected (E_ARCHIVE_SIGNATURE)";
+    const flag = await monitor(["--lang", "fr"]);
+    expect(flag.code).toBe(3);
+    expect(flag.stdout.trimEnd().split("\n").at(-1)).toBe(alarm);
     await root.config(TILLS, { lang: "fr" });
-    expect((await monitor()).stdout).toContain("à surveiller : D02 en retard");
+    expect((await monitor()).stdout.trimEnd().split("\n").at(-1)).toBe(alarm);
+    expect((await monitor(["--lang", "en"])).stdout).toContain("needs attention: D02 late");
   });
 
   it("--format json: one object per till, amounts in euros", async () => {
@@ -220,7 +212,7 @@ describe("caisse-central monitor", () => {
       till: "D01",
       sequence: 13,
       outcome: "rejected",
-      code: "E_ARCHIVE_NEEDS_FULL" as ErrorCode,
+      code: "E_ARCHIVE_NEEDS_FULL",
       reason: "needs a full archive: its base #11 is not the central's copy (#12)",
     });
     const { code, stdout } = await monitor(["--format", "json"]);
@@ -267,5 +259,15 @@ describe("caisse-central monitor", () => {
       broken_chain: [13],
     });
     expect((await monitor()).stdout).toContain("│ #13 chain broken │");
+  });
+
+  it("speaks French where the locale is French; statuses and codes stay as they are", async () => {
+    const { code, stdout } = await monitor([], { ...ENV, LANG: "fr_FR.UTF-8" });
+    expect(code).toBe(3);
+    expect(stdout).toContain("│ D01 │ Magasin 1 │ ✓      │ ok       │ 27/11/2026 02:00 │");
+    expect(stdout).toContain("12,50\u00A0€");
+    expect(stdout.trimEnd().split("\n").at(-1)).toBe(
+      "à regarder : D02 late (aucune archive depuis 58 h), D03 rejected (E_ARCHIVE_SIGNATURE)",
+    );
   });
 });

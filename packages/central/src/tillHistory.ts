@@ -49,15 +49,28 @@ export function tillHistories(entries: readonly JournalEntry[]): Map<string, Til
     }
     if (entry.outcome !== "accepted") continue;
     history.lastAccepted = entry;
-    history.accepted.set(entry.sha256, entry.stored);
-    if (entry.sequence !== null) history.acceptedSequences.add(entry.sequence);
-    if (entry.sequence !== null && entry.sequence > (history.lastSequence ?? 0)) {
-      history.lastSequence = entry.sequence;
-      history.lastManifest = entry.manifest;
-    }
+    noteAccepted(history, entry);
     if (entry.gap !== null) history.gaps.push(entry.gap);
   }
   return histories;
+}
+
+/**
+ * Folds one accepted archive into its till's history: for the journal read at start, and for each
+ * archive a run accepts after it, so that the next archive of the same run is checked against it
+ * (its sequence, its chain, the base of an incremental archive).
+ */
+export function noteAccepted(
+  history: TillHistory,
+  archive: Pick<JournalEntry, "sha256" | "stored" | "sequence" | "manifest">,
+): void {
+  history.accepted.set(archive.sha256, archive.stored);
+  if (archive.sequence === null) return;
+  history.acceptedSequences.add(archive.sequence);
+  if (archive.sequence > (history.lastSequence ?? 0)) {
+    history.lastSequence = archive.sequence;
+    history.lastManifest = archive.manifest;
+  }
 }
 
 /** The sequences of `gap` that were refused, in order: they arrived, unlike the rest. */

@@ -13,7 +13,7 @@ import type { Central } from "../context.js";
 import { createSource } from "../sources.js";
 import { readJournal, type JournalEntry } from "../journal.js";
 import { archiveProblems, journalDamaged, readCheckedJournal } from "../journalCheck.js";
-import { emptyHistory, tillHistories } from "../tillHistory.js";
+import { emptyHistory, noteAccepted, tillHistories } from "../tillHistory.js";
 import {
   applyImport,
   planImport,
@@ -128,12 +128,12 @@ async function createImporter(
       if (result.outcome === "rejected") {
         if (result.sequence !== null) history.rejected.add(result.sequence);
       } else {
-        history.accepted.set(plan.base.sha256, result.stored);
-        if (result.sequence !== null && result.sequence > (history.lastSequence ?? 0)) {
-          history.lastSequence = result.sequence;
-          history.lastManifest =
-            plan.decision.kind === "import" ? plan.decision.manifestSha256 : null;
-        }
+        noteAccepted(history, {
+          sha256: plan.base.sha256,
+          stored: result.stored,
+          sequence: result.sequence,
+          manifest: plan.decision.kind === "import" ? plan.decision.manifestSha256 : null,
+        });
       }
       histories.set(key, history);
     }

@@ -127,16 +127,12 @@ export function monitorStates(
   clock: MonitorClock,
 ): TillState[] {
   const histories = tillHistories(journal);
-  // Sequences accepted per till: a refused archive sent again and accepted is no longer refused.
-  const acceptedSequences = new Map<string, Set<number>>();
   const broken = new Map<string, number[]>();
   for (const entry of journal) {
     if (entry.till === null || entry.outcome !== "accepted" || entry.sequence === null) continue;
+    if (entry.chain !== "broken") continue;
     const key = entry.till.toUpperCase();
-    const set = acceptedSequences.get(key) ?? new Set<number>();
-    set.add(entry.sequence);
-    acceptedSequences.set(key, set);
-    if (entry.chain === "broken") broken.set(key, [...(broken.get(key) ?? []), entry.sequence]);
+    broken.set(key, [...(broken.get(key) ?? []), entry.sequence]);
   }
   const yesterday = addDays(clock.today, -1);
   return tills.map((till) => {
@@ -149,9 +145,9 @@ export function monitorStates(
       importedAt === undefined
         ? null
         : Math.floor((clock.now.getTime() - importedAt.getTime()) / 3_600_000);
-    const acceptedHere = acceptedSequences.get(key) ?? new Set<number>();
+    // A refused archive sent again and accepted is no longer refused.
     const rejected = [...history.rejected]
-      .filter((sequence) => !acceptedHere.has(sequence))
+      .filter((sequence) => !history.acceptedSequences.has(sequence))
       .sort((a, b) => a - b);
     return {
       ref: till.ref,

@@ -1,7 +1,73 @@
 import { centsToEuros, oneLine, type Cents, type Locale, formatDate } from "@caisse/core";
-import { MONITOR_WORDS, terminalTable, type MonitorWords } from "@caisse/cli";
+import { terminalTable } from "@caisse/cli";
 import { ALARM_STATUSES, sequenceRuns, type TillState } from "../monitor/state.js";
 import { moneyCell, NONE, timeCell } from "./cells.js";
+
+/** The words of the monitor's table; statuses and error codes stay as they are (for scripts). */
+interface Words {
+  head: string[];
+  noData: string;
+  missing: string;
+  rejected: string;
+  chainBroken: string;
+  allOk: string;
+  attention: string;
+  lateFor: (hours: number) => string;
+  noArchive: string;
+  noTill: string;
+}
+
+const WORDS: Record<Locale, Words> = {
+  en: {
+    head: [
+      "Ref",
+      "Name",
+      "Enabled",
+      "Status",
+      "Last archive",
+      "Seq",
+      "Last sale",
+      "Sequences",
+      "Last rejection",
+      "Yesterday",
+      "Today",
+    ],
+    noData: "no data",
+    missing: "missing",
+    rejected: "rejected",
+    chainBroken: "chain broken",
+    allOk: "every enabled till is ok",
+    attention: "needs attention",
+    lateFor: (hours) => `no archive for ${hours} h`,
+    noArchive: "no archive accepted",
+    noTill: 'no till registered yet: caisse-central tills add D01 --name "Magasin 1" --path D01',
+  },
+  fr: {
+    head: [
+      "Ref",
+      "Nom",
+      "Active",
+      "État",
+      "Dernière archive",
+      "N°",
+      "Dernière vente",
+      "Séquences",
+      "Dernier refus",
+      "Hier",
+      "Aujourd'hui",
+    ],
+    noData: "pas de données",
+    missing: "manquante(s)",
+    rejected: "refusée(s)",
+    chainBroken: "chaîne rompue",
+    allOk: "toutes les caisses actives sont à jour",
+    attention: "à regarder",
+    lateFor: (hours) => `aucune archive depuis ${hours} h`,
+    noArchive: "aucune archive acceptée",
+    noTill:
+      'aucune caisse enregistrée : caisse-central tills add D01 --name "Magasin 1" --path D01',
+  },
+};
 
 /** How many sequence runs a cell lists before saying how many more there are. */
 const LISTED_RUNS = 3;
@@ -15,7 +81,7 @@ function runText([first, last]: [number, number]): string {
 /**
  * `#4-6 missing, #9 rejected, #12 chain broken`, at most a few runs of each, then how many more.
  */
-function sequencesCell(state: TillState, words: MonitorWords): string {
+function sequencesCell(state: TillState, words: Words): string {
   const parts: string[] = [];
   const listed = (runs: [number, number][], word: string): void => {
     if (runs.length === 0) return;
@@ -41,37 +107,37 @@ function rejectionCell(state: TillState): string {
   return shortened(`${code}${rejection.reason}`, REASON_CELL);
 }
 
-function turnoverCell(amount: Cents | null, locale: Locale, words: MonitorWords): string {
-  return amount === null ? words.noData : moneyCell(amount, locale);
+function turnoverCell(amount: Cents | null, locale: Locale): string {
+  return amount === null ? WORDS[locale].noData : moneyCell(amount, locale);
 }
 
 /** Why a till needs attention, for the line under the table. */
-function alarmText(state: TillState, words: MonitorWords): string {
+function alarmText(state: TillState, words: Words): string {
   if (state.status === "rejected") {
-    return words.rejectedTill(state.ref, state.lastRejection?.code ?? null);
+    const code = state.lastRejection?.code;
+    return `${state.ref} rejected${code === null || code === undefined ? "" : ` (${code})`}`;
   }
-  return words.lateTill(state.ref, state.hoursSinceArchive);
+  const hours = state.hoursSinceArchive;
+  return `${state.ref} late (${hours === null ? words.noArchive : words.lateFor(hours)})`;
 }
 
 /**
  * The monitor as a terminal table (see docs/monitor.md): one row per till, then one line saying
- * which tills need attention, or that all is well; heads, statuses and that line in the language
- * (see MONITOR_WORDS), the JSON keeps the English keys.
+ * which tills need attention, or that all is well.
  */
 export function renderMonitorTable(
   states: readonly TillState[],
   options: { locale: Locale; color: boolean },
 ): string {
-  if (states.length === 0)
-    return 'no till registered yet: caisse-central tills add D01 --name "Magasin 1" --path D01\n';
   const { locale } = options;
-  const words = MONITOR_WORDS[locale];
-  const head = [...words.head];
+  const words = WORDS[locale];
+  if (states.length === 0) return `${words.noTill}\n`;
+  const { head } = words;
   const rows = states.map((state) => [
     state.ref,
     oneLine(state.name),
     state.enabled ? "✓" : "-",
-    words.status[state.status],
+    state.status,
     state.lastArchive === null ? NONE : timeCell(state.lastArchive.time, locale),
     state.lastArchive?.sequence === null || state.lastArchive === null
       ? NONE
@@ -79,8 +145,8 @@ export function renderMonitorTable(
     state.lastSale === null ? NONE : formatDate(state.lastSale, locale),
     sequencesCell(state, words),
     rejectionCell(state),
-    turnoverCell(state.yesterday, locale, words),
-    turnoverCell(state.today, locale, words),
+    turnoverCell(state.yesterday, locale),
+    turnoverCell(state.today, locale),
   ]);
   const table = terminalTable(head, rows, {
     color: options.color,
@@ -88,10 +154,11 @@ export function renderMonitorTable(
     compact: true,
   });
   const alarms = states.filter((state) => ALARM_STATUSES.includes(state.status));
+  const colon = locale === "fr" ? " : " : ": ";
   const summary =
     alarms.length === 0
       ? words.allOk
-      : `${words.needsAttention}${locale === "fr" ? " : " : ": "}${alarms.map((state) => alarmText(state, words)).join(", ")}`;
+      : `${words.attention}${colon}${alarms.map((state) => alarmText(state, words)).join(", ")}`;
   return `${table}\n${summary}\n`;
 }
 
