@@ -194,10 +194,18 @@ describe("caisse-export catalog import", () => {
     expect(sent.stdout).toBe(
       `catalogue #2 (CATALOG_20261130T200400_000002.zip):\n  sent  dir ${world.depot}: ${join(world.depot, "CATALOG_20261130T200400_000002.zip")}\n`,
     );
+    // A download a crash interrupted left its folder behind: the next fetch removes it.
+    const leftover = join(world.tillDir, "caisse-export-state", "catalog-download-x1Y2z3");
+    await mkdir(leftover, { recursive: true });
+    await writeFile(join(leftover, "CATALOG_20261130T200400_000002.zip"), "half");
     const fetched = await world.till("catalog", "fetch", "--format", "json");
     expect(fetched.code).toBe(0);
     expect(JSON.parse(fetched.stdout)).toMatchObject({ applied: true, sequence: 2 });
     expect(await readFile(join(world.catalogDir, "familles.csv"), "utf8")).toBe(V2.familles);
+    expect(await readdir(join(world.tillDir, "caisse-export-state"))).toEqual([
+      "catalog.json",
+      "outbox",
+    ]);
     // The source keeps it: every till takes the same catalogue.
     expect(await readdir(world.depot)).toEqual(["CATALOG_20261130T200400_000002.zip"]);
     const twice = await world.till("catalog", "fetch");
@@ -391,5 +399,29 @@ describe("caisse-export doctor", () => {
       ["head office's key", false],
       ["list the source", false],
     ]);
+  });
+});
+
+describe("caisse-central doctor", () => {
+  it("checks the signing key and every catalog.send destination for real", async () => {
+    await configure([
+      { type: "dir", path: "depot" },
+      { type: "dir", path: "nulle-part" },
+    ]);
+    const result = await world.central("doctor", "--format", "json");
+    expect(result.code).toBe(1);
+    const checks = (JSON.parse(result.stdout) as { checks: Record<string, unknown>[] }).checks;
+    expect(
+      checks
+        .filter((check) => String(check.subject).startsWith("catalog"))
+        .map((check) => [check.subject, check.step, check.ok]),
+    ).toEqual([
+      ["catalog", "signing key", true],
+      [`catalog send (dir ${world.depot})`, "folder", true],
+      [`catalog send (dir ${world.depot})`, "write a probe file", true],
+      [`catalog send (dir ${world.depot})`, "remove the probe file", true],
+      [`catalog send (dir ${join(world.root, "nulle-part")})`, "folder", false],
+    ]);
+    expect(await readdir(world.depot)).toEqual([]);
   });
 });

@@ -4,8 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTill } from "../export/fixture.js";
 import { BIN, runBin, temporaryFolder } from "../helpers/cli.js";
 import { makeCertificate, type TestCertificate } from "../servers/certs.js";
-import { startFtpServer } from "../servers/ftp.js";
-import { makeHostKey, startSftpServer } from "../servers/sftp.js";
+import { inProcessRemotes, type InProcessRemote } from "../servers/remotes.js";
 
 /**
  * The built commands (or, with CAISSE_TEST_BIN_DIR, the installed packages: .ci/run) send a till's
@@ -21,65 +20,13 @@ beforeAll(async () => {
   certificate = await makeCertificate("bins");
 });
 
-interface Remote {
-  transport: Record<string, unknown>;
-  folder: string;
-  close: () => Promise<void>;
-}
+type Remote = InProcessRemote;
 
-const remotes: Record<string, () => Promise<Remote>> = {
-  "ftp with explicit TLS": async () => {
-    const root = await temporaryFolder("caisse-bins-ftp-");
-    const server = await startFtpServer({
-      root: root.path,
-      user: USER,
-      password: PASSWORD,
-      tls: { mode: "explicit", certificate },
-    });
-    return {
-      transport: {
-        type: "ftp",
-        host: "127.0.0.1",
-        port: server.port,
-        secure: "explicit",
-        user: USER,
-        passwordEnv: "CAISSE_TEST_PASSWORD",
-        dir: "/depot",
-        ca: certificate.cert,
-      },
-      folder: join(root.path, "depot"),
-      close: async () => {
-        await server.close();
-        await root.remove();
-      },
-    };
-  },
-  sftp: async () => {
-    const root = await temporaryFolder("caisse-bins-sftp-");
-    const server = await startSftpServer({
-      root: root.path,
-      user: USER,
-      password: PASSWORD,
-      hostKey: makeHostKey(),
-    });
-    return {
-      transport: {
-        type: "sftp",
-        host: "127.0.0.1",
-        port: server.port,
-        user: USER,
-        passwordEnv: "CAISSE_TEST_PASSWORD",
-        hostKey: server.hostKey,
-        dir: "/depot",
-      },
-      folder: join(root.path, "depot"),
-      close: async () => {
-        await server.close();
-        await root.remove();
-      },
-    };
-  },
-};
+const remotes: Record<string, () => Promise<Remote>> = inProcessRemotes(
+  USER,
+  PASSWORD,
+  () => certificate,
+);
 
 describe.each(Object.keys(remotes))("the commands as built, over %s", (kind) => {
   let remote: Remote;

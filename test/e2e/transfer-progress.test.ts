@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTill } from "../export/fixture.js";
 import { BIN, pseudoTerminal, runBin, runOnTerminal, temporaryFolder } from "../helpers/cli.js";
 import { makeCertificate, type TestCertificate } from "../servers/certs.js";
-import { startFtpServer } from "../servers/ftp.js";
-import { makeHostKey, startSftpServer } from "../servers/sftp.js";
+import { inProcessRemotes, type InProcessRemote } from "../servers/remotes.js";
 import { startSmtpServer } from "../servers/smtp.js";
 
 /**
@@ -29,61 +28,10 @@ beforeAll(async () => {
 });
 afterAll(async () => work.remove());
 
-interface Remote {
-  transport: Record<string, unknown>;
-  close: () => Promise<void>;
-}
+type Remote = Omit<InProcessRemote, "folder">;
 
 const remotes: Record<string, () => Promise<Remote>> = {
-  ftp: async () => {
-    const root = await temporaryFolder("caisse-progress-ftp-");
-    const server = await startFtpServer({
-      root: root.path,
-      user: USER,
-      password: PASSWORD,
-      tls: { mode: "explicit", certificate },
-    });
-    return {
-      transport: {
-        type: "ftp",
-        host: "127.0.0.1",
-        port: server.port,
-        secure: "explicit",
-        user: USER,
-        passwordEnv: "CAISSE_TEST_PASSWORD",
-        dir: "/depot",
-        ca: certificate.cert,
-      },
-      close: async () => {
-        await server.close();
-        await root.remove();
-      },
-    };
-  },
-  sftp: async () => {
-    const root = await temporaryFolder("caisse-progress-sftp-");
-    const server = await startSftpServer({
-      root: root.path,
-      user: USER,
-      password: PASSWORD,
-      hostKey: makeHostKey(),
-    });
-    return {
-      transport: {
-        type: "sftp",
-        host: "127.0.0.1",
-        port: server.port,
-        user: USER,
-        passwordEnv: "CAISSE_TEST_PASSWORD",
-        hostKey: server.hostKey,
-        dir: "/depot",
-      },
-      close: async () => {
-        await server.close();
-        await root.remove();
-      },
-    };
-  },
+  ...inProcessRemotes(USER, PASSWORD, () => certificate),
   mail: async () => {
     const server = await startSmtpServer({
       mode: "starttls",
@@ -119,7 +67,7 @@ describe.each(Object.keys(remotes))("the bytes sent over %s", (kind) => {
   it("are counted up to the whole archive by the sender", async () => {
     const path = join(work.path, `${kind}.zip`);
     // ssh2's in-process server is slow: a smaller file there.
-    const size = (kind === "sftp" ? 512 : 3 * 1024) * 1024 + 17;
+    const size = (kind.startsWith("sftp") ? 512 : 3 * 1024) * 1024 + 17;
     await writeFile(path, randomBytes(size));
     const archive: OutgoingArchive = {
       path,
@@ -163,7 +111,7 @@ describe.each(Object.keys(remotes))("the bytes sent over %s", (kind) => {
       try {
         // Random bytes hardly compress: an archive of about 9 MB (half a MB by the slower SFTP
         // server), long enough to be drawn.
-        const bytes = (kind === "sftp" ? 0.5 : 9) * 1024 * 1024;
+        const bytes = (kind.startsWith("sftp") ? 0.5 : 9) * 1024 * 1024;
         await till.writeData({ "gros.csv": randomBytes(bytes).toString("base64") });
         const run = await runOnTerminal(BIN.export, ["run"], { cwd: till.dir, env: ENV });
         expect(run.code, run.output).toBe(0);

@@ -3,6 +3,7 @@
 #   vsftpd  plain FTP + explicit FTPS (port 2121), explicit FTPS with TLS required on the data
 #           channel (2122), implicit FTPS (2990), and a slow one for cuts in the middle (2123)
 #   OpenSSH SFTP on port 2222, its own config and host key, chrooted (not under /tmp)
+#   the same explicit FTPS (2124) and SFTP (2223) again for the end-to-end test alone
 #   dovecot IMAP with STARTTLS (1143), IMAPS (1993), LMTP delivery (2424), user caisse@example.test
 #   postfix SMTP (2525: STARTTLS offered, AUTH through dovecot once under TLS; 4465: TLS from the
 #           start), delivering mail for example.test to dovecot by LMTP
@@ -12,19 +13,21 @@
 #
 #   test/servers/setup.sh [ENV_FILE]       install, start, write ENV_FILE
 #   test/servers/setup.sh stop NAME        stop one server (ftp-plain, ftp-explicit,
-#   test/servers/setup.sh start NAME       ftp-implicit, ftp-slow, sftp, imap, smtp)
+#   test/servers/setup.sh start NAME       ftp-implicit, ftp-slow, ftp-e2e, sftp, sftp-e2e,
+#                                          imap, smtp)
 #
 # Then: set -a; . /srv/caisse-test/env; set +a; npx vitest run test/transports/real.test.ts
 set -eu
 
 BASE=/srv/caisse-test
 LISTEN=127.0.0.1
-NAMES="ftp-plain ftp-explicit ftp-implicit ftp-slow sftp imap smtp"
+NAMES="ftp-plain ftp-explicit ftp-implicit ftp-slow ftp-e2e sftp sftp-e2e imap smtp"
 
 port_of() {
   case "$1" in
     ftp-plain) echo 2121 ;; ftp-explicit) echo 2122 ;; ftp-slow) echo 2123 ;;
     ftp-implicit) echo 2990 ;; sftp) echo 2222 ;; imap) echo 1993 ;; smtp) echo 2525 ;;
+    ftp-e2e) echo 2124 ;; sftp-e2e) echo 2223 ;;
   esac
 }
 
@@ -60,7 +63,8 @@ wait_port() {
 }
 
 start_one() {
-  local name=$1
+  local name=$1 suffix=""
+  [ "$name" = sftp-e2e ] && suffix=-e2e
   if pid_of "$name" >/dev/null; then return 0; fi
   if [ "$name" = smtp ] && postfix -c "$BASE/postfix/conf" status >/dev/null 2>&1; then return 0; fi
   case "$name" in
@@ -68,11 +72,11 @@ start_one() {
       /usr/sbin/vsftpd "$BASE/conf/$name.conf" >>"$BASE/log/$name.log" 2>&1 &
       echo $! >"$BASE/run/$name.pid"
       ;;
-    sftp)
+    sftp | sftp-e2e)
       mkdir -p /run/sshd
-      /usr/sbin/sshd -t -f "$BASE/conf/sshd_config"
-      /usr/sbin/sshd -D -f "$BASE/conf/sshd_config" -E "$BASE/log/sshd.log" &
-      echo $! >"$BASE/run/sftp.pid"
+      /usr/sbin/sshd -t -f "$BASE/conf/sshd_config$suffix"
+      /usr/sbin/sshd -D -f "$BASE/conf/sshd_config$suffix" -E "$BASE/log/$name.log" &
+      echo $! >"$BASE/run/$name.pid"
       ;;
     imap)
       rm -f "$BASE/run/imap.pid"
@@ -109,13 +113,14 @@ mkdir -p "$BASE/conf" "$BASE/run" "$BASE/log" "$BASE/secret" /var/run/vsftpd/emp
 chmod 700 "$BASE/secret"
 
 # Passwords: made once, kept.
-for who in ftp sftp imap; do
+for who in ftp sftp imap imap-token; do
   [ -s "$BASE/secret/$who.password" ] || openssl rand -hex 16 >"$BASE/secret/$who.password"
   chmod 600 "$BASE/secret/$who.password"
 done
 FTP_PASSWORD=$(cat "$BASE/secret/ftp.password")
 SFTP_PASSWORD=$(cat "$BASE/secret/sftp.password")
 IMAP_PASSWORD=$(cat "$BASE/secret/imap.password")
+IMAP_TOKEN=$(cat "$BASE/secret/imap-token.password")
 
 # Users: a shell listed in /etc/shells for PAM (FTP); nologin for the SFTP-only one.
 FTP_HOME=$BASE/ftp
@@ -156,6 +161,8 @@ vsftpd_conf ftp-plain 2121 40100 force_local_logins_ssl=NO force_local_data_ssl=
 vsftpd_conf ftp-explicit 2122 40200 force_local_logins_ssl=YES force_local_data_ssl=YES
 vsftpd_conf ftp-implicit 2990 40300 implicit_ssl=YES force_local_logins_ssl=YES force_local_data_ssl=YES
 vsftpd_conf ftp-slow 2123 40400 force_local_logins_ssl=NO force_local_data_ssl=NO local_max_rate=100000
+# The end-to-end test's own (test/e2e/three-tills.test.ts), which the fault tests never stop.
+vsftpd_conf ftp-e2e 2124 40500 force_local_logins_ssl=YES force_local_data_ssl=YES
 
 [ -s "$BASE/secret/ssh_host_ed25519_key" ] || ssh-keygen -q -t ed25519 -N '' -f "$BASE/secret/ssh_host_ed25519_key"
 touch "$BASE/secret/authorized_keys"
@@ -183,8 +190,13 @@ MAIL_UID=$(id -u mailtest)
 MAIL_GID=$(id -g mailtest)
 mkdir -p "$BASE/mail" "$BASE/dovecot/run"
 chown mailtest:mailtest "$BASE/mail"
-printf 'caisse@example.test:{PLAIN}%s:%s:%s::%s\n' "$IMAP_PASSWORD" "$MAIL_UID" "$MAIL_GID" \
-  "$BASE/mail/caisse" >"$BASE/secret/imap.users"
+# oauth@example.test logs in with XOAUTH2: dovecot checks the token as that user's password.
+{
+  printf 'caisse@example.test:{PLAIN}%s:%s:%s::%s\n' "$IMAP_PASSWORD" "$MAIL_UID" "$MAIL_GID" \
+    "$BASE/mail/caisse"
+  printf 'oauth@example.test:{PLAIN}%s:%s:%s::%s\n' "$IMAP_TOKEN" "$MAIL_UID" "$MAIL_GID" \
+    "$BASE/mail/oauth"
+} >"$BASE/secret/imap.users"
 chown root:dovecot "$BASE/secret/imap.users"
 chmod 640 "$BASE/secret/imap.users"
 chmod 711 "$BASE/secret"
@@ -211,6 +223,8 @@ userdb {
 }
 first_valid_uid = 100
 mail_location = maildir:~/Maildir
+# A test server: the mails it holds are made again by every run.
+mail_fsync = never
 namespace inbox {
   inbox = yes
   separator = /
@@ -309,6 +323,8 @@ if pid_of imap >/dev/null; then doveadm -c "$BASE/conf/dovecot.conf" reload; fi
 if [ -n "$postfix_changed" ] && postfix -c "$PF/conf" status >/dev/null 2>&1; then
   postfix -c "$PF/conf" reload >/dev/null 2>&1
 fi
+sed -e 's/^Port 2222$/Port 2223/' -e 's/sshd-own\.pid$/sshd-e2e-own.pid/' \
+  "$BASE/conf/sshd_config" >"$BASE/conf/sshd_config-e2e"
 for name in $NAMES; do start_one "$name"; done
 wait_port 1143
 wait_port 2424
@@ -328,6 +344,8 @@ CAISSE_REAL_FTP_EXPLICIT_PORT=2122
 CAISSE_REAL_FTP_IMPLICIT_PORT=2990
 CAISSE_REAL_FTP_SLOW_PORT=2123
 CAISSE_REAL_SFTP_PORT=2222
+CAISSE_REAL_FTP_E2E_PORT=2124
+CAISSE_REAL_SFTP_E2E_PORT=2223
 CAISSE_REAL_SFTP_USER=sftptest
 CAISSE_REAL_SFTP_PASSWORD=$SFTP_PASSWORD
 CAISSE_REAL_SFTP_HOST_KEY=$HOST_KEY
@@ -337,6 +355,9 @@ CAISSE_REAL_IMAP_PASSWORD=$IMAP_PASSWORD
 CAISSE_REAL_IMAP_STARTTLS_PORT=1143
 CAISSE_REAL_IMAP_TLS_PORT=1993
 CAISSE_REAL_IMAP_CA=$BASE/ca.crt
+CAISSE_REAL_IMAP_TOKEN_USER=oauth@example.test
+CAISSE_REAL_IMAP_TOKEN=$IMAP_TOKEN
+CAISSE_REAL_IMAP_LOG=$BASE/log/dovecot.log
 CAISSE_REAL_LMTP_PORT=2424
 CAISSE_REAL_SMTP_STARTTLS_PORT=2525
 CAISSE_REAL_SMTP_TLS_PORT=4465

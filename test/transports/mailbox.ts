@@ -21,6 +21,26 @@ export const IMAP_READY =
   (process.env.CAISSE_REAL_IMAP_TLS_PORT ?? "") !== "" &&
   (process.env.CAISSE_REAL_IMAP_PASSWORD ?? "") !== "";
 
+/**
+ * The central's `sources` entry for the folder `folder` of caisse@example.test over IMAPS, its
+ * Processed and Rejected beneath it; the password in CAISSE_IMAP_PASSWORD.
+ */
+export function imapSource(folder: string): Record<string, unknown> {
+  return {
+    name: "courrier",
+    type: "imap",
+    host: "127.0.0.1",
+    port: Number(realEnv("CAISSE_REAL_IMAP_TLS_PORT")),
+    secure: "tls",
+    user: realEnv("CAISSE_REAL_IMAP_USER"),
+    passwordEnv: "CAISSE_IMAP_PASSWORD",
+    mailbox: folder,
+    processed: `${folder}/Processed`,
+    rejected: `${folder}/Rejected`,
+    ca: realEnv("CAISSE_REAL_IMAP_CA"),
+  };
+}
+
 export interface Attachment {
   name: string;
   content: Buffer;
@@ -92,7 +112,11 @@ function replies(socket: Socket): () => Promise<string> {
  * Delivers messages into the folder `folder` of caisse@example.test through dovecot's LMTP (the
  * last hop of a real mail server: caisse+FOLDER@ lands in FOLDER), in one session.
  */
-export async function deliver(folder: string, messages: readonly string[]): Promise<void> {
+export async function deliver(
+  folder: string,
+  messages: readonly string[],
+  user = "caisse",
+): Promise<void> {
   const socket = connect(Number(realEnv("CAISSE_REAL_LMTP_PORT")), "127.0.0.1");
   const next = replies(socket);
   const expectReply = async (code: string, what: string) => {
@@ -107,7 +131,7 @@ export async function deliver(folder: string, messages: readonly string[]): Prom
     for (const text of messages) {
       send("MAIL FROM:<magasin1@example.test>");
       await expectReply("250", "MAIL FROM");
-      send(`RCPT TO:<caisse+${folder}@example.test>`);
+      send(`RCPT TO:<${user}+${folder}@example.test>`);
       await expectReply("250", "RCPT TO");
       send("DATA");
       await expectReply("354", "DATA");
@@ -201,4 +225,20 @@ export async function deadPort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   if (address === null || typeof address === "string") throw new Error("no port");
   return address.port;
+}
+
+/** A server that accepts connections and never says a word (a hung server, a black hole). */
+export async function silentServer(): Promise<{ port: number; server: Server }> {
+  const sockets: Socket[] = [];
+  const server = createServer((socket) => {
+    sockets.push(socket);
+    socket.on("error", () => undefined);
+  });
+  server.on("close", () => {
+    for (const socket of sockets) socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return { port: address.port, server };
 }

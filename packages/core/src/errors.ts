@@ -60,7 +60,7 @@ const catalogue = {
   E_SECRET: {
     class: "usage",
     summary:
-      "A password's variable is not set, or its file is missing, empty or readable by others.",
+      "A password's variable is not set, its file is missing, empty or readable by others, or the token command failed.",
   },
   E_REMOTE_CONNECT: {
     class: "failure",

@@ -84,16 +84,78 @@ describe("parseTransport", () => {
     ]);
   });
 
-  it("names the kinds of each role, and those of a later version", () => {
+  it("names the kinds of each role", () => {
     expect(parse({ type: "imap" }).problems[0]).toMatch(
       /^transport\.type must be "dir", "ftp", "sftp" or "mail" \(found "imap"\)$/u,
     );
     expect(parse({ type: "mail" }, "source").problems).toEqual([
-      'sources[0].type must be "dir", "ftp" or "sftp" (found "mail")',
+      'sources[0].type must be "dir", "ftp", "sftp" or "imap" (found "mail")',
     ]);
-    expect(parse({ type: "imap" }, "source").problems[0]).toMatch(
-      /^sources\[0\]\.type 'imap' is not available in this version; use "dir" \(/u,
+  });
+
+  it("reads an imap source, with its defaults (TLS on 993, INBOX, Processed, Rejected)", () => {
+    const { config, problems, warnings } = parse(
+      {
+        type: "imap",
+        host: "imap.example.com",
+        user: "caisse@example.com",
+        passwordEnv: "IMAP_PASSWORD",
+      },
+      "source",
     );
+    expect(problems).toEqual([]);
+    expect(warnings).toEqual([]);
+    expect(config).toEqual({
+      type: "imap",
+      host: "imap.example.com",
+      port: 993,
+      secure: "tls",
+      user: "caisse@example.com",
+      credential: { env: "IMAP_PASSWORD" },
+      mailbox: "INBOX",
+      processed: "Processed",
+      rejected: "Rejected",
+      ca: undefined,
+    });
+    if (config === undefined) throw new Error("no config");
+    expect(describeTransport(config)).toBe("imaps caisse@example.com@imap.example.com:993 INBOX");
+    const starttls = parse(
+      {
+        type: "imap",
+        host: "h",
+        secure: "starttls",
+        user: "u",
+        passwordFile: "imap.txt",
+        mailbox: "Caisse",
+        processed: "Caisse/Fait",
+        rejected: "Caisse/Refus",
+      },
+      "source",
+    ).config;
+    expect(starttls).toMatchObject({ port: 143, secure: "starttls", mailbox: "Caisse" });
+    if (starttls === undefined) throw new Error("no config");
+    expect(describeTransport(starttls)).toBe("imap+starttls u@h:143 Caisse");
+  });
+
+  it("refuses an imap source without TLS, or moving messages into the mailbox itself", () => {
+    expect(
+      parse(
+        {
+          type: "imap",
+          host: "h",
+          secure: false,
+          user: "u",
+          passwordEnv: "P",
+          processed: "INBOX",
+          rejected: "Rejected\r\nA1 DELETE INBOX",
+        },
+        "source",
+      ).problems,
+    ).toEqual([
+      'sources[0].secure must be "tls" or "starttls" (found false)',
+      "sources[0].rejected must not hold control characters (line breaks, tabs)",
+      "sources[0].processed must be another folder than sources[0].mailbox ('INBOX')",
+    ]);
   });
 });
 

@@ -84,6 +84,56 @@ export const CERTIFICATE_CODES = new Set([
   "ERR_TLS_CERT_ALTNAME_INVALID",
 ]);
 
+/**
+ * Node's errors of reaching a server and of its TLS, shared by the kinds: a certificate that does
+ * not verify, a handshake that fails for another reason (`tlsHint` says which setting to check),
+ * an unknown host name, a refused connection. Undefined for any other error: the kind names it.
+ */
+export function reachError(
+  server: string,
+  step: string,
+  error: unknown,
+  options: { tlsStep?: string; tlsHint: string; dnsHint: string; refusedHint: string },
+): CaisseError | undefined {
+  const code = systemErrorCode(error) ?? (error as { code?: unknown } | null)?.code;
+  if (typeof code !== "string") return undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  const tlsStep = options.tlsStep ?? step;
+  if (CERTIFICATE_CODES.has(code)) {
+    return remoteError(
+      "E_REMOTE_TLS",
+      server,
+      tlsStep,
+      `the certificate does not verify (${code}: ${message})`,
+      {
+        hint: "if the server has its own CA, give its certificate in ca (a PEM file); connect with the name the certificate is issued for. Verification is never turned off (see docs/security.md).",
+      },
+    );
+  }
+  if (code.startsWith("ERR_SSL") || code.startsWith("ERR_TLS")) {
+    // A handshake that failed for another reason than the certificate: a protocol mix-up (TLS
+    // from the start on a port that expects it later, or the reverse) or no common cipher.
+    return remoteError(
+      "E_REMOTE_TLS",
+      server,
+      tlsStep,
+      `the TLS handshake failed (${code}: ${message})`,
+      { hint: options.tlsHint },
+    );
+  }
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
+    return remoteError("E_REMOTE_CONNECT", server, step, "host name not found", {
+      hint: options.dnsHint,
+    });
+  }
+  if (code === "ECONNREFUSED" || code === "EHOSTUNREACH" || code === "ENETUNREACH") {
+    return remoteError("E_REMOTE_CONNECT", server, step, `connection refused (${code})`, {
+      hint: options.refusedHint,
+    });
+  }
+  return undefined;
+}
+
 /** The `ca` file of a kind using TLS: a PEM file with the CA that signed the server's certificate. */
 export async function readCa(file: string, server: string): Promise<Buffer> {
   try {

@@ -49,6 +49,13 @@ export interface CatalogExportResult {
   out: string | null;
 }
 
+/** How head office's key file is named in messages. */
+export const KEY_LABELS = {
+  configKey: "catalog.key",
+  keygen: "caisse-central keygen",
+  missingHint: "make head office's key pair with 'caisse-central keygen --write-config'.",
+} as const;
+
 /** A catalogue file found, with how it is named in messages. */
 interface Found {
   path: string;
@@ -152,11 +159,7 @@ export async function exportCatalog(
 ): Promise<CatalogExportResult> {
   const { paths, config } = central;
   // First: without the key nothing can be published, whatever the files hold.
-  const sign = await loadSigningKey(config.catalog.key, {
-    configKey: "catalog.key",
-    keygen: "caisse-central keygen",
-    missingHint: "make head office's key pair with 'caisse-central keygen --write-config'.",
-  });
+  const sign = await loadSigningKey(config.catalog.key, KEY_LABELS);
   return withLock(paths.lock, "caisse-central catalog export", async () => {
     await mkdir(paths.work, { recursive: true }).catch((error: unknown) => {
       throw ioError("create the folder", paths.work, error);

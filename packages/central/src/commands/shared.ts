@@ -64,7 +64,7 @@ export function logObserver(log: Logger, dryRun = false): RunObserver {
     onResult: (result) => {
       if (result.outcome === "rejected") {
         log.warn(
-          `${result.file} ${verb("rejected", "would be rejected")} (${result.code ?? ""}): ${result.reason ?? ""}${dryRun ? "" : `; kept in ${result.stored ?? "quarantine"}`}${result.hint === null ? "" : `; what to do: ${result.hint}`}`,
+          `${result.file} ${verb("rejected", "would be rejected")} (${result.code ?? ""}): ${result.reason ?? ""}${dryRun || result.stored === null ? "" : `; kept in ${result.stored}`}${result.hint === null ? "" : `; what to do: ${result.hint}`}`,
         );
       } else if (result.outcome === "duplicate") log.info(`${result.file}: already imported`);
       else {

@@ -1,6 +1,6 @@
 import { CaisseError, catalogSequenceOfName, MAX_CATALOG_ARCHIVE_BYTES } from "@caisse/core";
 import { createSource, type SourceItem, type TransportConfig } from "@caisse/transports";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { basename, join, posix } from "node:path";
 import type { ExportConfig } from "../config.js";
 
@@ -25,6 +25,9 @@ export function catalogSource(config: ExportConfig): TransportConfig {
     },
   );
 }
+
+/** The temporary folders `catalog fetch` downloads into, in the state folder. */
+const DOWNLOAD_PREFIX = "catalog-download-";
 
 /** The published catalogue with the highest sequence among the source's items. */
 export function newestCatalog(
@@ -72,7 +75,12 @@ export async function fetchCatalog<T>(
     const found = { sequence: newest.sequence, label: newest.item.label };
     if (options.lastSequence !== undefined && newest.sequence <= options.lastSequence)
       return { ...found, applied: undefined };
-    const folder = await mkdtemp(join(options.stateDir, "catalog-download-"));
+    // A download a crash interrupted left its folder: the caller holds the lock, so none is in use.
+    for (const name of await readdir(options.stateDir)) {
+      if (name.startsWith(DOWNLOAD_PREFIX))
+        await rm(join(options.stateDir, name), { recursive: true, force: true });
+    }
+    const folder = await mkdtemp(join(options.stateDir, DOWNLOAD_PREFIX));
     try {
       const files = await source.download(newest.item, folder);
       const file = files[0];

@@ -5,9 +5,9 @@ import type { ConnectionOptions } from "node:tls";
 import type { TransportEnv } from "../kind.js";
 import {
   cappedFile,
-  CERTIFICATE_CODES,
   DEFAULT_TIMEOUT_MS,
   guarded,
+  reachError,
   readCa,
   remoteError,
   transferTimeout,
@@ -48,42 +48,13 @@ export function ftpError(server: string, step: Step, error: unknown): CaisseErro
       details: { reply: error.code },
     });
   }
-  if (typeof code === "string" && (code.startsWith("ERR_SSL") || code.startsWith("ERR_TLS"))) {
-    if (!CERTIFICATE_CODES.has(code)) {
-      // A handshake that failed for another reason than the certificate: a protocol mix-up
-      // (implicit TLS on an explicit port, or the reverse) or no common cipher.
-      return remoteError(
-        "E_REMOTE_TLS",
-        server,
-        step,
-        `the TLS handshake failed (${code}: ${message})`,
-        {
-          hint: 'check "secure" ("explicit" on port 21, "implicit" on port 990) and the port with the server\'s administrator.',
-        },
-      );
-    }
-  }
-  if (typeof code === "string" && CERTIFICATE_CODES.has(code)) {
-    return remoteError(
-      "E_REMOTE_TLS",
-      server,
-      step,
-      `the certificate does not verify (${code}: ${message})`,
-      {
-        hint: "if the server has its own CA, give its certificate in ca (a PEM file); connect with the name the certificate is issued for. Verification is never turned off (see docs/security.md).",
-      },
-    );
-  }
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
-    return remoteError("E_REMOTE_CONNECT", server, step, "host name not found", {
-      hint: "check host in the config, and the till's DNS and network.",
-    });
-  }
-  if (code === "ECONNREFUSED" || code === "EHOSTUNREACH" || code === "ENETUNREACH") {
-    return remoteError("E_REMOTE_CONNECT", server, step, `connection refused (${code})`, {
-      hint: "check host and port, and that the FTP server runs; the next run tries again.",
-    });
-  }
+  const reach = reachError(server, step, error, {
+    tlsHint:
+      'check "secure" ("explicit" on port 21, "implicit" on port 990) and the port with the server\'s administrator.',
+    dnsHint: "check host in the config, and the till's DNS and network.",
+    refusedHint: "check host and port, and that the FTP server runs; the next run tries again.",
+  });
+  if (reach !== undefined) return reach;
   if (/^Timeout/u.test(message) || code === "ETIMEDOUT") {
     return remoteError("E_REMOTE_TIMEOUT", server, step, "no answer in time", {
       hint: "check the network and that the server is up; the next run tries again.",

@@ -1,7 +1,7 @@
 import { CaisseError, systemErrorCode } from "@caisse/core";
 import type { ImapFlow } from "imapflow";
 import type { TransportEnv } from "../kind.js";
-import { CERTIFICATE_CODES, DEFAULT_TIMEOUT_MS, guarded, readCa, remoteError } from "../remote.js";
+import { DEFAULT_TIMEOUT_MS, guarded, reachError, readCa, remoteError } from "../remote.js";
 import { readPassword, resolveToken } from "../secrets.js";
 import type { ImapConfig } from "./index.js";
 
@@ -50,32 +50,14 @@ export function imapError(
       hint: 'check "secure" ("tls" on port 993, "starttls" on port 143) with the server\'s administrator; the password is never sent unprotected.',
     });
   }
-  if (typeof code === "string" && CERTIFICATE_CODES.has(code)) {
-    return remoteError(
-      "E_REMOTE_TLS",
-      server,
-      "TLS",
-      `the certificate does not verify (${code}: ${message})`,
-      {
-        hint: "if the server has its own CA, give its certificate in ca (a PEM file); connect with the name the certificate is issued for. Verification is never turned off (see docs/security.md).",
-      },
-    );
-  }
-  if (typeof code === "string" && (code.startsWith("ERR_SSL") || code.startsWith("ERR_TLS"))) {
-    return remoteError("E_REMOTE_TLS", server, "TLS", `the TLS handshake failed (${code})`, {
-      hint: 'check "secure" ("tls" on port 993, "starttls" on port 143) and the port with the server\'s administrator.',
-    });
-  }
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
-    return remoteError("E_REMOTE_CONNECT", server, step, "host name not found", {
-      hint: "check host in the config, and the network.",
-    });
-  }
-  if (code === "ECONNREFUSED" || code === "EHOSTUNREACH" || code === "ENETUNREACH") {
-    return remoteError("E_REMOTE_CONNECT", server, step, `connection refused (${code})`, {
-      hint: "check host and port, and that the IMAP server runs; the next fetch tries again.",
-    });
-  }
+  const reach = reachError(server, step, error, {
+    tlsStep: "TLS",
+    tlsHint:
+      'check "secure" ("tls" on port 993, "starttls" on port 143) and the port with the server\'s administrator.',
+    dnsHint: "check host in the config, and the network.",
+    refusedHint: "check host and port, and that the IMAP server runs; the next fetch tries again.",
+  });
+  if (reach !== undefined) return reach;
   if (typeof code === "string" && TIMEOUT_CODES.has(code)) {
     return remoteError("E_REMOTE_TIMEOUT", server, step, "no answer in time", {
       hint: "check the network and that the server is up; the next fetch tries again.",

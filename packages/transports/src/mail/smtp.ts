@@ -1,4 +1,4 @@
-import { CaisseError, isCaisseError, oneLine, systemErrorCode } from "@caisse/core";
+import { CaisseError, ioError, isCaisseError, oneLine, systemErrorCode } from "@caisse/core";
 import { readFile, stat } from "node:fs/promises";
 import { isIP } from "node:net";
 import { Transform, type Readable } from "node:stream";
@@ -196,10 +196,14 @@ export async function messageBytes(message: MailMessage): Promise<number> {
   total += text(message.subject) + text(message.text) + text(message.html);
   total += message.to.reduce((sum, address) => sum + Buffer.byteLength(address) + 4, 0);
   for (const attachment of message.attachments ?? []) {
-    const size =
-      "path" in attachment
-        ? (await stat(attachment.path)).size
-        : Buffer.byteLength(attachment.content);
+    let size: number;
+    if ("path" in attachment) {
+      try {
+        size = (await stat(attachment.path)).size;
+      } catch (error) {
+        throw ioError("read the attachment", attachment.path, error);
+      }
+    } else size = Buffer.byteLength(attachment.content);
     total += base64Bytes(size) + 3 * Buffer.byteLength(attachment.filename) + 256;
   }
   return total;
@@ -440,19 +444,23 @@ async function openSmtp(config: SmtpConfig, env: TransportEnv): Promise<SmtpSess
   const session: SmtpSession = {
     server,
     connection,
-    step: (name, body, timeoutMs) =>
+    step: <T>(
+      name: string,
+      body: (resolve: (value: T) => void, reject: (error: unknown) => void) => void,
+      timeoutMs?: number,
+    ) =>
       guarded(
         server,
         name,
         env,
         kill,
         () =>
-          new Promise((resolve, reject) => {
+          new Promise<T>((resolve, reject) => {
             pending = reject;
             body(resolve, reject);
           }).finally(() => {
             pending = undefined;
-          }) as Promise<never>,
+          }),
         (error) => smtpError(server, name, error, config),
         timeoutMs,
       ),
