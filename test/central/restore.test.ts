@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { captureContext, temporaryFolder, type Captured } from "../helpers/cli.js";
 import { snapshotTree } from "../helpers/tree.js";
-import { buildTillZip } from "../helpers/zip-builder.js";
+import { buildTillZip, buildZip } from "../helpers/zip-builder.js";
 
 let work: { path: string; remove: () => Promise<void> };
 let root: string;
@@ -48,6 +48,40 @@ async function archive(
   const path = join(work.path, archiveTransportName(till, manifest.created, sequence));
   await writeFile(path, zip);
   return path;
+}
+
+/**
+ * An incremental archive as the till writes it (manifest `"mode": "incremental"`, `"base"`),
+ * holding the files changed since its base.
+ */
+async function incremental(till: string, sequence: number, base: number): Promise<string> {
+  const data = Buffer.from(ventes(till, sequence));
+  const manifest = {
+    format: "caisse-archive/1",
+    kind: "sales",
+    till,
+    name: "Magasin",
+    created: `2026-11-0${sequence}T23:00:05+01:00`,
+    sequence,
+    previous: null,
+    mode: "incremental",
+    base,
+    files: [{ path: "ventes.csv", size: data.length, sha256: sha256Hex(data) }],
+  };
+  const zip = buildZip([
+    { name: "caisse-manifest.json", data: `${JSON.stringify(manifest, null, 2)}\n` },
+    { name: "ventes.csv", data },
+  ]);
+  const path = join(work.path, archiveTransportName(till, manifest.created, sequence));
+  await writeFile(path, zip);
+  return path;
+}
+
+/** Sets `archives.keepDays` in the root's config. */
+async function keepDays(days: number): Promise<void> {
+  const config = join(root, "caisse-central.json");
+  const value = JSON.parse(await readFile(config, "utf8")) as Record<string, unknown>;
+  await writeFile(config, JSON.stringify({ ...value, archives: { keepDays: days } }, null, 2));
 }
 
 async function journal(): Promise<Record<string, unknown>[]> {
@@ -169,6 +203,38 @@ describe("caisse-central restore", () => {
   });
 });
 
+describe("incremental archives", () => {
+  it("restore refuses one, naming the full archive it builds on", async () => {
+    expect((await central("2026-11-02T08:00:00Z", "import", await archive("D01", 1))).code).toBe(0);
+    expect(
+      (await central("2026-11-03T08:00:00Z", "import", await incremental("D01", 2, 1))).code,
+    ).toBe(0);
+    const before = await snapshotTree(root);
+    const result = await central("2026-11-04T08:00:00Z", "restore", "D01", "--sequence", "2");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      "E_USAGE: till D01: archive #2 is incremental: it holds only the files changed since #1, so a directory cannot be rebuilt from it alone",
+    );
+    expect(result.stderr).toContain("restore #1, the full archive it builds on");
+    expect(await snapshotTree(root)).toEqual(before);
+  });
+
+  it("archives.keepDays keeps the full archive a till's last incremental one builds on", async () => {
+    await keepDays(10);
+    expect((await central("2026-11-02T08:00:00Z", "import", await archive("D01", 1))).code).toBe(0);
+    expect((await central("2026-11-03T08:00:00Z", "import", await archive("D01", 2))).code).toBe(0);
+    const last = await central("2026-11-20T08:00:00Z", "import", await incremental("D01", 3, 2));
+    expect(last.code).toBe(0);
+    expect(await readdir(join(root, "archives", "D01"))).toEqual([
+      "D01_20261102T230005_000002.zip",
+      "D01_20261103T230005_000003.zip",
+    ]);
+    expect((await central("2026-11-20T09:00:00Z", "restore", "D01", "--sequence", "2")).code).toBe(
+      0,
+    );
+  });
+});
+
 describe("a restore interrupted after the swap", () => {
   it("is journaled by the next run, although the archive was journaled when accepted", async () => {
     expect((await central("2026-11-02T08:00:00Z", "import", await archive("D01", 1))).code).toBe(0);
@@ -197,9 +263,7 @@ describe("a restore interrupted after the swap", () => {
 
 describe("archives.keepDays", () => {
   it("removes accepted archives older than that after an import, never a till's last one", async () => {
-    const config = join(root, "caisse-central.json");
-    const value = JSON.parse(await readFile(config, "utf8")) as Record<string, unknown>;
-    await writeFile(config, JSON.stringify({ ...value, archives: { keepDays: 10 } }, null, 2));
+    await keepDays(10);
     expect((await central("2026-11-02T08:00:00Z", "import", await archive("D02", 1))).code).toBe(0);
     expect((await central("2026-11-02T08:00:00Z", "import", await archive("D01", 1))).code).toBe(0);
     const second = await central("2026-11-15T08:00:00Z", "import", await archive("D01", 2));

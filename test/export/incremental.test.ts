@@ -182,8 +182,15 @@ describe("incremental archives", () => {
 
   it("says in a dry run whether the archive would be incremental", async () => {
     await run(at(0));
-    expect(await run(at(1), "--dry-run")).toContain("incremental on #1");
-    expect(await run(at(1), "--dry-run", "--full")).not.toContain("incremental");
+    expect(await run(at(1), "--dry-run")).toContain(
+      "sequence 2, 40 files, 75.4 kB before compression, incremental on #1 (the files changed since)",
+    );
+    expect(await run(at(1), "--dry-run", "--full")).toContain(
+      "sequence 2, 40 files, 75.4 kB before compression, full archive (--full)",
+    );
+    expect(await run(at(8), "--dry-run")).toContain(
+      "full archive (the last full archive #1 is 8 days old (fullEveryDays 7))",
+    );
   });
 
   it("builds a full archive when the base file is damaged, and warns", async () => {

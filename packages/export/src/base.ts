@@ -99,9 +99,9 @@ export async function writeBase(paths: StatePaths, base: FullBase): Promise<void
   );
 }
 
-/** Why the next archive of `run` is full, or the base it builds on. */
+/** Why the next archive of `run` is full (no reason for `zip`, always full), or its base. */
 export type ArchiveDecision =
-  { mode: "full"; reason: string } | { mode: "incremental"; base: FullBase };
+  { mode: "full"; reason: string | undefined } | { mode: "incremental"; base: FullBase };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

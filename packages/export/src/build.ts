@@ -93,7 +93,7 @@ export async function planNextArchive(options: BuildNextOptions): Promise<NextAr
   const { chain } = options;
   const decision: ArchiveDecision =
     chain === undefined
-      ? { mode: "full", reason: "caisse-export zip builds full archives" }
+      ? { mode: "full", reason: undefined }
       : decideMode({
           base: await readBase(paths, chain.log),
           fullEveryDays: chain.fullEveryDays,

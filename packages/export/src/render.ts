@@ -62,10 +62,13 @@ export function renderBuilt(build: BuildNextResult, locale: Locale): string {
 
 /** `--dry-run`: `would build /x/tfichier.zip: D01 sequence 42, 12 files, 45.6 kB before compression` */
 export function renderPlanned(next: NextArchivePlan, till: string, locale: Locale): string {
+  const { decision } = next;
   const mode =
-    next.decision.mode === "incremental"
-      ? `, incremental on #${next.decision.base.sequence} (the files changed since)`
-      : "";
+    decision.mode === "incremental"
+      ? `, incremental on #${decision.base.sequence} (the files changed since)`
+      : decision.reason === undefined
+        ? ""
+        : `, full archive (${decision.reason})`;
   return `would build ${oneLine(next.outPath)}: ${till} sequence ${next.sequence}, ${counted(next.plan.files.length, "file")}, ${formatBytes(next.plan.totalBytes, locale)} before compression${mode}`;
 }
 

@@ -1,5 +1,6 @@
 import {
   ioError,
+  openArchive,
   parseInstant,
   syncDirectory,
   systemErrorCode,
@@ -8,12 +9,14 @@ import {
 import { dirname, join } from "node:path";
 import type { Central } from "../context.js";
 import { readJournal, type JournalEntry } from "../journal.js";
+import { incrementalBase } from "./archiveMode.js";
 
 /**
- * `archives.keepDays` (see docs/central-layout.md#archivestill): accepted archives journaled more than
- * that many days ago are removed from archives/ after a fetch or an import, except the last one of
- * each till, so that `restore` can always rebuild every till's directory as it is now. Their
- * journal entries stay: the journal is the history; archives/ holds what can still be restored.
+ * `archives.keepDays` (see docs/central-layout.md#archivestill): accepted archives journaled
+ * more than that many days ago are removed from archives/ after a fetch or an import, except the last one of
+ * each till and, when that one is incremental, the full archive it builds on, so that `restore`
+ * can always rebuild every till's directory from its latest full archive. Their journal entries
+ * stay: the journal is the history; archives/ holds what can still be restored.
  */
 export interface PrunedArchive {
   till: string;
@@ -24,7 +27,48 @@ export interface PrunedArchive {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** The accepted entry of each till's last archive: never removed. */
+/**
+ * The accepted entry of each till's last archive: never removed; with, when that archive is
+ * incremental, the full archive it builds on (what `restore` can then rebuild from).
+ */
+async function keptForRestore(
+  central: Central,
+  entries: readonly JournalEntry[],
+): Promise<Set<string>> {
+  const kept = lastOfEachTill(entries);
+  for (const stored of [...kept]) {
+    const last = entries.find(
+      (entry) => entry.outcome === "accepted" && entry.stored?.toLowerCase() === stored,
+    );
+    if (last?.till === null || last === undefined) continue;
+    const base = await baseOf(join(central.paths.root, last.stored ?? ""), central);
+    if (base === undefined) continue;
+    const full = entries.find(
+      (entry) =>
+        entry.outcome === "accepted" &&
+        entry.till?.toUpperCase() === last.till?.toUpperCase() &&
+        entry.sequence === base,
+    );
+    if (typeof full?.stored === "string") kept.add(full.stored.toLowerCase());
+  }
+  return kept;
+}
+
+/** The base of a kept incremental archive; undefined for a full one or one that cannot be read. */
+async function baseOf(path: string, central: Central): Promise<number | undefined> {
+  let archive;
+  try {
+    archive = await openArchive(path, { limits: central.config.limits });
+    return incrementalBase(archive.manifest?.bytes);
+  } catch {
+    // Not readable as an archive: it is not taken as an incremental one; nothing more is kept.
+    return undefined;
+  } finally {
+    await archive?.close();
+  }
+}
+
+/** The accepted entry of each till's last archive. */
 function lastOfEachTill(entries: readonly JournalEntry[]): Set<string> {
   const last = new Map<string, JournalEntry>();
   for (const entry of entries) {
@@ -44,7 +88,7 @@ export async function pruneArchives(central: Central, now: Date): Promise<Pruned
   const { keepDays } = central.config.archives;
   if (keepDays === undefined) return [];
   const entries = await readJournal(central.paths.journal);
-  const kept = lastOfEachTill(entries);
+  const kept = await keptForRestore(central, entries);
   const limit = now.getTime() - keepDays * DAY_MS;
   const pruned: PrunedArchive[] = [];
   const seen = new Set<string>();

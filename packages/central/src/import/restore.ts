@@ -19,6 +19,7 @@ import {
   swapPaths,
   type PauseHook,
 } from "../swap.js";
+import { incrementalBase } from "./archiveMode.js";
 import { checkTrust } from "./checks.js";
 import type { SwapNote } from "./importArchive.js";
 import { withTrustedJournal } from "./run.js";
@@ -115,6 +116,17 @@ export async function restoreTill(
       archive = await openArchive(path, { limits: central.config.limits });
       // The key registered now: an archive signed with a key since replaced is refused.
       checkTrust(till, archive, undefined);
+      const base = incrementalBase(archive.manifest?.bytes);
+      if (base !== undefined) {
+        throw new CaisseError(
+          "E_USAGE",
+          `till ${till.ref}: archive #${sequence} is incremental: it holds only the files changed since #${base}, so a directory cannot be rebuilt from it alone`,
+          {
+            details: { till: till.ref, sequence, base },
+            hint: `restore #${base}, the full archive it builds on, or a later full archive (kept: #${[...kept.keys()].sort((a, b) => a - b).join(", #")}); the till's next full archive brings the directory up to date.`,
+          },
+        );
+      }
       const manifest = archive.manifest;
       const files = await archive.extractTo(await freshStaging(staging));
       await archive.close();
