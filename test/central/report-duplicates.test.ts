@@ -107,7 +107,8 @@ function divideRounded(numerator: bigint, denominator: bigint): bigint {
 
 /**
  * The figures of a set of lines, in euros as the JSON gives them, computed from scratch. Lines of
- * other tills come as other arguments: tickets of different tills never merge.
+ * other tills come as other arguments: tickets of different tills never merge. A ticket is its
+ * number and its day within a till.
  */
 function expectedFigures(lines: readonly Line[], ...otherTills: (readonly Line[])[]) {
   let ttc = 0;
@@ -118,11 +119,11 @@ function expectedFigures(lines: readonly Line[], ...otherTills: (readonly Line[]
     ttc += line.cents;
     quantity += line.quantity;
     byRate.set(line.rateBp, (byRate.get(line.rateBp) ?? 0) + line.cents);
-    tickets.add(line.ticket);
+    tickets.add(`${line.day} ${line.ticket}`);
   }
   let ticketCount = tickets.size;
   for (const till of otherTills) {
-    ticketCount += new Set(till.map((line) => line.ticket)).size;
+    ticketCount += new Set(till.map((line) => `${line.day} ${line.ticket}`)).size;
     for (const line of till) {
       ttc += line.cents;
       quantity += line.quantity;

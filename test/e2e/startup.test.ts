@@ -18,6 +18,8 @@ const HEAVY_PACKAGES = [
   "basic-ftp",
   "ssh2",
   "nodemailer",
+  "echarts",
+  "zrender",
 ] as const;
 /** Node's modules that only commands need: compression, hashes and keys, terminal questions. */
 const HEAVY_BUILTINS = ["zlib", "crypto", "readline", "readline/promises"] as const;

@@ -43,6 +43,8 @@ export function registerReport(program: Command, env: CommandEnv): void {
       "--today <date>",
       "count the named periods from this day (default: CAISSE_TODAY, else today)",
     )
+    .option("--no-index", "read the tills' files, not the report index")
+    .option("--mail", "mail the report (HTML, text, CSV) to report.mail.to of caisse-central.json")
     .action(async (_flags: object, command: Command) => {
       const { reportAction } = await import("../actions/report.js");
       await reportAction(env, command);

@@ -12,6 +12,8 @@ export interface CentralPaths {
   archives: string;
   quarantine: string;
   catalog: string;
+  /** The report index, a cache of the tills' figures (see docs/reports.md#the-report-index). */
+  index: string;
   /** Working folders of the central itself: staging of downloads, locks. */
   work: string;
   journal: string;
@@ -28,6 +30,7 @@ export function centralPaths(root: string): CentralPaths {
     archives: join(root, "archives"),
     quarantine: join(root, "quarantine"),
     catalog: join(root, "catalog"),
+    index: join(root, "index"),
     work,
     journal: join(root, "journal.jsonl"),
     lock: join(work, "central.lock"),

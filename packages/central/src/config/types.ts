@@ -2,6 +2,7 @@ import type { ArchiveLimits, Locale } from "@caisse/core";
 import type { SmtpConfig, TransportConfig } from "@caisse/transports";
 import type { ArchivesConfig } from "./archives.js";
 import type { CentralCatalogConfig } from "./catalog.js";
+import type { ReportConfig } from "./report.js";
 
 /**
  * The shape of caisse-central.json once read (see docs/central-layout.md#caisse-centraljson). Each
@@ -42,6 +43,8 @@ export interface CentralConfig {
   limits: ArchiveLimits;
   /** A till with no archive for longer than this is `late` in the monitor; hours. */
   staleAfterHours: number;
+  /** What `report --mail` sends and to whom (config/report.ts). */
+  report?: ReportConfig | undefined;
   /** Head office's signing key and where `catalog send` publishes the catalogue. */
   catalog: CentralCatalogConfig;
   /** How long accepted archives are kept under archives/. */

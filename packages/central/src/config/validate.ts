@@ -4,6 +4,7 @@ import { ConfigChecker, isRecord } from "@caisse/transports";
 import { dirname } from "node:path";
 import { readLang } from "./lang.js";
 import { readLimits, readSources, readStaleAfterHours } from "./sections.js";
+import { readReport } from "./report.js";
 import { readTills } from "./tills.js";
 import { readCatalogSettings } from "./catalog.js";
 import { readArchivesSettings } from "./archives.js";
@@ -28,6 +29,7 @@ const TOP_LEVEL_KEYS = [
   "staleAfterHours",
   "catalog",
   "archives",
+  "report",
   "smtp",
   "lang",
 ] as const;
@@ -45,6 +47,7 @@ export function validateCentralConfig(value: unknown, path: string): CentralConf
     staleAfterHours: readStaleAfterHours(check, value.staleAfterHours),
     catalog: readCatalogSettings(check, value.catalog),
     archives: readArchivesSettings(check, value.archives),
+    report: readReport(check, value.report),
     smtp: readSmtpSettings(check, value.smtp),
     lang: readLang(check, value.lang),
   };

@@ -17,6 +17,7 @@ import { tillDirectory } from "../config.js";
 import type { Central } from "../context.js";
 import { appendJournal, type JournalRecord } from "../journal.js";
 import { rejectedIn, type TillHistory } from "../tillHistory.js";
+import { reindexTill } from "../reportIndex/index.js";
 import {
   commitSwap,
   discardStaging,
@@ -130,6 +131,23 @@ export interface ImportPlan {
       }
     | { kind: "duplicate"; stored: string | null }
     | { kind: "reject"; error: CaisseError };
+}
+
+/**
+ * Brings the report index up to date with the till directory just swapped in, as the last act of
+ * the import, once the import is journaled: the index takes room on the disk, which must not make
+ * the import itself fail. The index is a cache that every report checks against the directories:
+ * a failure here, or a crash before it, only leaves the next report to index the till itself (see
+ * docs/reports.md#the-report-index), so it never fails the import.
+ */
+async function reindexImported(central: Central, ref: string | null): Promise<void> {
+  const till = central.config.tills.find((candidate) => candidate.ref === ref);
+  if (till === undefined) return;
+  try {
+    await reindexTill(central.paths, till);
+  } catch {
+    // Left to the next report.
+  }
 }
 
 /**
@@ -352,6 +370,7 @@ export async function applyImport(
     await placeFile(stored);
     await appendJournal(paths.journal, record);
     await finishSwap(staging, options.pause);
+    await reindexImported(central, base.till);
     return {
       ...resultOf(record, files.length + kept),
       gapRejected: decision.gapRejected,

@@ -10,7 +10,7 @@ import {
   type Report,
 } from "@caisse/core";
 import { describe, expect, it } from "vitest";
-import { escapeHtml } from "./html.js";
+import { escapeHtml, HTML_STYLE } from "./html.js";
 import { renderReport, REPORT_FORMATS } from "./index.js";
 
 const NOVEMBER = { from: "2026-11-01" as LocalDate, to: "2026-11-30" as LocalDate };
@@ -299,12 +299,14 @@ describe("html", () => {
         '<html lang="en">',
         "<head>",
         '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
         "<title>Turnover by family, 2026-11-01 to 2026-11-30</title>",
-        "<style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:.3em .6em}th{background:#f0f0f0}.n{text-align:right;white-space:nowrap}tfoot td{font-weight:bold}</style>",
+        `<style>\n${HTML_STYLE}\n</style>`,
         "</head>",
         "<body>",
         "<h1>Turnover by family, 2026-11-01 to 2026-11-30</h1>",
-        "<table>",
+        '<p class="meta">Period: 2026-11-01 to 2026-11-30 (30 days)</p>',
+        '<table class="report">',
         '<thead><tr><th>Family</th><th>Label</th><th class="n">Magasin 1 (D01)</th><th class="n">Magasin 2 (D02)</th><th class="n">Total TTC</th><th class="n">HT</th><th class="n">Tickets</th><th class="n">Share</th></tr></thead>',
         "<tbody>",
         '<tr><td>EPI</td><td>Epicerie</td><td class="n">€1,234.56</td><td class="n">€20.50</td><td class="n">€1,255.06</td><td class="n">€1,189.63</td><td class="n">2</td><td class="n">99.45%</td></tr>',

@@ -34,6 +34,11 @@ export interface CollectRequest {
   range: DateRange;
   /** With `--compare`: the compared range, filled in the same pass over the files. */
   comparison?: Comparison | undefined;
+  /**
+   * `--top N`: the report index computes the tickets of the remainder row in the same read as the
+   * rows (see reportIndex/query.ts); reading the files needs it not.
+   */
+  top?: number | undefined;
   /** Called after each reading of a till, before the check that it was one snapshot (tests). */
   afterTillRead?: ((till: string, attempt: number) => Promise<void>) | undefined;
 }
@@ -61,7 +66,7 @@ export interface Collected {
 }
 
 /** A folder whose till files are read: a till's directory, or the central's catalogue. */
-interface Place {
+export interface Place {
   /** How warnings name it: the till ref, or `catalog`. */
   owner: string;
   dir: string;
@@ -69,7 +74,7 @@ interface Place {
   columns?: Readonly<Record<string, string>> | undefined;
 }
 
-type DataKind = "ventes" | "reglements";
+export type DataKind = "ventes" | "reglements";
 
 function issueWarning(owner: string, issue: CsvIssue): string {
   const where = issue.line === undefined ? issue.file : `${issue.file} line ${issue.line}`;
@@ -84,7 +89,7 @@ export const LISTED_ISSUES = 3;
  * (listed one per line when they are all there is), a count, and per kind of problem (its error
  * code) a count and its first reason, for the summary line.
  */
-class FileIssues {
+export class FileIssues {
   count = 0;
   private readonly first: CsvIssue[] = [];
   private readonly byCode = new Map<string, { count: number; reason: string }>();
@@ -120,7 +125,7 @@ class FileIssues {
  * possibly after some rows): the caller then drops what `take` gathered, and the file is reported
  * as left out instead of its rows' warnings.
  */
-async function readWhole<K extends FileKind>(
+export async function readWhole<K extends FileKind>(
   place: Place,
   file: WalkedFile,
   kind: K,
@@ -149,12 +154,14 @@ async function readWhole<K extends FileKind>(
 
 /**
  * The till files below a place, by kind, in name order. Links are never followed (nothing is
- * read outside the place's folder); a link or special file named like a till file is reported.
+ * read outside the place's folder); a link or special file named like a till file is reported,
+ * to `warnings` or, with the kind its name gives, to `warn`.
  */
-async function filesOf(
+export async function filesOf(
   place: Place,
   kinds: readonly FileKind[],
   warnings: string[],
+  warn: (kind: FileKind, warning: string) => void = (_kind, warning) => warnings.push(warning),
 ): Promise<Map<FileKind, WalkedFile[]>> {
   const files = new Map<FileKind, WalkedFile[]>(kinds.map((kind) => [kind, []]));
   const wanted = (name: string): FileKind | undefined => {
@@ -162,9 +169,10 @@ async function filesOf(
     return kind !== undefined && kinds.includes(kind) ? kind : undefined;
   };
   const skipped = (entry: { relative: string; reason: "link" | "special" }): void => {
-    if (wanted(entry.relative) === undefined) return;
+    const kind = wanted(entry.relative);
+    if (kind === undefined) return;
     const what = entry.reason === "link" ? "a symbolic link" : "not a regular file";
-    warnings.push(`${place.owner} ${entry.relative}: ${what}; file left out`);
+    warn(kind, `${place.owner} ${entry.relative}: ${what}; file left out`);
   };
   for await (const file of walkFiles(place.dir, skipped)) {
     const kind = wanted(file.relative);
@@ -174,7 +182,7 @@ async function filesOf(
 }
 
 /** The label files a dimension needs: family or article labels, else none. */
-function labelKind(by: Dimension): "familles" | "articles" | undefined {
+export function labelKind(by: Dimension): "familles" | "articles" | undefined {
   if (by === "family") return "familles";
   if (by === "article") return "articles";
   return undefined;
@@ -184,7 +192,7 @@ function labelKind(by: Dimension): "familles" | "articles" | undefined {
  * Adds the labels of one file to the book; the first place that names a code wins (the
  * catalogue, then the tills in table order), and a file left out gives none.
  */
-async function readLabels(
+export async function readLabels(
   place: Place,
   file: WalkedFile,
   kind: "familles" | "articles",
@@ -243,7 +251,7 @@ function addRow(into: Aggregator, till: string, row: RowOf[DataKind]): void {
  * may round them; the day, not the number alone, because a till that restarts its numbering gives
  * old numbers to new sales, which are not copies. See docs/reports.md#duplicate-tickets.
  */
-interface TillFiles {
+export interface TillFiles {
   /** Day -> ticket number -> index in `files` of the file the ticket is counted from. */
   owners: Map<string, Map<string, number>>;
   /** The data files read, in reading order. */
@@ -256,7 +264,7 @@ interface TillFiles {
   last: LocalDate | undefined;
 }
 
-function newTillFiles(): TillFiles {
+export function newTillFiles(): TillFiles {
   return {
     owners: new Map(),
     files: [],
@@ -278,27 +286,105 @@ function ticketsOf(seen: TillFiles, day: string): Map<string, number> {
   return tickets;
 }
 
-/** One warning per earlier file that already gave tickets of `file`. */
-function duplicateWarnings(
+/**
+ * One warning per earlier file that already gave tickets of `file`; `perOwner`: index of the
+ * earlier file in `files` -> tickets.
+ */
+export function duplicateWarnings(
   owner: string,
   file: string,
-  seen: TillFiles,
+  files: readonly string[],
   perOwner: ReadonlyMap<number, number>,
 ): string[] {
   return [...perOwner]
     .sort(([a], [b]) => a - b)
     .map(
       ([index, count]) =>
-        `${owner}: ${counted(count, "ticket")} of ${file} already in ${seen.files[index] ?? "?"}; counted once`,
+        `${owner}: ${counted(count, "ticket")} of ${file} already in ${files[index] ?? "?"}; counted once`,
     );
+}
+
+/** What is done with the rows of a data file (see `readOwnedRows`). */
+export interface RowSink<K extends DataKind> {
+  /** Whether the rows of this date are looked at: those of the reported and compared ranges. */
+  inScope(date: LocalDate): boolean;
+  /** A row of a ticket that this file is the first to give. */
+  take(row: RowOf[K], date: LocalDate): void;
+  /** A ticket of `date` that the earlier file `owner` (its index in `TillFiles.files`) gave. */
+  duplicate(owner: number, date: LocalDate): void;
+}
+
+/**
+ * Reads one data file of a till, giving `sink` the rows of the dates in scope whose ticket no
+ * earlier file of the till gave; a ticket an earlier file gave is told to `sink.duplicate` once.
+ * Returns the file's invalid rows, or undefined when the file was left out whole: the caller
+ * then drops what the sink gathered. The lines of a ticket usually follow each other: the ticket
+ * is looked up once per run of lines, which keeps this path fast.
+ */
+export async function readOwnedRows<K extends DataKind>(
+  place: Place,
+  file: WalkedFile,
+  kind: K,
+  seen: TillFiles,
+  warnings: string[],
+  sink: RowSink<K>,
+): Promise<FileIssues | undefined> {
+  const index = seen.files.push(file.relative) - 1;
+  /** `day NUL ticket` of the duplicate tickets, each counted once per earlier file. */
+  const duplicates = new Set<string>();
+  let rows = 0;
+  let lastTicket: string | undefined;
+  let lastDay: string | undefined;
+  let lastOwner = index;
+  let first: LocalDate | undefined;
+  let last: LocalDate | undefined;
+  const issues = await readWhole(
+    place,
+    file,
+    kind,
+    (row) => {
+      rows++;
+      const date = dateOf(row.at);
+      if (first === undefined || date < first) first = date;
+      if (last === undefined || date > last) last = date;
+      if (!sink.inScope(date)) return;
+      if (row.ticket !== lastTicket || date !== lastDay) {
+        lastTicket = row.ticket;
+        lastDay = date;
+        const tickets = ticketsOf(seen, date);
+        const owner = tickets.get(row.ticket);
+        if (owner === undefined) tickets.set(row.ticket, index);
+        lastOwner = owner ?? index;
+        const key = `${date}\u0000${row.ticket}`;
+        if (lastOwner !== index && !duplicates.has(key)) {
+          duplicates.add(key);
+          sink.duplicate(lastOwner, date);
+        }
+      }
+      if (lastOwner === index) sink.take(row, date);
+    },
+    warnings,
+  );
+  if (issues === undefined) {
+    // Left out whole: the tickets it gave are not counted from it.
+    for (const tickets of seen.owners.values()) {
+      for (const [ticket, owner] of tickets) if (owner === index) tickets.delete(ticket);
+    }
+    seen.filesLeftOut++;
+    return undefined;
+  }
+  seen.rows += rows + issues.count;
+  seen.invalid += issues.count;
+  if (first !== undefined && (seen.first === undefined || first < seen.first)) seen.first = first;
+  if (last !== undefined && (seen.last === undefined || last > seen.last)) seen.last = last;
+  return issues;
 }
 
 /**
  * Sums one data file into aggregators of its own, merged into the report's only when the file
  * was read whole. Each row counts in the reported range, the compared range, or both. A ticket of
  * those ranges that an earlier file of the till already gave is left out of this one and reported
- * once per pair of files. The lines of a ticket usually follow each other: the ticket is looked up
- * once per run of lines, which keeps this path fast.
+ * once per pair of files.
  */
 async function readDataFile(
   place: Place,
@@ -310,66 +396,24 @@ async function readDataFile(
 ): Promise<void> {
   const { range, comparison } = spec;
   const fileTallies = newTallies(spec);
-  const index = seen.files.push(file.relative) - 1;
-  /** `day NUL ticket` of the duplicate tickets, each counted once per earlier file. */
-  const duplicates = new Set<string>();
   const perOwner = new Map<number, number>();
-  let rows = 0;
-  let first: LocalDate | undefined;
-  let last: LocalDate | undefined;
-  let lastTicket: string | undefined;
-  let lastDay: string | undefined;
-  let lastOwner = index;
-  const issues = await readWhole(
-    place,
-    file,
-    spec.kind,
-    (row) => {
-      rows++;
-      const date = dateOf(row.at);
-      if (first === undefined || date < first) first = date;
-      if (last === undefined || date > last) last = date;
-      const reported = inRange(date, range);
-      const compared =
-        fileTallies.compared !== undefined &&
-        comparison !== undefined &&
-        inRange(date, comparison.range);
-      if (!reported && !compared) return;
-      if (row.ticket !== lastTicket || date !== lastDay) {
-        lastTicket = row.ticket;
-        lastDay = date;
-        const tickets = ticketsOf(seen, date);
-        const owner = tickets.get(row.ticket);
-        if (owner === undefined) tickets.set(row.ticket, index);
-        lastOwner = owner ?? index;
-        const key = `${date}\u0000${row.ticket}`;
-        if (lastOwner !== index && !duplicates.has(key)) {
-          duplicates.add(key);
-          perOwner.set(lastOwner, (perOwner.get(lastOwner) ?? 0) + 1);
-        }
-      }
-      if (lastOwner !== index) return;
-      if (reported) addRow(fileTallies.data, place.owner, row);
-      if (compared && fileTallies.compared !== undefined) {
+  const inCompared = (date: LocalDate): boolean =>
+    fileTallies.compared !== undefined &&
+    comparison !== undefined &&
+    inRange(date, comparison.range);
+  const issues = await readOwnedRows(place, file, spec.kind, seen, warnings, {
+    inScope: (date) => inRange(date, range) || inCompared(date),
+    take: (row, date) => {
+      if (inRange(date, range)) addRow(fileTallies.data, place.owner, row);
+      if (fileTallies.compared !== undefined && inCompared(date)) {
         addRow(fileTallies.compared, place.owner, row);
       }
     },
-    warnings,
-  );
-  if (issues === undefined) {
-    // Left out whole: the tickets it gave are not counted from it.
-    for (const tickets of seen.owners.values()) {
-      for (const [ticket, owner] of tickets) if (owner === index) tickets.delete(ticket);
-    }
-    seen.filesLeftOut++;
-    return;
-  }
+    duplicate: (owner) => perOwner.set(owner, (perOwner.get(owner) ?? 0) + 1),
+  });
+  if (issues === undefined) return;
   mergeTallies(into, fileTallies);
-  if (first !== undefined && (seen.first === undefined || first < seen.first)) seen.first = first;
-  if (last !== undefined && (seen.last === undefined || last > seen.last)) seen.last = last;
-  seen.rows += rows + issues.count;
-  seen.invalid += issues.count;
-  warnings.push(...duplicateWarnings(place.owner, file.relative, seen, perOwner));
+  warnings.push(...duplicateWarnings(place.owner, file.relative, seen.files, perOwner));
 }
 
 /** A till whose invalid rows are more than this share of its rows, in basis points, is incomplete. */
@@ -379,7 +423,7 @@ export const INCOMPLETE_SHARE_BP = 100;
  * The warning that marks a till's figures as incomplete, or undefined when they are not: more
  * than INCOMPLETE_SHARE_BP of its rows were invalid, or a file was left out whole.
  */
-function incompleteWarning(owner: string, seen: TillFiles): string | undefined {
+export function incompleteWarning(owner: string, seen: TillFiles): string | undefined {
   const tooMany = seen.invalid * 10000 > seen.rows * INCOMPLETE_SHARE_BP;
   if (!tooMany && seen.filesLeftOut === 0) return undefined;
   const parts: string[] = [];
@@ -493,6 +537,29 @@ async function readTill(
   }
 }
 
+/** The label book of a report: the labels read are family or article labels, as `by` says. */
+export function labelBookOf(by: Dimension, labels: Map<string, string>): LabelBook {
+  return {
+    families: by === "family" ? labels : new Map(),
+    articles: by === "article" ? labels : new Map(),
+  };
+}
+
+/**
+ * The labels of the central's catalogue, which is the reference: they come first in the book.
+ */
+export async function readCatalogLabels(
+  paths: CentralPaths,
+  kind: "familles" | "articles",
+  labels: Map<string, string>,
+  warnings: string[],
+): Promise<void> {
+  if ((await folderAt(paths.catalog)) === undefined) return;
+  const place: Place = { owner: "catalog", dir: paths.catalog };
+  const files = await filesOf(place, [kind], warnings);
+  for (const file of files.get(kind) ?? []) await readLabels(place, file, kind, labels, warnings);
+}
+
 /**
  * Gathers the data of a report from the selected tills' directories (see docs/csv-format.md and
  * docs/reports.md): every `ventes*.csv` (or `reglements*.csv` for `--by payment`) anywhere below
@@ -517,14 +584,8 @@ export async function collectReport(request: CollectRequest): Promise<Collected>
   const lastSale = new Map<string, LocalDate>();
   const firstSale = new Map<string, LocalDate>();
 
-  // The central's catalogue is the reference: its labels come first.
-  if (labelsKind !== undefined && (await folderAt(request.paths.catalog)) !== undefined) {
-    const place: Place = { owner: "catalog", dir: request.paths.catalog };
-    const files = await filesOf(place, [labelsKind], warnings);
-    for (const file of files.get(labelsKind) ?? []) {
-      await readLabels(place, file, labelsKind, labels, warnings);
-    }
-  }
+  if (labelsKind !== undefined)
+    await readCatalogLabels(request.paths, labelsKind, labels, warnings);
 
   for (const till of request.tills) {
     const part = await readTill(request, till, spec);
@@ -544,10 +605,7 @@ export async function collectReport(request: CollectRequest): Promise<Collected>
   return {
     data: total.data,
     compared: total.compared,
-    labels: {
-      families: by === "family" ? labels : new Map(),
-      articles: by === "article" ? labels : new Map(),
-    },
+    labels: labelBookOf(by, labels),
     warnings,
     incomplete,
     lastSale,

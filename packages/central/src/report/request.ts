@@ -45,6 +45,10 @@ export interface ReportFlags {
   today?: string | undefined;
   /** `ttc,tickets,...`: the figure columns (see METRICS). */
   metrics?: string | undefined;
+  /** false (`--no-index`): read the tills' files rather than the report index. */
+  index?: boolean | undefined;
+  /** Mail the report to `report.mail.to` (see docs/reports.md#the-morning-mail---mail). */
+  mail?: boolean | undefined;
 }
 
 /** What a report is asked for, checked: the plan of a report run. */
@@ -60,6 +64,9 @@ export interface ReportRequest {
   lang: Locale | undefined;
   /** `--metrics`; undefined: the format's own columns. */
   metrics: Metric[] | undefined;
+  /** Whether the report index is used (see docs/reports.md#the-report-index). */
+  useIndex: boolean;
+  mail: boolean;
 }
 
 const EXTENSIONS = Object.keys(FORMAT_OF_EXTENSION).join(", ");
@@ -128,5 +135,7 @@ export function parseReportRequest(flags: ReportFlags, today: LocalDate): Report
       flags.metrics === undefined
         ? undefined
         : parseMetrics(flags.metrics, comparison !== undefined),
+    useIndex: flags.index !== false,
+    mail: flags.mail === true,
   };
 }

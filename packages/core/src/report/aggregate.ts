@@ -1,5 +1,6 @@
 import type { Payment, SaleLine } from "../csv/types.js";
 import { dateOf, type LocalDate, type LocalDateTime } from "../dates.js";
+import type { Cents, Milli, RateBp } from "../money.js";
 import {
   paymentKey,
   saleKey,
@@ -13,8 +14,18 @@ import { Tally } from "./tally.js";
 /** Tallies per till of one row (or of the total): till ref -> tally. */
 export type TillTallies = Map<string, Tally>;
 
+/** Sums counted elsewhere (the report index) for one row of one till. */
+export interface CountedSums {
+  ttc: Cents;
+  /** TTC per VAT rate; empty for payments. */
+  byRate: Iterable<[RateBp, Cents]>;
+  quantity: Milli;
+  /** Distinct tickets, distinct from those of any other sums added to the same tally. */
+  tickets: number;
+}
+
 /** An article's label as last seen in the sales lines. */
-interface SeenLabel {
+export interface SeenLabel {
   at: LocalDateTime;
   label: string;
 }
@@ -52,6 +63,12 @@ export class Aggregator {
   last: LocalDate | undefined;
   /** With `--by article`: the most recent `libelle` per article code, for articles not in a catalogue. */
   readonly saleLabels = new Map<string, SeenLabel>();
+  /**
+   * Set when the tallies hold counted tickets (the report index) rather than ticket sets: per
+   * till, the distinct tickets of the lines of the rows `keys` together, for the `--top`
+   * remainder, whose tickets are not the sum of its rows'.
+   */
+  ticketsOfRows: ((keys: readonly string[]) => ReadonlyMap<string, number>) | undefined;
 
   /**
    * @param by the dimension of the rows.
@@ -85,6 +102,22 @@ export class Aggregator {
     });
   }
 
+  /** Adds sums counted elsewhere (the report index) to row `key` of till `till`. */
+  addCounted(till: string, key: string, sums: CountedSums): void {
+    tallyOf(this.rowOf(key), till).addCounted(sums.ttc, sums.byRate, sums.quantity, sums.tickets);
+  }
+
+  /** Adds sums counted elsewhere (the report index) to the total of till `till`. */
+  addCountedTotal(till: string, sums: CountedSums): void {
+    tallyOf(this.total, till).addCounted(sums.ttc, sums.byRate, sums.quantity, sums.tickets);
+  }
+
+  /** Notes that lines of this date were counted (with `addCounted`). */
+  seeDate(date: LocalDate): void {
+    if (this.first === undefined || date < this.first) this.first = date;
+    if (this.last === undefined || date > this.last) this.last = date;
+  }
+
   /** Adds everything another aggregator of the same dimension counted. */
   merge(other: Aggregator): void {
     if (other.by !== this.by) throw new Error(`cannot merge --by ${other.by} into --by ${this.by}`);
@@ -110,13 +143,11 @@ export class Aggregator {
     this.seeDate(dateOf(at));
   }
 
-  private seeDate(date: LocalDate): void {
-    if (this.first === undefined || date < this.first) this.first = date;
-    if (this.last === undefined || date > this.last) this.last = date;
-  }
-
-  // The most recent sale wins; at the same moment, the one added last (files are read in order).
-  private seeLabel(article: string, seen: SeenLabel): void {
+  /**
+   * An article's label as a sales line gives it: the most recent sale wins; at the same moment,
+   * the one added last (files are read in order, tills in table order).
+   */
+  seeLabel(article: string, seen: SeenLabel): void {
     const current = this.saleLabels.get(article);
     if (current === undefined || seen.at >= current.at) this.saleLabels.set(article, seen);
   }

@@ -33,10 +33,10 @@ function sale(fields: {
   };
 }
 
-function payment(fields: { ticket?: string; mode?: string; amount: number }): Payment {
+function payment(fields: { ticket?: string; at?: string; mode?: string; amount: number }): Payment {
   return {
     ticket: fields.ticket ?? "1",
-    at: "2026-11-27T10:00:00" as LocalDateTime,
+    at: (fields.at ?? "2026-11-27T10:00:00") as LocalDateTime,
     mode: fields.mode ?? "CB",
     amount: fields.amount as Cents,
   };
@@ -150,6 +150,72 @@ describe("figuresOf: tickets, average basket, share", () => {
       sale({ ttc: 1, quantity: 1 }),
     ]);
     expect(figuresOf([tally], "sales", 151 as Cents)).toMatchObject({ tickets: 1, quantity: 1251 });
+  });
+});
+
+describe("ticket identity: (till, ticket number, sale date)", () => {
+  // A till that starts its numbering again every day: ticket 1 of the 27th and ticket 1 of the
+  // 28th are two sales.
+  const days = ["2026-11-27T10:00:00", "2026-11-28T11:00:00"];
+
+  it("counts the same ticket numbers on two days as different tickets", () => {
+    const tally = tallyOf(
+      days.flatMap((at) => [
+        sale({ ticket: "1", at, ttc: 100 }),
+        sale({ ticket: "1", at, ttc: 50, family: "BOI" }),
+        sale({ ticket: "2", at, ttc: 30 }),
+      ]),
+    );
+    expect(figuresOf([tally], "sales", 360 as Cents)).toMatchObject({
+      ttc: 360,
+      tickets: 4,
+      avgBasket: 90,
+    });
+  });
+
+  it("counts the lines of one ticket at two times of the same day once", () => {
+    const tally = tallyOf([
+      sale({ ticket: "7", at: "2026-11-27T10:00:00", ttc: 100 }),
+      sale({ ticket: "7", at: "2026-11-27T10:02:30", ttc: 20 }),
+    ]);
+    expect(figuresOf([tally], "sales", 120 as Cents).tickets).toBe(1);
+  });
+
+  it("gives a report's total and rows the per-day tickets, sales and payments alike", () => {
+    const sales = new Aggregator("month");
+    for (const at of days) {
+      sales.addSale("D01", sale({ ticket: "1", at, ttc: 100 }));
+      sales.addSale("D01", sale({ ticket: "2", at, ttc: 100 }));
+    }
+    const report = buildReport(input(sales));
+    expect(report.rows.map((row) => [row.key, row.tickets])).toEqual([["2026-11", 4]]);
+    expect(report.total).toMatchObject({ ttc: 400, tickets: 4, avgBasket: 100 });
+
+    const payments = new Aggregator("payment");
+    for (const at of days) {
+      payments.addPayment("D01", payment({ ticket: "1", at, amount: 100 }));
+      payments.addPayment("D01", payment({ ticket: "1", at, mode: "ESP", amount: 20 }));
+    }
+    const byPayment = buildReport(input(payments));
+    expect(byPayment.rows.map((row) => [row.key, row.tickets])).toEqual([
+      ["CB", 2],
+      ["ESP", 2],
+    ]);
+    expect(byPayment.total).toMatchObject({ ttc: 240, tickets: 2, avgBasket: 120 });
+  });
+
+  it("adds counted tickets (the report index) to listed ones, and merges them", () => {
+    const tally = tallyOf([sale({ ticket: "1", ttc: 100 })]);
+    tally.addCounted(50 as Cents, [[550 as RateBp, 50 as Cents]], 2000 as Milli, 3);
+    const other = new Tally();
+    other.addCounted(10 as Cents, [[2000 as RateBp, 10 as Cents]], 0 as Milli, 2);
+    tally.merge(other);
+    expect(figuresOf([tally], "sales", 160 as Cents)).toMatchObject({
+      ttc: 160,
+      ht: 92 + 47,
+      tickets: 6,
+      quantity: 3000,
+    });
   });
 });
 

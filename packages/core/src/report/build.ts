@@ -131,7 +131,7 @@ function sortRows(by: Dimension, rows: ReportRow[]): ReportRow[] {
   return rows.sort(byTtcDescending);
 }
 
-function byTtcDescending(a: ReportRow, b: ReportRow): number {
+function byTtcDescending(a: { key: string; ttc: number }, b: { key: string; ttc: number }): number {
   return b.ttc - a.ttc || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 }
 
@@ -194,6 +194,14 @@ function othersRow(input: ReportInput, rest: readonly ReportRow[], totalTtc: Cen
       comparedTtc = addCents(comparedTtc, row.compare.ttc);
     }
   }
+  // Counted tickets (the report index) of several rows cannot be added: ask for their union.
+  const union = input.data.ticketsOfRows?.(rest.map((row) => row.key));
+  if (union !== undefined) {
+    for (const [till, tally] of tallies) {
+      tally.tickets.clear();
+      tally.countedTickets = union.get(till) ?? 0;
+    }
+  }
   const row = makeRow(input, OTHERS_KEY, othersLabel(input.locale), tallies, comparedTtc, totalTtc);
   // With `--by till`, the remainder sums the left-out tills: incomplete when one of them is.
   return marked(
@@ -202,10 +210,21 @@ function othersRow(input: ReportInput, rest: readonly ReportRow[], totalTtc: Cen
   );
 }
 
+/**
+ * The rows `--top N` keeps: the N with the largest TTC, ties by key; undefined when it keeps
+ * them all.
+ */
+export function keptByTop<T extends { key: string; ttc: number }>(
+  rows: readonly T[],
+  top: number | undefined,
+): Set<T> | undefined {
+  if (top === undefined || rows.length <= top) return undefined;
+  return new Set([...rows].sort(byTtcDescending).slice(0, top));
+}
+
 function applyTop(input: ReportInput, rows: ReportRow[], totalTtc: Cents): ReportRow[] {
-  const { top } = input;
-  if (top === undefined || rows.length <= top) return rows;
-  const kept = new Set([...rows].sort(byTtcDescending).slice(0, top));
+  const kept = keptByTop(rows, input.top);
+  if (kept === undefined) return rows;
   const rest = rows.filter((row) => !kept.has(row));
   return [...rows.filter((row) => kept.has(row)), othersRow(input, rest, totalTtc)];
 }

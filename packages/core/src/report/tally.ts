@@ -1,4 +1,5 @@
 import type { Payment, SaleLine } from "../csv/types.js";
+import { dateOf, type LocalDateTime } from "../dates.js";
 import {
   addCents,
   addMilli,
@@ -24,33 +25,72 @@ export class Tally {
   /** TTC per VAT rate: HT is rounded once per rate, not once per line. */
   readonly ttcByRate = new Map<RateBp, Cents>();
   /**
-   * The ticket numbers seen. One till's numbers only, so that tallies of different tills never
-   * share a ticket and their counts add up. Memory grows with tickets, not with lines.
+   * The tickets seen, as `day NUL number` (see {@link ticketKey}). One till's tickets only, so
+   * that tallies of different tills never share a ticket and their counts add up. Memory grows
+   * with tickets, not with lines.
    */
   readonly tickets = new Set<string>();
+  /**
+   * Tickets counted elsewhere (by the report index) rather than listed in `tickets`: distinct
+   * from those, and from the counted tickets of any tally it is merged with.
+   */
+  countedTickets = 0;
   quantity: Milli = ZERO_MILLI;
+
+  /** How many distinct tickets the lines counted have. */
+  get ticketCount(): number {
+    return this.tickets.size + this.countedTickets;
+  }
 
   addSale(line: SaleLine): void {
     this.ttc = addCents(this.ttc, line.ttc);
     this.ttcByRate.set(line.rate, addCents(this.ttcByRate.get(line.rate) ?? ZERO_CENTS, line.ttc));
-    this.tickets.add(line.ticket);
+    this.tickets.add(ticketKey(line.at, line.ticket));
     this.quantity = addMilli(this.quantity, line.quantity);
   }
 
   addPayment(payment: Payment): void {
     this.ttc = addCents(this.ttc, payment.amount);
-    this.tickets.add(payment.ticket);
+    this.tickets.add(ticketKey(payment.at, payment.ticket));
   }
 
-  /** Adds another tally of the SAME till: ticket numbers are united, not added. */
+  /**
+   * Adds sums counted elsewhere (the report index): TTC, its share per VAT rate (sales only),
+   * quantity, distinct tickets.
+   */
+  addCounted(
+    ttc: Cents,
+    ttcByRate: Iterable<[RateBp, Cents]>,
+    quantity: Milli,
+    tickets: number,
+  ): void {
+    this.ttc = addCents(this.ttc, ttc);
+    for (const [rate, amount] of ttcByRate) {
+      this.ttcByRate.set(rate, addCents(this.ttcByRate.get(rate) ?? ZERO_CENTS, amount));
+    }
+    this.quantity = addMilli(this.quantity, quantity);
+    this.countedTickets += tickets;
+  }
+
+  /** Adds another tally of the SAME till: tickets are united, not added. */
   merge(other: Tally): void {
     this.ttc = addCents(this.ttc, other.ttc);
     for (const [rate, ttc] of other.ttcByRate) {
       this.ttcByRate.set(rate, addCents(this.ttcByRate.get(rate) ?? ZERO_CENTS, ttc));
     }
     for (const ticket of other.tickets) this.tickets.add(ticket);
+    this.countedTickets += other.countedTickets;
     this.quantity = addMilli(this.quantity, other.quantity);
   }
+}
+
+/**
+ * A ticket within one till: its number AND its sale date, since a till may start its numbering
+ * again every day (see docs/reports.md#the-figures). The day, not the full time: the lines of one
+ * ticket may carry different times.
+ */
+export function ticketKey(at: LocalDateTime, ticket: string): string {
+  return `${dateOf(at)}\u0000${ticket}`;
 }
 
 /** A ratio in basis points (1/10 000), half away from zero; null when the denominator is 0. */
@@ -75,7 +115,7 @@ export function figuresOf(
   for (const tally of tallies) {
     ttc = addCents(ttc, tally.ttc);
     quantity = addMilli(quantity, tally.quantity);
-    tickets += tally.tickets.size;
+    tickets += tally.ticketCount;
     for (const [rate, amount] of tally.ttcByRate) {
       ttcByRate.set(rate, addCents(ttcByRate.get(rate) ?? ZERO_CENTS, amount));
     }

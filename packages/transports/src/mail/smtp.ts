@@ -512,6 +512,11 @@ function counted(source: Readable, total: number, env: TransportEnv): Readable {
     },
   });
   source.on("error", (error) => counter.destroy(error));
+  // Once a send has failed, nodemailer stops listening to the message while the file may still be
+  // read (or removed): an error then must not crash the process. While it listens, it sees the
+  // error too and fails the send with it.
+  counter.on("error", () => undefined);
+  counter.on("close", () => source.destroy());
   return source.pipe(counter);
 }
 
@@ -543,6 +548,7 @@ export async function sendMessage(
   const session = await openSmtp(smtp, env);
   const library = nodemailer;
   if (library === undefined) throw new Error("nodemailer is not loaded");
+  let stream: Readable | undefined;
   try {
     const composed = new library.MailComposer({
       from: smtp.from,
@@ -553,12 +559,14 @@ export async function sendMessage(
       attachments: (message.attachments ?? []).map((attachment) => ({ ...attachment })),
       xMailer: false,
     }).compile();
+    stream = counted(composed.createReadStream(), total, env);
+    const body = stream;
     const info = await session.step<{ accepted: string[]; rejected: string[]; response: string }>(
       "send",
       (resolve, reject) => {
         session.connection.send(
           { from, to, size: total },
-          counted(composed.createReadStream(), total, env),
+          body,
           (error, sent) => {
             if (error) reject(error);
             else resolve(sent);
@@ -582,6 +590,7 @@ export async function sendMessage(
     session.connection.quit();
     return { server: session.server, accepted: info.accepted, response: oneLine(info.response) };
   } catch (error) {
+    stream?.destroy();
     session.close();
     throw isCaisseError(error) ? error : smtpError(session.server, "send", error, smtp);
   }

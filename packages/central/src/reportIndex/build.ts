@@ -1,0 +1,489 @@
+import {
+  CaisseError,
+  hourOf,
+  paymentModeKey,
+  rateKey,
+  sameFolder,
+  sha256OfFile,
+  type FileKind,
+  type LocalDate,
+  type Payment,
+  type SaleLine,
+  type WalkedFile,
+} from "@caisse/core";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { tillDirectory, type CentralPaths, type TillRecord } from "../config.js";
+import {
+  filesOf,
+  incompleteWarning,
+  newTillFiles,
+  readLabels,
+  readOwnedRows,
+  TILL_READ_ATTEMPTS,
+  type TillFiles,
+  type DataKind,
+  type Place,
+  type RowSink,
+} from "../report/collect.js";
+import { currentFolder } from "../swap.js";
+import { TILL_TABLES } from "./db.js";
+import { fingerprintOf } from "./fingerprint.js";
+
+const DATA_KINDS: readonly DataKind[] = ["ventes", "reglements"];
+const LABEL_KINDS = ["familles", "articles"] as const;
+
+/** The grouping keys a sales line is summed under; `total` is the whole till. */
+const SALES_DIMS = ["total", "family", "article", "hour", "vat"] as const;
+
+/** The dimension of the totals of a data kind. */
+function totalDim(kind: DataKind): "total" | "ptotal" {
+  return kind === "ventes" ? "total" : "ptotal";
+}
+
+const SEP = "\u0000";
+
+/**
+ * The sums of one data file, kept apart until the file is read whole, then written. Memory grows
+ * with the file's distinct (day, key) pairs and tickets, not with the history.
+ */
+class FileSums {
+  /** `dim day key rate` -> [ttc, quantity] */
+  readonly cells = new Map<string, [number, number]>();
+  /** `dim day key` -> ticket numbers */
+  readonly tickets = new Map<string, Set<string>>();
+  /** `day family article` -> [quantity, ttc] */
+  readonly margins = new Map<string, [number, number]>();
+  /** `day article` -> the label of its latest line */
+  readonly labels = new Map<string, { at: string; label: string }>();
+  /** `owner day` -> duplicate tickets */
+  readonly duplicates = new Map<string, number>();
+  /** The first and last days of the file's valid rows (each counted, or a copy of a ticket). */
+  first: LocalDate | undefined;
+  last: LocalDate | undefined;
+
+  private see(day: LocalDate): void {
+    if (this.first === undefined || day < this.first) this.first = day;
+    if (this.last === undefined || day > this.last) this.last = day;
+  }
+
+  private add(
+    dim: string,
+    day: string,
+    key: string,
+    rate: number,
+    ticket: string,
+    ttc: number,
+    qty: number,
+  ): void {
+    const cell = `${dim}${SEP}${day}${SEP}${key}${SEP}${rate}`;
+    const sums = this.cells.get(cell);
+    if (sums === undefined) this.cells.set(cell, [ttc, qty]);
+    else {
+      sums[0] += ttc;
+      sums[1] += qty;
+    }
+    const group = `${dim}${SEP}${day}${SEP}${key}`;
+    let tickets = this.tickets.get(group);
+    if (tickets === undefined) {
+      tickets = new Set();
+      this.tickets.set(group, tickets);
+    }
+    tickets.add(ticket);
+  }
+
+  addSale(line: SaleLine, day: LocalDate): void {
+    this.see(day);
+    const keys: Record<(typeof SALES_DIMS)[number], string> = {
+      total: "",
+      family: line.family,
+      article: line.article,
+      hour: hourOf(line.at),
+      vat: rateKey(line.rate),
+    };
+    for (const dim of SALES_DIMS) {
+      this.add(dim, day, keys[dim], line.rate, line.ticket, line.ttc, line.quantity);
+    }
+    const margin = `${day}${SEP}${line.family}${SEP}${line.article}`;
+    const sums = this.margins.get(margin);
+    if (sums === undefined) this.margins.set(margin, [line.quantity, line.ttc]);
+    else {
+      sums[0] += line.quantity;
+      sums[1] += line.ttc;
+    }
+    if (line.label !== undefined) {
+      const seen = `${day}${SEP}${line.article}`;
+      const current = this.labels.get(seen);
+      if (current === undefined || line.at >= current.at) {
+        this.labels.set(seen, { at: line.at, label: line.label });
+      }
+    }
+  }
+
+  addPayment(payment: Payment, day: LocalDate): void {
+    this.see(day);
+    this.add("ptotal", day, "", -1, payment.ticket, payment.amount, 0);
+    this.add("payment", day, paymentModeKey(payment.mode), -1, payment.ticket, payment.amount, 0);
+  }
+
+  duplicate(owner: number, day: LocalDate): void {
+    this.see(day);
+    const key = `${owner}${SEP}${day}`;
+    this.duplicates.set(key, (this.duplicates.get(key) ?? 0) + 1);
+  }
+}
+
+/** The prepared statements that write a till's rows. */
+interface Writers {
+  cell: StatementSync;
+  tix: StatementSync;
+  tlist: StatementSync;
+  margin: StatementSync;
+  seen: StatementSync;
+  dup: StatementSync;
+  file: StatementSync;
+}
+
+function writersOf(db: DatabaseSync): Writers {
+  return {
+    cell: db.prepare(
+      "INSERT INTO cell (dim, till, day, key, rate, file, ttc, qty) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    ),
+    tix: db.prepare(
+      "INSERT INTO tix (dim, till, day, key, file, tickets) VALUES (?, ?, ?, ?, ?, ?)",
+    ),
+    tlist: db.prepare(
+      "INSERT INTO tlist (dim, till, day, key, file, list) VALUES (?, ?, ?, ?, ?, ?)",
+    ),
+    margin: db.prepare(
+      "INSERT INTO margin (till, day, family, article, file, qty, ttc) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    ),
+    seen: db.prepare(
+      "INSERT INTO seen (till, day, article, file, at, label) VALUES (?, ?, ?, ?, ?, ?)",
+    ),
+    dup: db.prepare(
+      "INSERT INTO dup (till, kind, idx, owner, day, count) VALUES (?, ?, ?, ?, ?, ?)",
+    ),
+    file: db.prepare(
+      `INSERT INTO file (till, kind, idx, name, sha256, warnings, whole, rows, invalid, first, last)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+  };
+}
+
+/** Writes the sums of a file read whole. */
+function writeSums(w: Writers, till: string, kind: DataKind, index: number, sums: FileSums): void {
+  for (const [cell, [ttc, qty]] of sums.cells) {
+    const [dim = "", day = "", key = "", rate = ""] = cell.split(SEP);
+    w.cell.run(dim, till, day, key, Number(rate), index, ttc, qty);
+  }
+  // How many keys of its dimension each ticket has that day: a ticket whose keys are all among
+  // the rows a report keeps is not in the remainder of --top.
+  const keysPerTicket = new Map<string, number>();
+  for (const [group, tickets] of sums.tickets) {
+    const [dim = "", day = ""] = group.split(SEP);
+    for (const ticket of tickets) {
+      const id = `${dim}${SEP}${day}${SEP}${ticket}`;
+      keysPerTicket.set(id, (keysPerTicket.get(id) ?? 0) + 1);
+    }
+  }
+  for (const [group, tickets] of sums.tickets) {
+    const [dim = "", day = "", key = ""] = group.split(SEP);
+    w.tix.run(dim, till, day, key, index, tickets.size);
+    const list = [...tickets].map((ticket) => {
+      const keys = keysPerTicket.get(`${dim}${SEP}${day}${SEP}${ticket}`) ?? 1;
+      return keys === 1 ? ticket : [ticket, keys];
+    });
+    w.tlist.run(dim, till, day, key, index, JSON.stringify(list));
+  }
+  for (const [margin, [qty, ttc]] of sums.margins) {
+    const [day = "", family = "", article = ""] = margin.split(SEP);
+    w.margin.run(till, day, family, article, index, qty, ttc);
+  }
+  for (const [seen, { at, label }] of sums.labels) {
+    const [day = "", article = ""] = seen.split(SEP);
+    w.seen.run(till, day, article, index, at, label);
+  }
+  for (const [duplicate, count] of sums.duplicates) {
+    const [owner = "", day = ""] = duplicate.split(SEP);
+    w.dup.run(till, kind, index, Number(owner), day, count);
+  }
+}
+
+/** A data file as last indexed. */
+interface IndexedFile {
+  name: string;
+  sha256: string;
+  warnings: string;
+  whole: boolean;
+  rows: number;
+  invalid: number;
+  first: LocalDate | undefined;
+  last: LocalDate | undefined;
+}
+
+function indexedFiles(db: DatabaseSync, till: string, kind: DataKind): IndexedFile[] {
+  return db
+    .prepare("SELECT * FROM file WHERE till = ? AND kind = ? ORDER BY idx")
+    .all(till, kind)
+    .map((row) => ({
+      name: String(row.name),
+      sha256: String(row.sha256),
+      warnings: String(row.warnings),
+      whole: Number(row.whole) === 1,
+      rows: Number(row.rows),
+      invalid: Number(row.invalid),
+      first: typeof row.first === "string" ? (row.first as LocalDate) : undefined,
+      last: typeof row.last === "string" ? (row.last as LocalDate) : undefined,
+    }));
+}
+
+/** The dimensions of a data kind's rows. */
+function dimsOf(kind: DataKind): readonly string[] {
+  return kind === "ventes" ? SALES_DIMS : ["ptotal", "payment"];
+}
+
+/**
+ * Deletes a data kind's rows of the files from `from` on; returns what reading the files before
+ * it had found (the tickets they gave, their counts), as if they had just been read.
+ */
+function keepFilesBefore(
+  db: DatabaseSync,
+  till: string,
+  kind: DataKind,
+  kept: readonly IndexedFile[],
+): TillFiles {
+  const from = kept.length;
+  for (const dim of dimsOf(kind)) {
+    for (const table of ["cell", "tix", "tlist"]) {
+      db.prepare(`DELETE FROM ${table} WHERE dim = ? AND till = ? AND file >= ?`).run(
+        dim,
+        till,
+        from,
+      );
+    }
+  }
+  if (kind === "ventes") {
+    for (const table of ["margin", "seen"]) {
+      db.prepare(`DELETE FROM ${table} WHERE till = ? AND file >= ?`).run(till, from);
+    }
+  }
+  for (const table of ["dup", "file"]) {
+    db.prepare(`DELETE FROM ${table} WHERE till = ? AND kind = ? AND idx >= ?`).run(
+      till,
+      kind,
+      from,
+    );
+  }
+  db.prepare("DELETE FROM part WHERE till = ? AND kind = ?").run(till, kind);
+  const seen = newTillFiles();
+  for (const file of kept) {
+    seen.files.push(file.name);
+    if (!file.whole) {
+      seen.filesLeftOut++;
+      continue;
+    }
+    seen.rows += file.rows;
+    seen.invalid += file.invalid;
+    if (file.first !== undefined && (seen.first === undefined || file.first < seen.first)) {
+      seen.first = file.first;
+    }
+    if (file.last !== undefined && (seen.last === undefined || file.last > seen.last)) {
+      seen.last = file.last;
+    }
+  }
+  // The tickets the kept files gave: later files may not count them again.
+  for (const row of db
+    .prepare("SELECT day, file, list FROM tlist WHERE dim = ? AND till = ? AND key = ''")
+    .all(totalDim(kind), till)) {
+    const day = String(row.day);
+    let tickets = seen.owners.get(day);
+    if (tickets === undefined) {
+      tickets = new Map();
+      seen.owners.set(day, tickets);
+    }
+    for (const entry of JSON.parse(String(row.list)) as (string | [string, number])[]) {
+      tickets.set(typeof entry === "string" ? entry : entry[0], Number(row.file));
+    }
+  }
+  return seen;
+}
+
+/**
+ * Reads one data kind of a till and writes its rows: the files from the first one that is not
+ * as last indexed (its name or SHA-256 differs) on, since a file's tickets decide what the files
+ * after it count; the files before it keep their rows.
+ */
+async function indexKind(
+  db: DatabaseSync,
+  place: Place,
+  kind: DataKind,
+  files: readonly WalkedFile[],
+): Promise<void> {
+  const hashes = await Promise.all(files.map((file) => sha256OfFile(file.absolute)));
+  const before = indexedFiles(db, place.owner, kind);
+  let same = 0;
+  while (
+    same < files.length &&
+    same < before.length &&
+    before[same]?.name === files[same]?.relative &&
+    before[same]?.sha256 === hashes[same]
+  ) {
+    same++;
+  }
+  const seen = keepFilesBefore(db, place.owner, kind, before.slice(0, same));
+  const writers = writersOf(db);
+  for (const [index, file] of files.entries()) {
+    if (index < same) continue;
+    const sums = new FileSums();
+    const warnings: string[] = [];
+    const sink: RowSink<DataKind> = {
+      inScope: () => true,
+      take: (row, day) => {
+        if ("mode" in row) sums.addPayment(row, day);
+        else sums.addSale(row, day);
+      },
+      duplicate: (owner, day) => {
+        sums.duplicate(owner, day);
+      },
+    };
+    const counts = { rows: seen.rows, invalid: seen.invalid };
+    const issues = await readOwnedRows(place, file, kind, seen, warnings, sink);
+    writers.file.run(
+      place.owner,
+      kind,
+      index,
+      file.relative,
+      hashes[index] ?? "",
+      JSON.stringify(warnings),
+      issues === undefined ? 0 : 1,
+      seen.rows - counts.rows,
+      seen.invalid - counts.invalid,
+      sums.first ?? null,
+      sums.last ?? null,
+    );
+    if (issues !== undefined) writeSums(writers, place.owner, kind, index, sums);
+  }
+  db.prepare("INSERT INTO part (till, kind, incomplete, first, last) VALUES (?, ?, ?, ?, ?)").run(
+    place.owner,
+    kind,
+    incompleteWarning(place.owner, seen) ?? null,
+    seen.first ?? null,
+    seen.last ?? null,
+  );
+}
+
+/** Reads a till's label files: its labels (the first file naming a code wins) and warnings. */
+async function indexLabels(
+  db: DatabaseSync,
+  place: Place,
+  kind: (typeof LABEL_KINDS)[number],
+  files: readonly WalkedFile[],
+): Promise<void> {
+  const labels = new Map<string, string>();
+  const warnings: string[] = [];
+  for (const file of files) await readLabels(place, file, kind, labels, warnings);
+  const label = db.prepare(
+    "INSERT INTO label (till, kind, seq, code, label) VALUES (?, ?, ?, ?, ?)",
+  );
+  let seq = 0;
+  for (const [code, text] of labels) label.run(place.owner, kind, seq++, code, text);
+  const warn = db.prepare("INSERT INTO labelwarn (till, kind, seq, warning) VALUES (?, ?, ?, ?)");
+  warnings.forEach((warning, index) => warn.run(place.owner, kind, index, warning));
+}
+
+/** Deletes every row of a till. */
+export function forgetTill(db: DatabaseSync, till: string): void {
+  for (const table of TILL_TABLES) db.prepare(`DELETE FROM ${table} WHERE till = ?`).run(till);
+}
+
+/** The settings that change how a till's files read: another one means reading them all again. */
+function settingsOf(till: TillRecord): string {
+  return JSON.stringify({ encoding: till.encoding ?? null, columns: till.columns ?? null });
+}
+
+/**
+ * The rows of one till from the folder `dir`, in the open transaction: the label files and the
+ * links are read again, the data files from the first changed one (all of them when the till's
+ * settings changed).
+ */
+async function writeTill(
+  db: DatabaseSync,
+  till: TillRecord,
+  dir: string,
+  fingerprint: string,
+): Promise<void> {
+  const settings = settingsOf(till);
+  const stored = db.prepare("SELECT settings FROM till WHERE till = ?").get(till.ref);
+  if (stored?.settings !== settings) forgetTill(db, till.ref);
+  for (const table of ["till", "label", "labelwarn"]) {
+    db.prepare(`DELETE FROM ${table} WHERE till = ?`).run(till.ref);
+  }
+  const place: Place = { owner: till.ref, dir, encoding: till.encoding, columns: till.columns };
+  const walk: [FileKind, string][] = [];
+  const files = await filesOf(place, [...DATA_KINDS, ...LABEL_KINDS], [], (kind, warning) =>
+    walk.push([kind, warning]),
+  );
+  for (const kind of DATA_KINDS) await indexKind(db, place, kind, files.get(kind) ?? []);
+  for (const kind of LABEL_KINDS) await indexLabels(db, place, kind, files.get(kind) ?? []);
+  db.prepare("INSERT INTO till (till, fingerprint, settings, walk) VALUES (?, ?, ?, ?)").run(
+    till.ref,
+    fingerprint,
+    settings,
+    JSON.stringify(walk),
+  );
+}
+
+/**
+ * Indexes one till from its directory as it is now, as one snapshot: like a report, it reads the
+ * folder again when an import swapped it in meanwhile or its files changed, and writes the rows
+ * in one transaction with the fingerprint they were read from. Returns that fingerprint, or
+ * undefined when the till has no directory (its rows are then deleted).
+ */
+export async function indexTill(
+  db: DatabaseSync,
+  paths: CentralPaths,
+  till: TillRecord,
+): Promise<string | undefined> {
+  const target = tillDirectory(paths, till);
+  for (let attempt = 1; ; attempt++) {
+    const before = await currentFolder(target);
+    if (before === undefined) {
+      db.exec("BEGIN IMMEDIATE");
+      forgetTill(db, till.ref);
+      db.exec("COMMIT");
+      return undefined;
+    }
+    const fingerprint = await fingerprintOf(before.path, till);
+    db.exec("BEGIN IMMEDIATE");
+    let done = false;
+    try {
+      await writeTill(db, till, before.path, fingerprint);
+      const after = await currentFolder(target);
+      done =
+        after !== undefined &&
+        sameFolder(before, after) &&
+        (await fingerprintOf(after.path, till)) === fingerprint;
+    } catch (error) {
+      const after = await currentFolder(target);
+      if (after !== undefined && sameFolder(before, after)) {
+        db.exec("ROLLBACK");
+        throw error;
+      }
+    }
+    if (done) {
+      db.exec("COMMIT");
+      return fingerprint;
+    }
+    db.exec("ROLLBACK");
+    if (attempt === TILL_READ_ATTEMPTS) {
+      throw new CaisseError(
+        "E_IO",
+        `cannot index ${target} for ${till.ref}: its files changed ${attempt} times while they were read`,
+        {
+          details: { path: target },
+          hint: "run the command again once the imports are done.",
+        },
+      );
+    }
+  }
+}
