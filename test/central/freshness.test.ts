@@ -156,7 +156,7 @@ describe("report freshness", () => {
   });
 
   it("CSV: an empty cell where there is no data; Markdown: the freshness as a list", async () => {
-    const csv = await cli(["--period", "2026-11", "--by", "week", "--format", "csv"], {
+    const csv = await cli(["--period", "2026-11", "--by", "week", "--format", "csv-raw"], {
       LANG: "en_GB.UTF-8",
     });
     expect(csv.stdout).toBe(

@@ -89,6 +89,17 @@ describe("caisse-central monitor", () => {
     );
   });
 
+  it("--lang fr before LANG; the config's lang before LANG too", async () => {
+    const alarm =
+      "à regarder : D02 late (aucune archive depuis 58 h), D03 rejected (E_ARCHIVE_SIGNATURE)";
+    const flag = await monitor(["--lang", "fr"]);
+    expect(flag.code).toBe(3);
+    expect(flag.stdout.trimEnd().split("\n").at(-1)).toBe(alarm);
+    await root.config(TILLS, { lang: "fr" });
+    expect((await monitor()).stdout.trimEnd().split("\n").at(-1)).toBe(alarm);
+    expect((await monitor(["--lang", "en"])).stdout).toContain("needs attention: D02 late");
+  });
+
   it("--format json: one object per till, amounts in euros", async () => {
     const { code, stdout } = await monitor(["--format", "json"]);
     expect(code).toBe(3);

@@ -388,16 +388,29 @@ describe("caisse-central report", () => {
     expect(json.total.compare).toEqual({ ttc: 2, delta: 1237.46, pct: 61873 });
   });
 
-  it("--format csv: the exact text, French dialect", async () => {
+  it("--format csv: for people, in French: French heads, store names, percentages", async () => {
     const { stdout, code } = await cli(["--period", "2026-11", "--format", "csv"], {
       LANG: "fr_FR.UTF-8",
     });
     expect(code).toBe(0);
     expect(stdout).toBe(
-      "\uFEFFkey;label;ttc;ht;vat;tickets;quantity;avg_basket;share;last_sale;last_archive;sequence\r\n" +
-        "D01;Magasin 1;1235,36;1170,61;64,75;5;5,5;247,07;0,9967;2026-11-20;;\r\n" +
-        "D02;Magasin 2;4,10;3,54;0,56;2;3;2,05;0,0033;2026-11-10;;\r\n" +
-        "(total);Total;1239,46;1174,16;65,30;7;8,5;177,07;;;;\r\n",
+      "\uFEFFMagasin;CA TTC;HT;TVA;Tickets;Panier moyen;Part;Dernière vente;Dernière archive\r\n" +
+        "Magasin 1 (D01) (incomplet);1235,36;1170,61;64,75;5;247,07;99,67%;20/11/2026;\r\n" +
+        "Magasin 2 (D02) (incomplet);4,10;3,54;0,56;2;2,05;0,33%;10/11/2026;\r\n" +
+        "Total (incomplet);1239,46;1174,16;65,30;7;177,07;;;\r\n",
+    );
+  });
+
+  it("--format csv-raw: the machine keys, the same in French", async () => {
+    const { stdout, code } = await cli(["--period", "2026-11", "--format", "csv-raw"], {
+      LANG: "fr_FR.UTF-8",
+    });
+    expect(code).toBe(0);
+    expect(stdout).toBe(
+      "key,label,ttc,ht,vat,tickets,quantity,avg_basket,share,last_sale,last_archive,sequence\r\n" +
+        "D01,Magasin 1,1235.36,1170.61,64.75,5,5.5,247.07,0.9967,2026-11-20,,\r\n" +
+        "D02,Magasin 2,4.10,3.54,0.56,2,3,2.05,0.0033,2026-11-10,,\r\n" +
+        "(total),Total,1239.46,1174.16,65.30,7,8.5,177.07,,,,\r\n",
     );
   });
 
@@ -462,7 +475,7 @@ describe("caisse-central report", () => {
       ["--by", "store"],
       /E_USAGE.*--by must be one of till, family, article, day, week, month, hour, payment, vat/u,
     ],
-    [["--format", "xlsx"], /E_USAGE.*--format must be one of table, csv, json, md, html/u],
+    [["--format", "xlsx"], /E_USAGE.*--format must be one of table, csv, csv-raw, json, md, html/u],
     [["--compare", "last"], /E_USAGE.*--compare must be one of previous, year/u],
     [["--compare", "year"], /E_USAGE.*--compare needs a period/u],
     [["--top", "0"], /E_USAGE.*--top must be a whole number from 1/u],
@@ -473,6 +486,115 @@ describe("caisse-central report", () => {
     [["--from", "2026-11-31"], /E_USAGE.*--from: '2026-11-31' is not a date/u],
   ])("%j is a usage error: exit 2", async (argv, message) => {
     const { code, stdout, stderr } = await cli(argv);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(message);
+  });
+});
+
+describe("report: language, --out's extension, --today, --metrics", () => {
+  it("--lang fr comes before the locale variables; --lang en before French ones", async () => {
+    const fr = await cli(["--period", "2026-11", "--lang", "fr"], { LANG: "C.UTF-8" });
+    expect(fr.code).toBe(0);
+    expect(fr.stdout).toContain("Chiffre d'affaires par magasin, du 01/11/2026 au 30/11/2026");
+    expect(fr.stdout).toMatch(/│ D01 \(incomplet\) +│ Magasin 1 +│ +1\u202F235,36\u00A0€ │/u);
+    const en = await cli(["--period", "2026-11", "--lang", "EN"], { LC_ALL: "fr_FR.UTF-8" });
+    expect(en.stdout).toContain("Turnover by till, 2026-11-01 to 2026-11-30");
+  });
+
+  it('the config\'s "lang" comes after --lang, before the locale variables', async () => {
+    await put("caisse-central.json", JSON.stringify({ tills: TILLS, lang: "fr" }));
+    const config = await cli(["--period", "2026-11"], { LANG: "en_US.UTF-8" });
+    expect(config.stdout).toContain("Chiffre d'affaires par magasin");
+    const flag = await cli(["--period", "2026-11", "--lang", "en"], { LANG: "fr_FR.UTF-8" });
+    expect(flag.stdout).toContain("Turnover by till");
+    await put("caisse-central.json", JSON.stringify({ tills: TILLS, lang: "fr_FR" }));
+    const wrong = await cli(["--period", "2026-11"]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/E_CONFIG[\s\S]*lang must be one of "fr", "en"/u);
+  });
+
+  it("LC_MESSAGES says the language when LC_ALL is not set; an empty variable is not set", async () => {
+    const { stdout } = await cli(["--period", "2026-11"], {
+      LC_ALL: "",
+      LC_MESSAGES: "fr_FR.UTF-8",
+      LANG: "en_GB.UTF-8",
+    });
+    expect(stdout).toContain("Chiffre d'affaires par magasin");
+  });
+
+  it("with no locale variable, the system's locale (a French Windows server)", async () => {
+    const { ctx, output } = captureContext(root.path, {}, () => NOW);
+    ctx.systemLocale = () => "fr-FR";
+    expect(await main(["--root", root.path, "report", "--period", "2026-11"], ctx)).toBe(0);
+    expect(output().stdout).toContain("Chiffre d'affaires par magasin");
+    // LANG=C is a choice, not an absence: English.
+    const english = captureContext(root.path, { LANG: "C" }, () => NOW);
+    english.ctx.systemLocale = () => "fr-FR";
+    await main(["--root", root.path, "report", "--period", "2026-11"], english.ctx);
+    expect(english.output().stdout).toContain("Turnover by till");
+  });
+
+  it.each([
+    ["rapport.csv", "\uFEFFMagasin;CA TTC;"],
+    ["rapport.JSON", '{\n  "from": "2026-11-01",'],
+    ["rapport.md", "# Chiffre d'affaires par magasin"],
+    ["rapport.html", "<!DOCTYPE html>"],
+    ["rapport.txt", "Chiffre d'affaires par magasin, du 01/11/2026 au 30/11/2026\n┌"],
+  ])("--out %s chooses the format from the extension", async (file, start) => {
+    const { code, stdout } = await cli(["--period", "2026-11", "--out", file], {
+      LANG: "fr_FR.UTF-8",
+    });
+    expect(code).toBe(0);
+    expect(stdout).toBe("");
+    expect((await readFile(join(root.path, file), "utf8")).startsWith(start)).toBe(true);
+  });
+
+  it("--format comes before --out's extension", async () => {
+    const { code } = await cli(["--period", "2026-11", "--format", "json", "--out", "r.csv"]);
+    expect(code).toBe(0);
+    expect(JSON.parse(await readFile(join(root.path, "r.csv"), "utf8"))).toMatchObject({
+      by: "till",
+    });
+  });
+
+  it("--today pins the day the named periods count from; CAISSE_TODAY too, after it", async () => {
+    const flag = await report({ period: "yesterday", today: "2026-11-03" });
+    expect([flag.json.from, flag.json.to]).toEqual(["2026-11-02", "2026-11-02"]);
+    // D01: 0,10 + 3,00 + 0,10 (tickets 1 and 2); D02: 0,10 + 1,00 (ticket 1).
+    expect(flag.json.total).toMatchObject({ ttc: 4.3, tickets: 3 });
+    const env = await report({ period: "month" }, { CAISSE_TODAY: "15/10/2026" });
+    expect([env.json.from, env.json.to]).toEqual(["2026-10-01", "2026-10-31"]);
+    const both = await report({ period: "today", today: "2026-11-09" }, { CAISSE_TODAY: "x" });
+    expect(both.json.from).toBe("2026-11-09");
+  });
+
+  it("--metrics chooses the columns of the table, in that order", async () => {
+    const { stdout } = await cli([
+      "--period",
+      "2026-11",
+      "--by",
+      "family",
+      "--metrics",
+      "tickets,ttc",
+    ]);
+    expect(stdout.split("\n")[2]).toMatch(/^│ Family +│ Label +│ Tickets │ +TTC │$/u);
+  });
+
+  it.each<[string[], Record<string, string>, RegExp]>([
+    [["--lang", "de"], {}, /E_USAGE.*--lang must be one of fr, en \(found 'de'\)/u],
+    [
+      ["--out", "rapport.xlsx"],
+      {},
+      /E_USAGE.*--out rapport\.xlsx: the extension '\.xlsx' does not say which format/u,
+    ],
+    [["--out", "rapport"], {}, /E_USAGE.*--out rapport: no extension does not say which format/u],
+    [["--today", "2026-02-30"], {}, /E_USAGE.*--today: '2026-02-30' is not a date/u],
+    [[], { CAISSE_TODAY: "tomorrow" }, /E_USAGE.*CAISSE_TODAY: 'tomorrow' is not a date/u],
+    [["--metrics", "ttc,margin"], {}, /E_USAGE.*--metrics takes a list of tills, ttc/u],
+    [["--metrics", "ttc,delta"], {}, /E_USAGE.*--metrics delta needs --compare/u],
+  ])("%j %j is a usage error: exit 2", async (argv, env, message) => {
+    const { code, stdout, stderr } = await cli(["--period", "month", ...argv], env);
     expect(code).toBe(2);
     expect(stdout).toBe("");
     expect(stderr).toMatch(message);

@@ -1,4 +1,3 @@
-import type { Locale } from "@caisse/core";
 import { processInterrupts, type Interrupts } from "./interrupts.js";
 
 /** Where a command writes: stdout for results, stderr for logs and progress. */
@@ -27,6 +26,11 @@ export interface CliContext {
    * can answer (cron, a scheduled task, a pipe): a command then takes the default answer.
    */
   ask?: ((question: string) => Promise<string>) | undefined;
+  /**
+   * The system's locale (`fr-FR`), the last source of the language where no locale variable is
+   * set (see `resolveLang`); absent in tests, which then get English.
+   */
+  systemLocale?: (() => string) | undefined;
 }
 
 export function processContext(): CliContext {
@@ -45,6 +49,7 @@ export function processContext(): CliContext {
     now: () => new Date(),
     interrupts: processInterrupts(),
     ask: process.stdin.isTTY && process.stderr.isTTY ? askOnTerminal : undefined,
+    systemLocale,
   };
 }
 
@@ -61,12 +66,16 @@ async function askOnTerminal(question: string): Promise<string> {
 }
 
 /**
- * `fr` when the locale variables say French (`LANG=fr_FR.UTF-8`), else `en` (see
- * docs/operations.md#logs).
+ * This process's locale as `Intl` sees it: the system's (`fr-FR` on a French Windows server),
+ * where no locale variable says otherwise; the last source of the language (see resolveLang).
  */
-export function localeOf(env: CliContext["env"]): Locale {
-  const value = env.LC_ALL ?? env.LC_MONETARY ?? env.LANG ?? "";
-  return /^fr([_.@-]|$)/iu.test(value) ? "fr" : "en";
+export function systemLocale(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().locale;
+  } catch {
+    // A Node built without Intl: English, the default of everything else.
+    return "en";
+  }
 }
 
 /** Colour only on a terminal and only when NO_COLOR is not set (https://no-color.org). */

@@ -8,3 +8,4 @@ export * from "./flags.js";
 export * from "./config.js";
 export * from "./progress.js";
 export * from "./interrupts.js";
+export * from "./i18n.js";

@@ -1,5 +1,6 @@
 import { isoWithOffset, oneLine } from "@caisse/core";
-import { colorAllowed, localeOf, type CliContext } from "./context.js";
+import { colorAllowed, type CliContext } from "./context.js";
+import { langOf } from "./i18n.js";
 import { createProgress, NO_PROGRESS, type Progress } from "./progress.js";
 
 export type Level = "debug" | "info" | "warn" | "error";
@@ -85,6 +86,6 @@ export function commandLogger(
     program,
     verbose: options.verbose ?? false,
     quiet,
-    progress: createProgress(ctx, { quiet, locale: localeOf(ctx.env) }),
+    progress: createProgress(ctx, { quiet, locale: langOf(ctx) }),
   });
 }

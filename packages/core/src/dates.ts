@@ -1,3 +1,6 @@
+import { CaisseError } from "./errors.js";
+import { oneLine } from "./text.js";
+
 /**
  * Naive local dates and times, as the tills write them (see docs/csv-format.md). No time zone is
  * attached: a sale at `2026-11-27 23:10` is on the 27th wherever the report runs.
@@ -180,4 +183,36 @@ export function compactLocalTime(instant: Date): string {
     `${pad(instant.getFullYear(), 4)}${pad(instant.getMonth() + 1)}${pad(instant.getDate())}T` +
     `${pad(instant.getHours())}${pad(instant.getMinutes())}${pad(instant.getSeconds())}`
   );
+}
+
+/** What may pin "today": the `--today` flag, as typed. */
+export interface TodayFlags {
+  today?: string | undefined;
+}
+
+/**
+ * "Today" for named periods (`--period yesterday`, `month`...): `--today DATE`, then the
+ * environment's `CAISSE_TODAY`, then the local date of `now`. Pinning it gives the same report on
+ * any day (golden files, a report run again for a past day; see docs/reports.md#dates). A bad
+ * date is E_USAGE naming the flag or the variable.
+ */
+export function resolveToday(
+  flags: TodayFlags,
+  env: Readonly<Record<string, string | undefined>>,
+  now: Date,
+): LocalDate {
+  const pinned: [string, string | undefined][] = [
+    ["--today", flags.today],
+    ["CAISSE_TODAY", env.CAISSE_TODAY === "" ? undefined : env.CAISSE_TODAY],
+  ];
+  for (const [name, text] of pinned) {
+    if (text === undefined) continue;
+    const date = parseLocalDate(text);
+    if (date !== undefined) return date;
+    throw new CaisseError("E_USAGE", `${name}: '${oneLine(text)}' is not a date`, {
+      details: { flag: name },
+      hint: "give a date as YYYY-MM-DD or DD/MM/YYYY, such as 2026-11-27 or 27/11/2026.",
+    });
+  }
+  return localDateOf(now);
 }

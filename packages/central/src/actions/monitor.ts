@@ -1,7 +1,7 @@
 import {
   colorAllowed,
   EXIT,
-  localeOf,
+  langOf,
   oneOf,
   writeResult,
   type CliContext,
@@ -19,6 +19,8 @@ import { today } from "../today.js";
 
 export interface MonitorOptions extends GlobalOptions {
   format?: string | undefined;
+  /** `fr` or `en`, before the config's `lang` and the locale variables (see resolveLang). */
+  lang?: string | undefined;
 }
 
 export interface MonitorResult {
@@ -53,7 +55,7 @@ export async function runMonitor(options: MonitorOptions, ctx: CliContext): Prom
     format === "json"
       ? renderMonitorJson(states)
       : renderMonitorTable(states, {
-          locale: localeOf(ctx.env),
+          locale: langOf(ctx, options.lang, central.config.lang),
           color: colorAllowed(ctx, ctx.stdout),
         });
   await writeResult(ctx, text);

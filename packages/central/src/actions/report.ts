@@ -2,12 +2,12 @@ import {
   colorAllowed,
   EXIT,
   interruptible,
-  localeOf,
+  langOf,
   writeResult,
   type CliContext,
   type ExitCode,
 } from "@caisse/cli";
-import { buildReport, CaisseError, oneLine, type Report } from "@caisse/core";
+import { buildReport, CaisseError, oneLine, resolveToday, type Report } from "@caisse/core";
 import type { SmtpConfig } from "@caisse/transports";
 import type { Command } from "commander";
 import { logger, openCentral, type CommandEnv, type GlobalOptions } from "../context.js";
@@ -23,7 +23,6 @@ import type { ReportMailConfig } from "../config/report.js";
 import { parseReportRequest, type ReportFlags } from "../report/request.js";
 import { selectTills } from "../report/selectTills.js";
 import { optionsOf } from "../commands/shared.js";
-import { today } from "../today.js";
 
 export type ReportOptions = ReportFlags & GlobalOptions;
 
@@ -45,7 +44,7 @@ export interface ReportResult {
  * report, prints the warnings on stderr and the report on stdout (or into `--out`).
  */
 export async function runReport(options: ReportOptions, ctx: CliContext): Promise<ReportResult> {
-  const request = parseReportRequest(options, today(ctx));
+  const request = parseReportRequest(options, resolveToday(options, ctx.env, ctx.now()));
   const central = await openCentral(ctx, options);
   const mailing = request.mail ? mailSettings(central.config, central.paths.config) : undefined;
   const tills = selectTills(central.config, request.tills);
@@ -70,7 +69,7 @@ export async function runReport(options: ReportOptions, ctx: CliContext): Promis
         })
       : collectReport(wanted);
   const collected = await collector(collectRequest);
-  const locale = localeOf(ctx.env);
+  const locale = langOf(ctx, request.lang, central.config.lang);
   const warnings = [...collected.warnings];
   const histories = await historiesForReport(central.paths.journal, warnings);
   const report = buildReport({
@@ -113,7 +112,12 @@ export async function runReport(options: ReportOptions, ctx: CliContext): Promis
   const text =
     request.format === "html" && page !== undefined
       ? page
-      : renderReport(report, request.format, { locale, color });
+      : renderReport(report, request.format, {
+          locale,
+          color,
+          width: request.out === undefined ? terminalWidth(ctx) : undefined,
+          metrics: request.metrics,
+        });
   if (mailing !== undefined && page !== undefined) {
     const receipt = await interruptible(ctx, (signal) =>
       mailReport({
@@ -134,6 +138,16 @@ export async function runReport(options: ReportOptions, ctx: CliContext): Promis
   }
   await writeResult(ctx, text, request.out);
   return { report, text, exitCode: EXIT.ok };
+}
+
+/**
+ * The width a table on stdout must fit: `COLUMNS` when set to a number, else the terminal's; none
+ * (never cut) when stdout is not a terminal, as in a cron mail.
+ */
+export function terminalWidth(ctx: CliContext): number | undefined {
+  const columns = ctx.env.COLUMNS?.trim() ?? "";
+  if (/^\d{1,5}$/u.test(columns) && Number(columns) >= 20) return Number(columns);
+  return ctx.stdout.isTTY ? ctx.stdout.terminal?.columns : undefined;
 }
 
 /** `report --mail` needs `report.mail` and `smtp` in caisse-central.json: checked before reading. */

@@ -7,6 +7,7 @@ export function registerMonitor(program: Command, env: CommandEnv): void {
     .command("monitor")
     .description("state of every till: last archive, last sale, late or rejected (exit 3)")
     .option("--format <format>", "table or json", "table")
+    .option("--lang <lang>", "fr or en (default: the config's lang, else the system's locale)")
     .action(async (_flags: object, command: Command) => {
       const { monitorAction } = await import("../actions/monitor.js");
       await monitorAction(env, command);

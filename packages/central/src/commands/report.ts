@@ -4,7 +4,7 @@ import { COMPARE_MODES, PERIOD_NAMES } from "@caisse/core/report/period";
 import type { Command } from "commander";
 import type { ReportOptions, ReportResult } from "../actions/report.js";
 import type { CommandEnv } from "../context.js";
-import { REPORT_FORMATS } from "../render/formats.js";
+import { METRICS, REPORT_FORMATS } from "../render/formats.js";
 
 export type { ReportOptions, ReportResult } from "../actions/report.js";
 
@@ -32,8 +32,17 @@ export function registerReport(program: Command, env: CommandEnv): void {
     )
     .option("--compare <mode>", `beside another period: ${COMPARE_MODES.join(" or ")}`)
     .option("--top <n>", "the N rows with the largest TTC, the rest summed as one row")
-    .option("--format <format>", `${REPORT_FORMATS.join(", ")} (default: table)`)
-    .option("--out <file>", "write the report to this file instead of stdout")
+    .option(
+      "--format <format>",
+      `${REPORT_FORMATS.join(", ")} (default: from the --out file's extension, else table)`,
+    )
+    .option("--out <file>", "write the report to this file (.txt, .csv, .json, .md, .html)")
+    .option("--lang <lang>", "fr or en (default: the config's lang, else the system's locale)")
+    .option("--metrics <list>", `the figure columns, among ${METRICS.join(",")}`)
+    .option(
+      "--today <date>",
+      "count the named periods from this day (default: CAISSE_TODAY, else today)",
+    )
     .option("--no-index", "read the tills' files, not the report index")
     .option("--mail", "mail the report (HTML, text, CSV) to report.mail.to of caisse-central.json")
     .action(async (_flags: object, command: Command) => {

@@ -1,4 +1,4 @@
-import type { ArchiveLimits } from "@caisse/core";
+import type { ArchiveLimits, Locale } from "@caisse/core";
 import type { SmtpConfig, TransportConfig } from "@caisse/transports";
 import type { ArchivesConfig } from "./archives.js";
 import type { CentralCatalogConfig } from "./catalog.js";
@@ -51,6 +51,8 @@ export interface CentralConfig {
   archives: ArchivesConfig;
   /** The server the central sends mail through; undefined: no mail. */
   smtp: SmtpConfig | undefined;
+  /** The language of reports for people, after `--lang` (see config/lang.ts); absent: not set. */
+  lang?: Locale | undefined;
   /** Not errors, but worth a line in the log: unknown keys, plain FTP. */
   warnings?: string[] | undefined;
 }

@@ -2,6 +2,7 @@ import { configFileError } from "@caisse/cli";
 import type { CaisseError } from "@caisse/core";
 import { ConfigChecker, isRecord } from "@caisse/transports";
 import { dirname } from "node:path";
+import { readLang } from "./lang.js";
 import { readLimits, readSources, readStaleAfterHours } from "./sections.js";
 import { readReport } from "./report.js";
 import { readTills } from "./tills.js";
@@ -30,6 +31,7 @@ const TOP_LEVEL_KEYS = [
   "archives",
   "report",
   "smtp",
+  "lang",
 ] as const;
 
 /** Parse, normalise and validate, reporting every problem at once (E_CONFIG). */
@@ -47,6 +49,7 @@ export function validateCentralConfig(value: unknown, path: string): CentralConf
     archives: readArchivesSettings(check, value.archives),
     report: readReport(check, value.report),
     smtp: readSmtpSettings(check, value.smtp),
+    lang: readLang(check, value.lang),
   };
   if (check.problems.length > 0) throw configError(path, check.problems, check.warnings);
   config.warnings = check.warnings.map((warning) => `${path}: ${warning}`);

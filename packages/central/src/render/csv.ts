@@ -1,6 +1,7 @@
 import {
   fixedDecimal,
   formatCentsPlain,
+  formatDate,
   formatQuantity,
   oneLine,
   protectFormula,
@@ -10,6 +11,9 @@ import {
   type ReportRow,
   type ReportTotal,
 } from "@caisse/core";
+import { REPORT_WORDS } from "@caisse/cli";
+import { defaultMetrics, figureColumns, plainValue, storeName, withMark } from "./columns.js";
+import { timeCell } from "./cells.js";
 import { totalWord, type RenderOptions } from "./grid.js";
 
 /** Key of the total row in CSV, where it is one more line. */
@@ -40,18 +44,85 @@ function text(value: string): string {
   return protectFormula(oneLine(value));
 }
 
+/** The lines of a CSV file in a dialect: quoted where needed, CRLF line ends, the BOM first. */
+function csvText(lines: readonly (readonly string[])[], { separator, bom }: Dialect): string {
+  return (
+    bom +
+    lines
+      .map((cells) => cells.map((cell) => quoted(cell, separator)).join(separator))
+      .join("\r\n") +
+    "\r\n"
+  );
+}
+
 /**
- * The report as CSV for spreadsheets: one line per row then the total (key `(total)`), columns
- * `key,label,ttc,ht,vat,tickets,quantity,avg_basket,share`, then `ttc_<TILL>` per till unless
- * `--by till`, then `compare_ttc,delta,pct` with `--compare`, then with `--by till`
- * `last_sale,last_archive,sequence` (ISO, empty when unknown). French: `;`, decimal comma and a
- * BOM; English: `,` and points. Amounts in euros with 2 decimals, share as a fraction with 4,
- * pct in percent with 2; an empty cell where a figure does not exist. CRLF line ends.
+ * The report as CSV for people (`--format csv`), as a spreadsheet in the report's language opens
+ * it: heads in that language (`Magasin;CA TTC;HT;TVA;Tickets;Panier moyen;Part`), the store named
+ * `Magasin 1 (D01)`, plain numbers (`1234,56`), shares and changes as percentages (`41,23%`),
+ * the total last. French: `;`, decimal comma and a UTF-8 BOM; English: `,` and points. The
+ * columns follow `--metrics` (see docs/reports.md#csv-for-people); with `--by till`, each store's
+ * last sale and last archive follow, as dates a spreadsheet reads.
  */
-export function renderCsv(report: Report, { locale }: RenderOptions): string {
-  const { separator, point, bom } = DIALECTS[locale];
+export function renderCsv(report: Report, options: RenderOptions): string {
+  const { locale } = options;
+  const words = REPORT_WORDS[locale];
+  const columns = figureColumns(report, words, options.metrics ?? defaultMetrics(report, true));
+  const byTill = report.by === "till";
+  const head = [
+    ...(byTill ? [words.store] : [words.key[report.by], words.label]),
+    ...columns.map((column) => column.csvHead),
+    ...(byTill ? [words.csvLastSale, words.csvLastArchive] : []),
+  ].map(text);
+  const freshness = (row: ReportRow): string[] => {
+    if (!byTill) return [];
+    const till = report.tills.find((each) => each.ref === row.key);
+    const sale = till?.lastSale ?? null;
+    const archive = till?.lastArchive ?? null;
+    return [
+      sale === null ? "" : formatDate(sale, locale),
+      archive === null ? "" : text(timeCell(archive, locale)),
+    ];
+  };
+  const naming = (row: ReportRow): string[] => {
+    if (!byTill) return [row.key, row.label];
+    const till = report.tills.find((each) => each.ref === row.key) ?? {
+      ref: row.key,
+      name: row.label,
+    };
+    return [withMark(storeName(till), row.incomplete === true, words)];
+  };
+  const total = withMark(words.total, report.total.incomplete === true, words);
+  const lines = [
+    head,
+    ...report.rows.map((row) => [
+      ...naming(row).map(text),
+      ...columns.map((column) => plainValue(column.value(row, false), locale)),
+      ...freshness(row),
+    ]),
+    [
+      ...(byTill ? [text(total)] : [text(total), ""]),
+      ...columns.map((column) => plainValue(column.value(report.total, true), locale)),
+      ...(byTill ? ["", ""] : []),
+    ],
+  ];
+  return csvText(lines, DIALECTS[locale]);
+}
+
+/**
+ * The report as CSV for scripts (`--format csv-raw`): the same whatever the language, like the
+ * JSON (`,`, decimal points, no BOM; labels follow the language). One line per row then the total
+ * (key `(total)`), columns `key,label,ttc,ht,vat,tickets,quantity,avg_basket,share`, then
+ * `ttc_<TILL>` per till unless `--by till`, then `compare_ttc,delta,pct` with `--compare`, then
+ * with `--by till` `last_sale,last_archive,sequence` (ISO, empty when unknown).
+ * Amounts in euros with 2 decimals, share as a fraction with 4, pct in percent with 2; an empty
+ * cell where a figure does not exist. CRLF line ends.
+ */
+export function renderCsvRaw(report: Report, { locale }: RenderOptions): string {
+  const dialect = DIALECTS.en;
+  const { point } = dialect;
+  const plain: Locale = "en";
   const money = (amount: Cents | null): string =>
-    amount === null ? "" : formatCentsPlain(amount, locale);
+    amount === null ? "" : formatCentsPlain(amount, plain);
   const perTill = report.by !== "till";
   const withCompare = report.compared !== undefined;
 
@@ -83,7 +154,7 @@ export function renderCsv(report: Report, { locale }: RenderOptions): string {
             money(figures.ht),
             money(figures.vat),
             String(figures.tickets),
-            figures.quantity === null ? "" : formatQuantity(figures.quantity, locale, false),
+            figures.quantity === null ? "" : formatQuantity(figures.quantity, plain, false),
             money(figures.avgBasket),
             ratio(share, 4),
           ];
@@ -119,11 +190,5 @@ export function renderCsv(report: Report, { locale }: RenderOptions): string {
     ...report.rows.map((row) => line(row.key, row.label, row, row.shareBp)),
     line(CSV_TOTAL_KEY, totalWord(locale), report.total, null),
   ];
-  return (
-    bom +
-    lines
-      .map((cells) => cells.map((cell) => quoted(cell, separator)).join(separator))
-      .join("\r\n") +
-    "\r\n"
-  );
+  return csvText(lines, dialect);
 }

@@ -1,15 +1,16 @@
+import { oneLine, formatDate, type Locale, type Report } from "@caisse/core";
+import { REPORT_WORDS, type ReportWords } from "@caisse/cli";
+import { timeCell } from "./cells.js";
 import {
-  oneLine,
-  formatDate,
-  type Dimension,
-  type Figures,
-  type Locale,
-  type Report,
-  type ReportRow,
-  type ReportTill,
-  type ReportTotal,
-} from "@caisse/core";
-import { countCell, deltaCell, moneyCell, NONE, percentCell, timeCell } from "./cells.js";
+  defaultMetrics,
+  displayValue,
+  figureColumns,
+  withMark,
+  withNever,
+  type FigureColumn,
+  type Line,
+} from "./columns.js";
+import type { Metric } from "./formats.js";
 
 /** How a report is asked to be written; every renderer takes it. */
 export interface RenderOptions {
@@ -20,6 +21,13 @@ export interface RenderOptions {
    * docs/operations.md#logs).
    */
   color: boolean;
+  /**
+   * The terminal's width in characters: a table wider than that is cut into several tables (see
+   * docs/reports.md#wide-reports); none: never cut.
+   */
+  width?: number | undefined;
+  /** The figure columns chosen with `--metrics`; none: the format's own (see defaultMetrics). */
+  metrics?: readonly Metric[] | undefined;
 }
 
 /**
@@ -36,6 +44,11 @@ export interface ReportGrid {
   body: string[][];
   /** The total row. */
   total: string[];
+  /**
+   * How many columns on the left name the row (key and label): repeated in each part when a
+   * table too wide for the terminal is cut.
+   */
+  naming: number;
   /** The heading of the warnings, and the warnings, each on one line. */
   warningsTitle: string;
   warnings: string[];
@@ -44,142 +57,12 @@ export interface ReportGrid {
   freshness: string[];
 }
 
-interface Words {
-  turnover: string;
-  by: Record<Dimension, string>;
-  key: Record<Dimension, string>;
-  range: (from: string, to: string) => string;
-  compared: (from: string, to: string) => string;
-  noSales: string;
-  name: string;
-  label: string;
-  vat: string;
-  avgBasket: string;
-  share: string;
-  totalTtc: string;
-  comparedTtc: string;
-  change: string;
-  total: string;
-  warnings: string;
-  /** Appended to a till, a row or the total whose figures are incomplete. */
-  incomplete: string;
-  /** A figure after the till's last sale: not a zero. */
-  noData: string;
-  /** Appended to a till that never sent anything. */
-  never: string;
-  freshness: string;
-  lastSale: (date: string) => string;
-  lastArchive: (time: string, sequence: number | null) => string;
-  noArchive: string;
-  noSale: string;
-  neverSent: string;
-}
-
-const WORDS: Record<Locale, Words> = {
-  fr: {
-    turnover: "Chiffre d'affaires",
-    by: {
-      till: "par magasin",
-      family: "par famille",
-      article: "par article",
-      day: "par jour",
-      week: "par semaine",
-      month: "par mois",
-      hour: "par heure",
-      payment: "par mode de règlement",
-      vat: "par taux de TVA",
-    },
-    key: {
-      till: "Ref",
-      family: "Famille",
-      article: "Article",
-      day: "Jour",
-      week: "Semaine",
-      month: "Mois",
-      hour: "Heure",
-      payment: "Règlement",
-      vat: "TVA",
-    },
-    range: (from, to) => (from === to ? `le ${from}` : `du ${from} au ${to}`),
-    compared: (from, to) => `comparé au ${from} – ${to}`,
-    noSales: "aucune vente",
-    name: "Nom",
-    label: "Libellé",
-    vat: "TVA",
-    avgBasket: "Panier moyen",
-    share: "Part",
-    totalTtc: "Total TTC",
-    comparedTtc: "TTC comparé",
-    change: "Écart",
-    total: "Total",
-    warnings: "Avertissements",
-    incomplete: "(incomplet)",
-    noData: "pas de données",
-    never: "(jamais)",
-    freshness: "Fraîcheur des données",
-    lastSale: (date) => `dernière vente le ${date}`,
-    lastArchive: (time, sequence) =>
-      `dernière archive le ${time}${sequence === null ? "" : ` (n° ${sequence})`}`,
-    noArchive: "aucune archive reçue",
-    noSale: "aucune vente",
-    neverSent: "n'a jamais rien envoyé",
-  },
-  en: {
-    turnover: "Turnover",
-    by: {
-      till: "by till",
-      family: "by family",
-      article: "by article",
-      day: "by day",
-      week: "by week",
-      month: "by month",
-      hour: "by hour",
-      payment: "by payment method",
-      vat: "by VAT rate",
-    },
-    key: {
-      till: "Ref",
-      family: "Family",
-      article: "Article",
-      day: "Day",
-      week: "Week",
-      month: "Month",
-      hour: "Hour",
-      payment: "Payment",
-      vat: "VAT",
-    },
-    range: (from, to) => (from === to ? `on ${from}` : `${from} to ${to}`),
-    compared: (from, to) => `compared with ${from} to ${to}`,
-    noSales: "no sales",
-    name: "Name",
-    label: "Label",
-    vat: "VAT",
-    avgBasket: "Avg basket",
-    share: "Share",
-    totalTtc: "Total TTC",
-    comparedTtc: "Compared TTC",
-    change: "Change",
-    total: "Total",
-    warnings: "Warnings",
-    incomplete: "(incomplete)",
-    noData: "no data",
-    never: "(never)",
-    freshness: "Freshness",
-    lastSale: (date) => `last sale ${date}`,
-    lastArchive: (time, sequence) =>
-      `last archive ${time}${sequence === null ? "" : ` (#${sequence})`}`,
-    noArchive: "no archive received",
-    noSale: "no sale",
-    neverSent: "never sent anything",
-  },
-};
-
 /** The words of a locale that the renderers share (the total row's name, for CSV). */
 export function totalWord(locale: Locale): string {
-  return WORDS[locale].total;
+  return REPORT_WORDS[locale].total;
 }
 
-function titleOf(report: Report, words: Words, locale: Locale): string {
+function titleOf(report: Report, words: ReportWords, locale: Locale): string {
   const parts = [`${words.turnover} ${words.by[report.by]}`];
   parts.push(
     report.from === null || report.to === null
@@ -193,77 +76,11 @@ function titleOf(report: Report, words: Words, locale: Locale): string {
   return oneLine(parts.join(", "));
 }
 
-type Line = ReportRow | ReportTotal;
-
-function compareCells(line: Line, locale: Locale): string[] {
-  const { compare } = line;
-  if (compare === undefined) return [NONE, NONE, NONE];
-  return [
-    moneyCell(compare.ttc, locale),
-    deltaCell(compare.delta, locale),
-    percentCell(compare.pctBp, locale, true),
-  ];
-}
-
-/**
- * The columns between the label and the share. `--by till`: each till's own figures, one row per
- * till. Other dimensions: the stores side by side, one TTC column per till, then the row's total.
- */
-function figureColumns(
-  report: Report,
-  words: Words,
-  locale: Locale,
-): { head: string[]; cells: (line: Line) => string[] } {
-  if (report.by === "till") {
-    return {
-      head: ["TTC", "HT", words.vat, "Tickets", words.avgBasket],
-      // After the till's last sale: "no data" rather than zeros.
-      cells: (line) =>
-        line.noData === true
-          ? [words.noData, NONE, NONE, NONE, NONE]
-          : [
-              moneyCell(line.ttc, locale),
-              moneyCell(line.ht, locale),
-              moneyCell(line.vat, locale),
-              countCell(line.tickets, locale),
-              moneyCell(line.avgBasket, locale),
-            ],
-    };
-  }
-  const incomplete = (till: string): boolean => report.total.byTill?.[till]?.incomplete === true;
-  const perTill = (byTill: Record<string, Figures> | undefined): string[] =>
-    report.tills.map((till) => {
-      const figures = byTill?.[till.ref];
-      return figures?.noData === true ? words.noData : moneyCell(figures?.ttc ?? null, locale);
-    });
-  return {
-    head: [
-      ...report.tills.map((till) =>
-        withNever(withMark(oneLine(till.ref), incomplete(till.ref), words), till, words),
-      ),
-      words.totalTtc,
-      "HT",
-      "Tickets",
-    ],
-    cells: (line) => [
-      ...perTill(line.byTill),
-      moneyCell(line.ttc, locale),
-      moneyCell(line.ht, locale),
-      countCell(line.tickets, locale),
-    ],
-  };
-}
-
-/** `D03 (never)` for a till that never sent anything, else the text as it is. */
-function withNever(text: string, till: ReportTill | undefined, words: Words): string {
-  return till?.never === true ? `${text} ${words.never}` : text;
-}
-
 /**
  * One line per till saying how fresh its data is: `D01 Magasin 1: last sale 2026-11-20, last
  * archive 2026-11-27 02:10 (#12)`, or that it never sent anything.
  */
-function freshnessLines(report: Report, words: Words, locale: Locale): string[] {
+function freshnessLines(report: Report, words: ReportWords, locale: Locale): string[] {
   const colon = locale === "fr" ? " : " : ": ";
   // Nothing known (a report built without freshness): no line rather than a wrong one.
   const known = report.tills.filter(
@@ -282,30 +99,29 @@ function freshnessLines(report: Report, words: Words, locale: Locale): string[] 
   });
 }
 
-/** `D02 (incomplete)` when the figures leave out rows, else the text as it is. */
-function withMark(text: string, incomplete: boolean, words: Words): string {
-  return incomplete ? `${text} ${words.incomplete}` : text;
-}
-
-/** Lays a report out for people in the locale (see {@link ReportGrid}). */
-export function reportGrid(report: Report, locale: Locale): ReportGrid {
-  const words = WORDS[locale];
-  const figures = figureColumns(report, words, locale);
-  const withCompare = report.compared !== undefined;
-  const cells = (line: Line, key: string, label: string, share: string): string[] => [
+/**
+ * Lays a report out for people in the locale (see {@link ReportGrid}): the key and label, then
+ * the figure columns of `metrics` (by default: with `--by till` each till's own figures, one row
+ * per till; otherwise the stores side by side, one TTC column per store named `Magasin 1 (D01)`,
+ * then the row's total), then the comparison's with `--compare`.
+ */
+export function reportGrid(
+  report: Report,
+  locale: Locale,
+  metrics: readonly Metric[] = defaultMetrics(report, false),
+): ReportGrid {
+  const words = REPORT_WORDS[locale];
+  const columns: FigureColumn[] = figureColumns(report, words, metrics);
+  const cells = (line: Line, isTotal: boolean, key: string, label: string): string[] => [
     key,
     label,
-    ...figures.cells(line),
-    share,
-    ...(withCompare ? compareCells(line, locale) : []),
+    ...columns.map((column) => displayValue(column.value(line, isTotal), locale)),
   ];
   const head = [
     words.key[report.by],
     report.by === "till" ? words.name : words.label,
-    ...figures.head,
-    words.share,
+    ...columns.map((column) => column.head),
   ];
-  if (withCompare) head.push(words.comparedTtc, words.change, "%");
   return {
     title: titleOf(report, words, locale),
     head,
@@ -314,6 +130,7 @@ export function reportGrid(report: Report, locale: Locale): ReportGrid {
     body: report.rows.map((row) =>
       cells(
         row,
+        false,
         // The till's own row is marked; other rows show the mark on the till's column.
         withNever(
           withMark(oneLine(row.key), report.by === "till" && row.incomplete === true, words),
@@ -321,15 +138,15 @@ export function reportGrid(report: Report, locale: Locale): ReportGrid {
           words,
         ),
         oneLine(row.label),
-        row.noData === true ? NONE : percentCell(row.shareBp, locale),
       ),
     ),
     total: cells(
       report.total,
+      true,
       withMark(words.total, report.total.incomplete === true, words),
       "",
-      "",
     ),
+    naming: 2,
     warningsTitle: words.warnings,
     warnings: report.warnings.map(oneLine),
     freshnessTitle: words.freshness,

@@ -1,6 +1,6 @@
 import type { Report } from "@caisse/core";
-import { renderCsv } from "./csv.js";
-import { REPORT_FORMATS } from "./formats.js";
+import { renderCsv, renderCsvRaw } from "./csv.js";
+import type { ReportFormat } from "./formats.js";
 import type { RenderOptions } from "./grid.js";
 import { renderHtml } from "./html.js";
 import { renderJson } from "./json.js";
@@ -10,11 +10,12 @@ import { renderTable } from "./table.js";
 export type { RenderOptions } from "./grid.js";
 
 export { REPORT_FORMATS } from "./formats.js";
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+export type { ReportFormat, Metric } from "./formats.js";
 
 const RENDERERS: Record<ReportFormat, (report: Report, options: RenderOptions) => string> = {
   table: renderTable,
   csv: renderCsv,
+  "csv-raw": renderCsvRaw,
   json: renderJson,
   md: renderMarkdown,
   html: renderHtml,

@@ -18,7 +18,7 @@ function row(cells: readonly string[]): string {
  * right-aligned with the total row in bold, the freshness of each till and the warnings as lists.
  */
 export function renderMarkdown(report: Report, options: RenderOptions): string {
-  const grid = reportGrid(report, options.locale);
+  const grid = reportGrid(report, options.locale, options.metrics);
   const lines = [
     `# ${cell(grid.title)}`,
     "",

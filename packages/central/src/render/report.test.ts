@@ -113,13 +113,13 @@ describe("table", () => {
     expect(renderReport(familyReport(), "table", fr)).toBe(
       [
         "Chiffre d'affaires par famille, du 01/11/2026 au 30/11/2026",
-        "┌─────────┬──────────────────────────────────────┬────────────┬─────────┬────────────┬────────────┬─────────┬─────────┐",
-        "│ Famille │ Libellé                              │        D01 │     D02 │  Total TTC │         HT │ Tickets │    Part │",
-        "├─────────┼──────────────────────────────────────┼────────────┼─────────┼────────────┼────────────┼─────────┼─────────┤",
-        "│ EPI     │ Epicerie                             │ 1\u202F234,56\u00A0€ │ 20,50\u00A0€ │ 1\u202F255,06\u00A0€ │ 1\u202F189,63\u00A0€ │       2 │ 99,45\u00A0% │",
-        '│ =CMD    │ =HYPERLINK("http://x";"a|b")[31m<b>& │    10,00\u00A0€ │ -3,00\u00A0€ │     7,00\u00A0€ │     5,83\u00A0€ │       2 │  0,55\u00A0% │',
-        "│ Total   │                                      │ 1\u202F244,56\u00A0€ │ 17,50\u00A0€ │ 1\u202F262,06\u00A0€ │ 1\u202F195,46\u00A0€ │       3 │         │",
-        "└─────────┴──────────────────────────────────────┴────────────┴─────────┴────────────┴────────────┴─────────┴─────────┘",
+        "┌─────────┬──────────────────────────────────────┬─────────────────┬─────────────────┬────────────┬────────────┬─────────┬─────────┐",
+        "│ Famille │ Libellé                              │ Magasin 1 (D01) │ Magasin 2 (D02) │  Total TTC │         HT │ Tickets │    Part │",
+        "├─────────┼──────────────────────────────────────┼─────────────────┼─────────────────┼────────────┼────────────┼─────────┼─────────┤",
+        "│ EPI     │ Epicerie                             │      1\u202F234,56\u00A0€ │         20,50\u00A0€ │ 1\u202F255,06\u00A0€ │ 1\u202F189,63\u00A0€ │       2 │ 99,45\u00A0% │",
+        '│ =CMD    │ =HYPERLINK("http://x";"a|b")[31m<b>& │         10,00\u00A0€ │         -3,00\u00A0€ │     7,00\u00A0€ │     5,83\u00A0€ │       2 │  0,55\u00A0% │',
+        "│ Total   │                                      │      1\u202F244,56\u00A0€ │         17,50\u00A0€ │ 1\u202F262,06\u00A0€ │ 1\u202F195,46\u00A0€ │       3 │         │",
+        "└─────────┴──────────────────────────────────────┴─────────────────┴─────────────────┴────────────┴────────────┴─────────┴─────────┘",
         "1 avertissement : voir stderr",
         "",
       ].join("\n"),
@@ -158,18 +158,49 @@ describe("table", () => {
   });
 });
 
-describe("csv", () => {
-  it("French: semicolons, decimal commas, a BOM, protected text and plain numbers", () => {
+describe("csv for people", () => {
+  it("French: heads in French, stores by name, semicolons, decimal commas, percentages, a BOM", () => {
     expect(renderReport(familyReport(), "csv", fr)).toBe(
-      "\uFEFFkey;label;ttc;ht;vat;tickets;quantity;avg_basket;share;ttc_D01;ttc_D02\r\n" +
-        "EPI;Epicerie;1255,06;1189,63;65,43;2;3;627,53;0,9945;1234,56;20,50\r\n" +
-        `'=CMD;"'=HYPERLINK(""http://x"";""a|b"")[31m<b>&";7,00;5,83;1,17;2;3;3,50;0,0055;10,00;-3,00\r\n` +
-        "(total);Total;1262,06;1195,46;66,60;3;6;420,69;;1244,56;17,50\r\n",
+      "\uFEFFFamille;Libellé;CA TTC;HT;TVA;Tickets;Quantité;Panier moyen;Part;Magasin 1 (D01);Magasin 2 (D02)\r\n" +
+        "EPI;Epicerie;1255,06;1189,63;65,43;2;3;627,53;99,45%;1234,56;20,50\r\n" +
+        `'=CMD;"'=HYPERLINK(""http://x"";""a|b"")[31m<b>&";7,00;5,83;1,17;2;3;3,50;0,55%;10,00;-3,00\r\n` +
+        "Total;;1262,06;1195,46;66,60;3;6;420,69;;1244,56;17,50\r\n",
     );
   });
 
-  it("English: commas and points, no BOM; the comparison columns", () => {
-    expect(renderReport(tillReport(), "csv", en)).toBe(
+  it("--by till in French: the documented heads, one column naming the store", () => {
+    expect(renderReport(tillReport(), "csv", { ...fr, metrics: undefined })).toBe(
+      "\uFEFFMagasin;CA TTC;HT;TVA;Tickets;Panier moyen;Part;CA TTC comparé;Écart;Écart %;Dernière vente;Dernière archive\r\n" +
+        "Magasin 1 (D01);1500,01;1250,01;250,00;2;750,01;93,75%;1000,00;500,01;50,00%;;\r\n" +
+        '"Magasin]0;x 2 (D02)";99,99;83,33;16,66;1;99,99;6,25%;0,00;99,99;;;\r\n' +
+        "Magasin 3 (D03);0,00;0,00;0,00;0;;0,00%;0,00;0,00;;;\r\n" +
+        "Total;1600,00;1333,33;266,67;3;533,33;;1000,00;600,00;60,00%;;\r\n",
+    );
+  });
+
+  it("English: commas and points, no BOM; --metrics chooses the columns", () => {
+    expect(renderReport(tillReport(), "csv", { ...en, metrics: ["tickets", "ttc", "pct"] })).toBe(
+      "Store,Tickets,Sales incl. VAT,Change %,Last sale,Last archive\r\n" +
+        "Magasin 1 (D01),2,1500.01,50.00%,,\r\n" +
+        "Magasin]0;x 2 (D02),1,99.99,,,\r\n" +
+        "Magasin 3 (D03),0,0.00,,,\r\n" +
+        "Total,3,1600.00,60.00%,,\r\n",
+    );
+  });
+});
+
+describe("csv-raw, for scripts", () => {
+  it("the machine keys, commas and points whatever the language; protected text", () => {
+    expect(renderReport(familyReport(), "csv-raw", fr)).toBe(
+      "key,label,ttc,ht,vat,tickets,quantity,avg_basket,share,ttc_D01,ttc_D02\r\n" +
+        "EPI,Epicerie,1255.06,1189.63,65.43,2,3,627.53,0.9945,1234.56,20.50\r\n" +
+        `'=CMD,"'=HYPERLINK(""http://x"";""a|b"")[31m<b>&",7.00,5.83,1.17,2,3,3.50,0.0055,10.00,-3.00\r\n` +
+        "(total),Total,1262.06,1195.46,66.60,3,6,420.69,,1244.56,17.50\r\n",
+    );
+  });
+
+  it("the comparison columns", () => {
+    expect(renderReport(tillReport(), "csv-raw", en)).toBe(
       "key,label,ttc,ht,vat,tickets,quantity,avg_basket,share,compare_ttc,delta,pct,last_sale,last_archive,sequence\r\n" +
         "D01,Magasin 1,1500.01,1250.01,250.00,2,3,750.01,0.9375,1000.00,500.01,50.00,,,\r\n" +
         "D02,Magasin]0;x 2,99.99,83.33,16.66,1,1.5,99.99,0.0625,0.00,99.99,,,,\r\n" +
@@ -179,7 +210,7 @@ describe("csv", () => {
   });
 
   it("leaves absent figures empty and never protects a negative number", () => {
-    expect(renderReport(paymentReport(), "csv", en)).toBe(
+    expect(renderReport(paymentReport(), "csv-raw", en)).toBe(
       "key,label,ttc,ht,vat,tickets,quantity,avg_basket,share,ttc_D01,ttc_D02\r\n" +
         "CB,Carte bancaire,12.50,,,1,,12.50,1.0417,12.50,0.00\r\n" +
         "'-X,'-X,-0.50,,,1,,-0.50,-0.0417,0.00,-0.50\r\n" +
@@ -245,7 +276,7 @@ describe("md", () => {
       [
         "# Turnover by family, 2026-11-01 to 2026-11-30",
         "",
-        "| Family | Label | D01 | D02 | Total TTC | HT | Tickets | Share |",
+        "| Family | Label | Magasin 1 (D01) | Magasin 2 (D02) | Total TTC | HT | Tickets | Share |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         "| EPI | Epicerie | €1,234.56 | €20.50 | €1,255.06 | €1,189.63 | 2 | 99.45% |",
         '| =CMD | =HYPERLINK("http://x";"a\\|b")\\[31m\\<b\\>\\& | €10.00 | -€3.00 | €7.00 | €5.83 | 2 | 0.55% |',
@@ -276,7 +307,7 @@ describe("html", () => {
         "<h1>Turnover by family, 2026-11-01 to 2026-11-30</h1>",
         '<p class="meta">Period: 2026-11-01 to 2026-11-30 (30 days)</p>',
         '<table class="report">',
-        '<thead><tr><th>Family</th><th>Label</th><th class="n">D01</th><th class="n">D02</th><th class="n">Total TTC</th><th class="n">HT</th><th class="n">Tickets</th><th class="n">Share</th></tr></thead>',
+        '<thead><tr><th>Family</th><th>Label</th><th class="n">Magasin 1 (D01)</th><th class="n">Magasin 2 (D02)</th><th class="n">Total TTC</th><th class="n">HT</th><th class="n">Tickets</th><th class="n">Share</th></tr></thead>',
         "<tbody>",
         '<tr><td>EPI</td><td>Epicerie</td><td class="n">€1,234.56</td><td class="n">€20.50</td><td class="n">€1,255.06</td><td class="n">€1,189.63</td><td class="n">2</td><td class="n">99.45%</td></tr>',
         '<tr><td>=CMD</td><td>=HYPERLINK(&quot;http://x&quot;;&quot;a|b&quot;)[31m&lt;b&gt;&amp;</td><td class="n">€10.00</td><td class="n">-€3.00</td><td class="n">€7.00</td><td class="n">€5.83</td><td class="n">2</td><td class="n">0.55%</td></tr>',
@@ -358,7 +389,47 @@ describe("incomplete tills", () => {
 
   it("other dimensions: the till's column is marked, in French too", () => {
     const table = renderReport(incompleteReport("family"), "table", fr);
-    expect(table).toMatch(/│ Famille +│ Libellé │ +D01 │ D02 \(incomplet\) │ Total TTC │/u);
+    expect(table).toMatch(
+      /│ Famille +│ Libellé │ Magasin 1 \(D01\) │ Magasin 2 \(D02\) \(incomplet\) │ Total TTC │/u,
+    );
     expect(table).toMatch(/│ Total \(incomplet\) │/u);
+  });
+});
+
+describe("wide tables", () => {
+  it("cut into parts that fit the width, each repeating the key (a long label leaves no room)", () => {
+    expect(renderReport(familyReport(), "table", { ...en, width: 60 })).toBe(
+      [
+        "Turnover by family, 2026-11-01 to 2026-11-30",
+        "┌────────┬─────────────────┬─────────────────┬───────────┐",
+        "│ Family │ Magasin 1 (D01) │ Magasin 2 (D02) │ Total TTC │",
+        "├────────┼─────────────────┼─────────────────┼───────────┤",
+        "│ EPI    │       €1,234.56 │          €20.50 │ €1,255.06 │",
+        "│ =CMD   │          €10.00 │          -€3.00 │     €7.00 │",
+        "│ Total  │       €1,244.56 │          €17.50 │ €1,262.06 │",
+        "└────────┴─────────────────┴─────────────────┴───────────┘",
+        "",
+        "┌────────┬───────────┬─────────┬────────┐",
+        "│ Family │        HT │ Tickets │  Share │",
+        "├────────┼───────────┼─────────┼────────┤",
+        "│ EPI    │ €1,189.63 │       2 │ 99.45% │",
+        "│ =CMD   │     €5.83 │       2 │  0.55% │",
+        "│ Total  │ €1,195.46 │       3 │        │",
+        "└────────┴───────────┴─────────┴────────┘",
+        "1 warning: see stderr",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("a table that fits is not cut; the key and label are repeated when they leave room", () => {
+    const whole = renderReport(tillReport(), "table", en);
+    expect(renderReport(tillReport(), "table", { ...en, width: 200 })).toBe(whole);
+    const cut = renderReport(tillReport(), "table", { ...en, width: 70 }).split("\n");
+    // The title is one line whatever its length; the tables fit.
+    expect(cut.slice(1).every((line) => line.length <= 70)).toBe(true);
+    const heads = cut.filter((line) => line.startsWith("│ Ref "));
+    expect(heads.length).toBeGreaterThan(1);
+    for (const head of heads) expect(head).toMatch(/^│ Ref +│ Name +│/u);
   });
 });

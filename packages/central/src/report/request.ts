@@ -10,9 +10,17 @@ import {
   type DateRange,
   type Dimension,
   type LocalDate,
+  type Locale,
 } from "@caisse/core";
-import { oneOf } from "@caisse/cli";
-import { REPORT_FORMATS, type ReportFormat } from "../render/index.js";
+import { oneOf, parseLang } from "@caisse/cli";
+import { extname } from "node:path";
+import { parseMetrics } from "../render/columns.js";
+import {
+  FORMAT_OF_EXTENSION,
+  REPORT_FORMATS,
+  type Metric,
+  type ReportFormat,
+} from "../render/formats.js";
 
 /** The `report` flags as typed (see docs/reports.md#options); every one optional. */
 export interface ReportFlags {
@@ -29,8 +37,14 @@ export interface ReportFlags {
   top?: string | undefined;
   /** One of {@link REPORT_FORMATS}; default `table`. */
   format?: string | undefined;
-  /** A file to write instead of stdout. */
+  /** A file to write instead of stdout; its extension gives the format when `--format` does not. */
   out?: string | undefined;
+  /** `fr` or `en`: the language, before the config and the locale variables. */
+  lang?: string | undefined;
+  /** `YYYY-MM-DD`: the day the named periods count from (see resolveToday). */
+  today?: string | undefined;
+  /** `ttc,tickets,...`: the figure columns (see METRICS). */
+  metrics?: string | undefined;
   /** false (`--no-index`): read the tills' files rather than the report index. */
   index?: boolean | undefined;
   /** Mail the report to `report.mail.to` (see docs/reports.md#the-morning-mail---mail). */
@@ -46,9 +60,35 @@ export interface ReportRequest {
   top: number | undefined;
   format: ReportFormat;
   out: string | undefined;
+  /** `--lang`, checked; the config and the environment come after it (see resolveLang). */
+  lang: Locale | undefined;
+  /** `--metrics`; undefined: the format's own columns. */
+  metrics: Metric[] | undefined;
   /** Whether the report index is used (see docs/reports.md#the-report-index). */
   useIndex: boolean;
   mail: boolean;
+}
+
+const EXTENSIONS = Object.keys(FORMAT_OF_EXTENSION).join(", ");
+
+/**
+ * The format: `--format`, else the extension of `--out` (`rapport.html` is HTML), else the table.
+ * An `--out` file whose extension names no format is E_USAGE rather than a guess.
+ */
+function formatOf(format: string | undefined, out: string | undefined): ReportFormat {
+  if (format !== undefined) return oneOf("--format", format, REPORT_FORMATS);
+  if (out === undefined || out === "-") return "table";
+  const extension = extname(out).toLowerCase();
+  const found = FORMAT_OF_EXTENSION[extension];
+  if (found !== undefined) return found;
+  throw new CaisseError(
+    "E_USAGE",
+    `--out ${oneLine(out)}: ${extension === "" ? "no extension" : `the extension '${oneLine(extension)}'`} does not say which format to write (known: ${EXTENSIONS})`,
+    {
+      details: { flag: "--out" },
+      hint: `name the file with one of ${EXTENSIONS}, or give --format ${REPORT_FORMATS.join("|")}.`,
+    },
+  );
 }
 
 function parseTop(text: string): number {
@@ -81,14 +121,20 @@ function comparisonOf(range: DateRange, mode: string | undefined): Comparison | 
 export function parseReportRequest(flags: ReportFlags, today: LocalDate): ReportRequest {
   checkLocalPaths({ "--out": flags.out });
   const range = resolvePeriod(flags, today);
+  const comparison = comparisonOf(range, flags.compare);
   return {
     range,
     by: oneOf("--by", flags.by ?? "till", DIMENSIONS),
     tills: flags.tills,
-    comparison: comparisonOf(range, flags.compare),
+    comparison,
     top: flags.top === undefined ? undefined : parseTop(flags.top),
-    format: oneOf("--format", flags.format ?? "table", REPORT_FORMATS),
+    format: formatOf(flags.format, flags.out),
     out: flags.out,
+    lang: flags.lang === undefined ? undefined : parseLang(flags.lang),
+    metrics:
+      flags.metrics === undefined
+        ? undefined
+        : parseMetrics(flags.metrics, comparison !== undefined),
     useIndex: flags.index !== false,
     mail: flags.mail === true,
   };

@@ -1,4 +1,4 @@
-import { EXIT, interruptible, localeOf, writeResult, type Logger } from "@caisse/cli";
+import { EXIT, interruptible, langOf, writeResult, type Logger } from "@caisse/cli";
 import { CaisseError, counted, isCaisseError, isoWithOffset, type Locale } from "@caisse/core";
 import { createSender, describeTransport, type TransportConfig } from "@caisse/transports";
 import type { Command } from "commander";
@@ -167,7 +167,7 @@ export async function runAction(env: CommandEnv, command: Command): Promise<void
         transport,
         env.ctx.now(),
         log,
-        localeOf(env.ctx.env),
+        langOf(env.ctx),
         options.full === true,
       ),
     );
@@ -186,7 +186,7 @@ export async function runAction(env: CommandEnv, command: Command): Promise<void
     }),
   );
   const lines = [
-    ...(result.build === undefined ? [] : [renderBuilt(result.build, localeOf(env.ctx.env))]),
+    ...(result.build === undefined ? [] : [renderBuilt(result.build, langOf(env.ctx))]),
     ...renderSent(result.send.sent, result.send.notSent),
   ];
   await writeResult(env.ctx, lines.length === 0 ? "nothing to send" : lines.join("\n"));

@@ -1,4 +1,4 @@
-import { EXIT, localeOf, oneOf, writeResult } from "@caisse/cli";
+import { EXIT, langOf, oneOf, writeResult } from "@caisse/cli";
 import { readLockOwner, type LockOwner } from "@caisse/core";
 import { describeTransport } from "@caisse/transports";
 import type { Command } from "commander";
@@ -93,7 +93,7 @@ export async function statusAction(env: CommandEnv, command: Command): Promise<v
   );
   await writeResult(
     env.ctx,
-    format === "json" ? renderStatusJson(report) : renderStatusTable(report, localeOf(env.ctx.env)),
+    format === "json" ? renderStatusJson(report) : renderStatusTable(report, langOf(env.ctx)),
   );
   env.setExit(EXIT.ok);
 }

@@ -1,4 +1,4 @@
-import { EXIT, interruptible, localeOf, writeResult, type Logger } from "@caisse/cli";
+import { EXIT, interruptible, langOf, writeResult, type Logger } from "@caisse/cli";
 import { CaisseError, checkLocalPaths, isoWithOffset } from "@caisse/core";
 import type { Command } from "commander";
 import { resolve } from "node:path";
@@ -113,13 +113,13 @@ export async function zipAction(env: CommandEnv, command: Command): Promise<void
   if (options.dryRun === true) {
     const next = await planNextArchive(zipBuild(settings, target, now));
     warnSkipped(next.plan, log);
-    await writeResult(env.ctx, renderPlannedFiles(next, target.till, localeOf(env.ctx.env)));
+    await writeResult(env.ctx, renderPlannedFiles(next, target.till, langOf(env.ctx)));
     env.setExit(EXIT.ok);
     return;
   }
   const result = await interruptible(env.ctx, (signal) =>
     zipArchive({ settings, target, now, log, signal }),
   );
-  await writeResult(env.ctx, renderBuilt(result.build, localeOf(env.ctx.env)));
+  await writeResult(env.ctx, renderBuilt(result.build, langOf(env.ctx)));
   env.setExit(EXIT.ok);
 }
