@@ -3,7 +3,13 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-const scripts = ["bench-startup.mjs", "bench-csv.mjs", "bench-archive.mjs", "bench-journal.mjs"];
+const scripts = [
+  "bench-startup.mjs",
+  "bench-csv.mjs",
+  "bench-archive.mjs",
+  "bench-journal.mjs",
+  "bench-table.mjs",
+];
 let failed = false;
 for (const script of scripts) {
   console.log(`\n== ${script}`);

@@ -30,17 +30,16 @@ describe("terminalTable", () => {
     );
   });
 
-  it("takes time in proportion to the rows: 20 000 rows in under 2 s", () => {
-    // The table library used before took 16 s for 2 000 rows (its time grew with their square).
+  it("draws 20 000 rows, one line each", () => {
+    // Its time is measured by `npm run bench:parts`, not here (see docs/performance.md).
     const rows = Array.from({ length: 20_000 }, (_, index) => [
       `A${index}`,
       `Article ${index}`,
       `${index},00\u00A0€`,
     ]);
-    const start = performance.now();
     const text = terminalTable(["Article", "Libellé", "TTC"], rows, { color: false });
-    expect(performance.now() - start).toBeLessThan(2000);
     expect(text.split("\n")).toHaveLength(20_000 + 4);
+    expect(text.split("\n")[20_002]).toBe("│ A19999  │ Article 19999 │ 19999,00\u00A0€ │");
   });
 
   it("measures colour codes as nothing", () => {
