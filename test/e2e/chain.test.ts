@@ -3,6 +3,7 @@ import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, runBin, temporaryFolder } from "../helpers/cli.js";
+import { mulberry32 } from "../../scripts/seeded-random.mjs";
 
 /**
  * The whole chain with the built CLIs, as users run them: three tills' `caisse-export run` to a
@@ -41,19 +42,8 @@ const ARTICLES = [
   { article: "FRA001", family: "FRA", label: "Comté (kg)", price: 2190, rateTenths: 55 },
 ] as const;
 
-/** A small seeded generator, so that every run tests the same data. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function generate(till: string, seed: number): Line[] {
-  const next = random(seed);
+  const next = mulberry32(seed);
   const lines: Line[] = [];
   let ticket = 1000;
   for (let day = 2; day <= 28; day += 1) {

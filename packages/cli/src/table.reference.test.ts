@@ -1,6 +1,7 @@
 import Table from "cli-table3";
 import { describe, expect, it } from "vitest";
 import { terminalTable } from "./table.js";
+import { mulberry32 } from "../../../scripts/seeded-random.mjs";
 
 /*
  * cli-table3 is the reference the terminal tables were drawn with until their own renderer
@@ -23,17 +24,6 @@ const PIECES = [
   "x",
 ];
 
-/** A small deterministic generator (mulberry32), so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function cell(next: () => number): string {
   const count = Math.floor(next() * 4);
   return Array.from({ length: count }, () => PIECES[Math.floor(next() * PIECES.length)]).join("");
@@ -41,7 +31,7 @@ function cell(next: () => number): string {
 
 describe("terminalTable against cli-table3", () => {
   it("gives the same bytes on 300 random tables, compact or not", () => {
-    const next = random(20261130);
+    const next = mulberry32(20261130);
     for (let round = 0; round < 300; round += 1) {
       const columns = 1 + Math.floor(next() * 5);
       const head = Array.from({ length: columns }, () => cell(next) || "H");
