@@ -28,7 +28,7 @@ import {
 import { currentFolder } from "../swap.js";
 import { TILL_TABLES } from "./db.js";
 import { fingerprintOf } from "./fingerprint.js";
-import { encodeTickets, forEachTicket, type TicketEntry } from "./tickets.js";
+import { encodeTickets, forEachTicket } from "./tickets.js";
 
 const DATA_KINDS: readonly DataKind[] = ["ventes", "reglements"];
 const LABEL_KINDS = ["familles", "articles"] as const;
@@ -168,7 +168,7 @@ class Inserter {
   }
 
   add(...row: (string | number | null | Uint8Array)[]): void {
-    this.values.push(...row);
+    for (const value of row) this.values.push(value);
     if (this.values.length === BATCH_ROWS * this.columns.length) {
       this.full ??= this.statement(BATCH_ROWS);
       this.full.run(...this.values);
@@ -226,11 +226,8 @@ function writeSums(w: Writers, till: string, kind: DataKind, index: number, sums
           w.cell.add(dim, till, day, key, rate, index, ttc, qty);
         }
         w.tix.add(dim, till, day, key, index, group.tickets.size);
-        const list = [...group.tickets].map((ticket): TicketEntry => [
-          ticket,
-          keysPerTicket.get(ticket) ?? 1,
-        ]);
-        w.tlist.add(dim, till, day, key, index, encodeTickets(list));
+        const list = encodeTickets(group.tickets, (ticket) => keysPerTicket.get(ticket) ?? 1);
+        w.tlist.add(dim, till, day, key, index, list);
       }
     }
   }

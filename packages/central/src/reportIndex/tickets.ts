@@ -8,9 +8,6 @@
  * which form a row has.
  */
 
-/** A ticket and how many keys of the dimension it has that day (1 or more). */
-export type TicketEntry = readonly [ticket: string, keys: number];
-
 /** A decimal number without leading zeros that a double holds exactly. */
 const PLAIN_NUMBER = /^(?:0|[1-9][0-9]{0,14})$/;
 
@@ -23,17 +20,32 @@ function pushVarint(bytes: number[], value: number): void {
   bytes.push(rest);
 }
 
-/** Encodes a ticket list: a BLOB when every ticket is a plain number, else JSON text. */
-export function encodeTickets(entries: readonly TicketEntry[]): Uint8Array | string {
-  if (!entries.every(([ticket]) => PLAIN_NUMBER.test(ticket))) {
-    return JSON.stringify(entries.map(([ticket, keys]) => (keys === 1 ? ticket : [ticket, keys])));
+/**
+ * Encodes a ticket list, with `keysOf` giving each ticket's key count: a BLOB when every ticket is
+ * a plain number, else JSON text.
+ */
+export function encodeTickets(
+  tickets: ReadonlySet<string>,
+  keysOf: (ticket: string) => number,
+): Uint8Array | string {
+  const numbers = new Float64Array(tickets.size);
+  let count = 0;
+  for (const ticket of tickets) {
+    if (!PLAIN_NUMBER.test(ticket)) {
+      return JSON.stringify(
+        [...tickets].map((each) => {
+          const keys = keysOf(each);
+          return keys === 1 ? each : [each, keys];
+        }),
+      );
+    }
+    numbers[count++] = Number(ticket);
   }
-  const sorted = entries
-    .map(([ticket, keys]): [number, number] => [Number(ticket), keys])
-    .sort((a, b) => a[0] - b[0]);
+  numbers.sort();
   const bytes: number[] = [];
   let previous = 0;
-  for (const [number, keys] of sorted) {
+  for (const number of numbers) {
+    const keys = keysOf(String(number));
     pushVarint(bytes, (number - previous) * 2 + (keys === 1 ? 0 : 1));
     if (keys !== 1) pushVarint(bytes, keys);
     previous = number;
