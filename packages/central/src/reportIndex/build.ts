@@ -49,16 +49,19 @@ interface Group {
   readonly tickets: Set<string>;
 }
 
-/** Day -> grouping key -> its sums, for one dimension. */
-type DimSums = Map<string, Map<string, Group>>;
+/** Dimension -> grouping key -> its sums, for one day. */
+type DaySums = Map<string, Map<string, Group>>;
 
 /**
  * The sums of one data file, kept apart until the file is read whole, then written. Memory grows
  * with the file's distinct (day, key) pairs and tickets, not with the history.
  */
 class FileSums {
-  /** dimension -> day -> key -> sums */
-  readonly dims = new Map<string, DimSums>();
+  /** day -> dimension -> key -> sums */
+  readonly days = new Map<string, DaySums>();
+  /** The day of the last row and its sums: a file's rows mostly follow each other by day. */
+  private lastDay: string | undefined;
+  private lastSums: DaySums = new Map();
   /** `day family article` -> [quantity, ttc] */
   readonly margins = new Map<string, [number, number]>();
   /** `day article` -> the label of its latest line */
@@ -74,24 +77,31 @@ class FileSums {
     if (this.last === undefined || day > this.last) this.last = day;
   }
 
+  private daySums(day: string): DaySums {
+    if (day === this.lastDay) return this.lastSums;
+    let sums = this.days.get(day);
+    if (sums === undefined) {
+      sums = new Map();
+      this.days.set(day, sums);
+    }
+    this.lastDay = day;
+    this.lastSums = sums;
+    return sums;
+  }
+
   private add(
+    dims: DaySums,
     dim: string,
-    day: string,
     key: string,
     rate: number,
     ticket: string,
     ttc: number,
     qty: number,
   ): void {
-    let days = this.dims.get(dim);
-    if (days === undefined) {
-      days = new Map();
-      this.dims.set(dim, days);
-    }
-    let keys = days.get(day);
+    let keys = dims.get(dim);
     if (keys === undefined) {
       keys = new Map();
-      days.set(day, keys);
+      dims.set(dim, keys);
     }
     let group = keys.get(key);
     if (group === undefined) {
@@ -110,11 +120,12 @@ class FileSums {
   addSale(line: SaleLine, day: LocalDate): void {
     this.see(day);
     const { rate, ticket, ttc, quantity } = line;
-    this.add("total", day, "", rate, ticket, ttc, quantity);
-    this.add("family", day, line.family, rate, ticket, ttc, quantity);
-    this.add("article", day, line.article, rate, ticket, ttc, quantity);
-    this.add("hour", day, hourOf(line.at), rate, ticket, ttc, quantity);
-    this.add("vat", day, rateKey(rate), rate, ticket, ttc, quantity);
+    const dims = this.daySums(day);
+    this.add(dims, "total", "", rate, ticket, ttc, quantity);
+    this.add(dims, "family", line.family, rate, ticket, ttc, quantity);
+    this.add(dims, "article", line.article, rate, ticket, ttc, quantity);
+    this.add(dims, "hour", hourOf(line.at), rate, ticket, ttc, quantity);
+    this.add(dims, "vat", rateKey(rate), rate, ticket, ttc, quantity);
     const margin = `${day}${SEP}${line.family}${SEP}${line.article}`;
     const sums = this.margins.get(margin);
     if (sums === undefined) this.margins.set(margin, [line.quantity, line.ttc]);
@@ -133,8 +144,10 @@ class FileSums {
 
   addPayment(payment: Payment, day: LocalDate): void {
     this.see(day);
-    this.add("ptotal", day, "", -1, payment.ticket, payment.amount, 0);
-    this.add("payment", day, paymentModeKey(payment.mode), -1, payment.ticket, payment.amount, 0);
+    const dims = this.daySums(day);
+    const { ticket, amount } = payment;
+    this.add(dims, "ptotal", "", -1, ticket, amount, 0);
+    this.add(dims, "payment", paymentModeKey(payment.mode), -1, ticket, amount, 0);
   }
 
   duplicate(owner: number, day: LocalDate): void {
@@ -211,8 +224,8 @@ function writersOf(db: DatabaseSync): Writers {
 
 /** Writes the sums of a file read whole. */
 function writeSums(w: Writers, till: string, kind: DataKind, index: number, sums: FileSums): void {
-  for (const [dim, days] of sums.dims) {
-    for (const [day, keys] of days) {
+  for (const [day, dims] of sums.days) {
+    for (const [dim, keys] of dims) {
       // How many keys of its dimension each ticket has that day: a ticket whose keys are all
       // among the rows a report keeps is not in the remainder of --top.
       const keysPerTicket = new Map<string, number>();
