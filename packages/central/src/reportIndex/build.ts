@@ -28,11 +28,12 @@ import {
 import { currentFolder } from "../swap.js";
 import { TILL_TABLES } from "./db.js";
 import { fingerprintOf } from "./fingerprint.js";
+import { encodeTickets, forEachTicket } from "./tickets.js";
 
 const DATA_KINDS: readonly DataKind[] = ["ventes", "reglements"];
 const LABEL_KINDS = ["familles", "articles"] as const;
 
-/** The grouping keys a sales line is summed under; `total` is the whole till. */
+/** The grouping keys a sales line is summed under (see FileSums.addSale); `total`: the till. */
 const SALES_DIMS = ["total", "family", "article", "hour", "vat"] as const;
 
 /** The dimension of the totals of a data kind. */
@@ -42,15 +43,25 @@ function totalDim(kind: DataKind): "total" | "ptotal" {
 
 const SEP = "\u0000";
 
+/** The sums of one grouping key on one day: per VAT rate [ttc, quantity], and its tickets. */
+interface Group {
+  readonly rates: Map<number, [number, number]>;
+  readonly tickets: Set<string>;
+}
+
+/** Dimension -> grouping key -> its sums, for one day. */
+type DaySums = Map<string, Map<string, Group>>;
+
 /**
  * The sums of one data file, kept apart until the file is read whole, then written. Memory grows
  * with the file's distinct (day, key) pairs and tickets, not with the history.
  */
 class FileSums {
-  /** `dim day key rate` -> [ttc, quantity] */
-  readonly cells = new Map<string, [number, number]>();
-  /** `dim day key` -> ticket numbers */
-  readonly tickets = new Map<string, Set<string>>();
+  /** day -> dimension -> key -> sums */
+  readonly days = new Map<string, DaySums>();
+  /** The day of the last row and its sums: a file's rows mostly follow each other by day. */
+  private lastDay: string | undefined;
+  private lastSums: DaySums = new Map();
   /** `day family article` -> [quantity, ttc] */
   readonly margins = new Map<string, [number, number]>();
   /** `day article` -> the label of its latest line */
@@ -66,43 +77,55 @@ class FileSums {
     if (this.last === undefined || day > this.last) this.last = day;
   }
 
+  private daySums(day: string): DaySums {
+    if (day === this.lastDay) return this.lastSums;
+    let sums = this.days.get(day);
+    if (sums === undefined) {
+      sums = new Map();
+      this.days.set(day, sums);
+    }
+    this.lastDay = day;
+    this.lastSums = sums;
+    return sums;
+  }
+
   private add(
+    dims: DaySums,
     dim: string,
-    day: string,
     key: string,
     rate: number,
     ticket: string,
     ttc: number,
     qty: number,
   ): void {
-    const cell = `${dim}${SEP}${day}${SEP}${key}${SEP}${rate}`;
-    const sums = this.cells.get(cell);
-    if (sums === undefined) this.cells.set(cell, [ttc, qty]);
+    let keys = dims.get(dim);
+    if (keys === undefined) {
+      keys = new Map();
+      dims.set(dim, keys);
+    }
+    let group = keys.get(key);
+    if (group === undefined) {
+      group = { rates: new Map(), tickets: new Set() };
+      keys.set(key, group);
+    }
+    const sums = group.rates.get(rate);
+    if (sums === undefined) group.rates.set(rate, [ttc, qty]);
     else {
       sums[0] += ttc;
       sums[1] += qty;
     }
-    const group = `${dim}${SEP}${day}${SEP}${key}`;
-    let tickets = this.tickets.get(group);
-    if (tickets === undefined) {
-      tickets = new Set();
-      this.tickets.set(group, tickets);
-    }
-    tickets.add(ticket);
+    group.tickets.add(ticket);
   }
 
   addSale(line: SaleLine, day: LocalDate): void {
     this.see(day);
-    const keys: Record<(typeof SALES_DIMS)[number], string> = {
-      total: "",
-      family: line.family,
-      article: line.article,
-      hour: hourOf(line.at),
-      vat: rateKey(line.rate),
-    };
-    for (const dim of SALES_DIMS) {
-      this.add(dim, day, keys[dim], line.rate, line.ticket, line.ttc, line.quantity);
-    }
+    const { rate, ticket, ttc, quantity } = line;
+    const dims = this.daySums(day);
+    this.add(dims, "total", "", rate, ticket, ttc, quantity);
+    this.add(dims, "family", line.family, rate, ticket, ttc, quantity);
+    this.add(dims, "article", line.article, rate, ticket, ttc, quantity);
+    this.add(dims, "hour", hourOf(line.at), rate, ticket, ttc, quantity);
+    this.add(dims, "vat", rateKey(rate), rate, ticket, ttc, quantity);
     const margin = `${day}${SEP}${line.family}${SEP}${line.article}`;
     const sums = this.margins.get(margin);
     if (sums === undefined) this.margins.set(margin, [line.quantity, line.ttc]);
@@ -121,8 +144,10 @@ class FileSums {
 
   addPayment(payment: Payment, day: LocalDate): void {
     this.see(day);
-    this.add("ptotal", day, "", -1, payment.ticket, payment.amount, 0);
-    this.add("payment", day, paymentModeKey(payment.mode), -1, payment.ticket, payment.amount, 0);
+    const dims = this.daySums(day);
+    const { ticket, amount } = payment;
+    this.add(dims, "ptotal", "", -1, ticket, amount, 0);
+    this.add(dims, "payment", paymentModeKey(payment.mode), -1, ticket, amount, 0);
   }
 
   duplicate(owner: number, day: LocalDate): void {
@@ -132,37 +157,64 @@ class FileSums {
   }
 }
 
-/** The prepared statements that write a till's rows. */
+/** Rows per INSERT statement: one statement for many rows costs far less than one per row. */
+const BATCH_ROWS = 64;
+
+/**
+ * Inserts rows into one table, BATCH_ROWS at a time (multi-row VALUES); `flush` writes the rest.
+ */
+class Inserter {
+  private readonly values: (string | number | null | Uint8Array)[] = [];
+  private full: StatementSync | undefined;
+
+  constructor(
+    private readonly db: DatabaseSync,
+    private readonly table: string,
+    private readonly columns: readonly string[],
+  ) {}
+
+  private statement(rows: number): StatementSync {
+    const row = `(${this.columns.map(() => "?").join(", ")})`;
+    return this.db.prepare(
+      `INSERT INTO ${this.table} (${this.columns.join(", ")}) VALUES ${Array.from({ length: rows }, () => row).join(", ")}`,
+    );
+  }
+
+  add(...row: (string | number | null | Uint8Array)[]): void {
+    for (const value of row) this.values.push(value);
+    if (this.values.length === BATCH_ROWS * this.columns.length) {
+      this.full ??= this.statement(BATCH_ROWS);
+      this.full.run(...this.values);
+      this.values.length = 0;
+    }
+  }
+
+  flush(): void {
+    if (this.values.length === 0) return;
+    this.statement(this.values.length / this.columns.length).run(...this.values);
+    this.values.length = 0;
+  }
+}
+
+/** What writes a till's rows. */
 interface Writers {
-  cell: StatementSync;
-  tix: StatementSync;
-  tlist: StatementSync;
-  margin: StatementSync;
-  seen: StatementSync;
-  dup: StatementSync;
+  cell: Inserter;
+  tix: Inserter;
+  tlist: Inserter;
+  margin: Inserter;
+  seen: Inserter;
+  dup: Inserter;
   file: StatementSync;
 }
 
 function writersOf(db: DatabaseSync): Writers {
   return {
-    cell: db.prepare(
-      "INSERT INTO cell (dim, till, day, key, rate, file, ttc, qty) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    ),
-    tix: db.prepare(
-      "INSERT INTO tix (dim, till, day, key, file, tickets) VALUES (?, ?, ?, ?, ?, ?)",
-    ),
-    tlist: db.prepare(
-      "INSERT INTO tlist (dim, till, day, key, file, list) VALUES (?, ?, ?, ?, ?, ?)",
-    ),
-    margin: db.prepare(
-      "INSERT INTO margin (till, day, family, article, file, qty, ttc) VALUES (?, ?, ?, ?, ?, ?, ?)",
-    ),
-    seen: db.prepare(
-      "INSERT INTO seen (till, day, article, file, at, label) VALUES (?, ?, ?, ?, ?, ?)",
-    ),
-    dup: db.prepare(
-      "INSERT INTO dup (till, kind, idx, owner, day, count) VALUES (?, ?, ?, ?, ?, ?)",
-    ),
+    cell: new Inserter(db, "cell", ["dim", "till", "day", "key", "rate", "file", "ttc", "qty"]),
+    tix: new Inserter(db, "tix", ["dim", "till", "day", "key", "file", "tickets"]),
+    tlist: new Inserter(db, "tlist", ["dim", "till", "day", "key", "file", "list"]),
+    margin: new Inserter(db, "margin", ["till", "day", "family", "article", "file", "qty", "ttc"]),
+    seen: new Inserter(db, "seen", ["till", "day", "article", "file", "at", "label"]),
+    dup: new Inserter(db, "dup", ["till", "kind", "idx", "owner", "day", "count"]),
     file: db.prepare(
       `INSERT INTO file (till, kind, idx, name, sha256, warnings, whole, rows, invalid, first, last)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -172,41 +224,39 @@ function writersOf(db: DatabaseSync): Writers {
 
 /** Writes the sums of a file read whole. */
 function writeSums(w: Writers, till: string, kind: DataKind, index: number, sums: FileSums): void {
-  for (const [cell, [ttc, qty]] of sums.cells) {
-    const [dim = "", day = "", key = "", rate = ""] = cell.split(SEP);
-    w.cell.run(dim, till, day, key, Number(rate), index, ttc, qty);
-  }
-  // How many keys of its dimension each ticket has that day: a ticket whose keys are all among
-  // the rows a report keeps is not in the remainder of --top.
-  const keysPerTicket = new Map<string, number>();
-  for (const [group, tickets] of sums.tickets) {
-    const [dim = "", day = ""] = group.split(SEP);
-    for (const ticket of tickets) {
-      const id = `${dim}${SEP}${day}${SEP}${ticket}`;
-      keysPerTicket.set(id, (keysPerTicket.get(id) ?? 0) + 1);
+  for (const [day, dims] of sums.days) {
+    for (const [dim, keys] of dims) {
+      // How many keys of its dimension each ticket has that day: a ticket whose keys are all
+      // among the rows a report keeps is not in the remainder of --top.
+      const keysPerTicket = new Map<string, number>();
+      for (const group of keys.values()) {
+        for (const ticket of group.tickets) {
+          keysPerTicket.set(ticket, (keysPerTicket.get(ticket) ?? 0) + 1);
+        }
+      }
+      for (const [key, group] of keys) {
+        for (const [rate, [ttc, qty]] of group.rates) {
+          w.cell.add(dim, till, day, key, rate, index, ttc, qty);
+        }
+        w.tix.add(dim, till, day, key, index, group.tickets.size);
+        const list = encodeTickets(group.tickets, (ticket) => keysPerTicket.get(ticket) ?? 1);
+        w.tlist.add(dim, till, day, key, index, list);
+      }
     }
-  }
-  for (const [group, tickets] of sums.tickets) {
-    const [dim = "", day = "", key = ""] = group.split(SEP);
-    w.tix.run(dim, till, day, key, index, tickets.size);
-    const list = [...tickets].map((ticket) => {
-      const keys = keysPerTicket.get(`${dim}${SEP}${day}${SEP}${ticket}`) ?? 1;
-      return keys === 1 ? ticket : [ticket, keys];
-    });
-    w.tlist.run(dim, till, day, key, index, JSON.stringify(list));
   }
   for (const [margin, [qty, ttc]] of sums.margins) {
     const [day = "", family = "", article = ""] = margin.split(SEP);
-    w.margin.run(till, day, family, article, index, qty, ttc);
+    w.margin.add(till, day, family, article, index, qty, ttc);
   }
   for (const [seen, { at, label }] of sums.labels) {
     const [day = "", article = ""] = seen.split(SEP);
-    w.seen.run(till, day, article, index, at, label);
+    w.seen.add(till, day, article, index, at, label);
   }
   for (const [duplicate, count] of sums.duplicates) {
     const [owner = "", day = ""] = duplicate.split(SEP);
-    w.dup.run(till, kind, index, Number(owner), day, count);
+    w.dup.add(till, kind, index, Number(owner), day, count);
   }
+  for (const inserter of [w.cell, w.tix, w.tlist, w.margin, w.seen, w.dup]) inserter.flush();
 }
 
 /** A data file as last indexed. */
@@ -301,9 +351,9 @@ function keepFilesBefore(
       tickets = new Map();
       seen.owners.set(day, tickets);
     }
-    for (const entry of JSON.parse(String(row.list)) as (string | [string, number])[]) {
-      tickets.set(typeof entry === "string" ? entry : entry[0], Number(row.file));
-    }
+    const file = Number(row.file);
+    const owners = tickets;
+    forEachTicket(row.list, (ticket) => owners.set(ticket, file));
   }
   return seen;
 }

@@ -8,7 +8,7 @@ import { DatabaseSync } from "node:sqlite";
  * (a table, a column, how a figure or a warning is computed): an index of another version is
  * deleted and built again, never read.
  */
-export const INDEX_SCHEMA_VERSION = 2;
+export const INDEX_SCHEMA_VERSION = 3;
 
 /** The index file in `<root>/index/` (see docs/central-layout.md). */
 export const INDEX_FILE = "reports.sqlite";
@@ -54,10 +54,11 @@ CREATE TABLE tix (dim TEXT NOT NULL, till TEXT NOT NULL, day TEXT NOT NULL, key 
   file INTEGER NOT NULL, tickets INTEGER NOT NULL,
   PRIMARY KEY (dim, till, day, key, file)) WITHOUT ROWID;
 -- The tickets themselves per till, day and key, each with how many keys of the dimension it
--- has that day when more than one (JSON ["12", ["13", 2], ...]): the union of several rows
--- (--top); for the totals (key ''), the tickets a file gave, which later files may not give.
+-- has that day: the union of several rows (--top); for the totals (key ''), the tickets a file
+-- gave, which later files may not give. A BLOB of delta-encoded numbers, or JSON text when a
+-- ticket is not a plain number (see tickets.ts).
 CREATE TABLE tlist (dim TEXT NOT NULL, till TEXT NOT NULL, day TEXT NOT NULL,
-  key TEXT NOT NULL, file INTEGER NOT NULL, list TEXT NOT NULL,
+  key TEXT NOT NULL, file INTEGER NOT NULL, list BLOB NOT NULL,
   PRIMARY KEY (dim, till, key, day, file)) WITHOUT ROWID;
 -- Quantities and TTC per till, day, family and article: margins from catalogue costs.
 CREATE TABLE margin (till TEXT NOT NULL, day TEXT NOT NULL, family TEXT NOT NULL,
@@ -102,8 +103,11 @@ function connect(path: string): DatabaseSync {
   const db = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS });
   // WAL: a report reads one consistent state while an import writes (docs/reports.md).
   // The write-ahead log grows with a till's transaction; cut back to 4 MiB once checkpointed.
+  // A page cache of up to 32 MiB (the default is 2 MiB): indexing a till writes all over the
+  // tables' B-trees, which a small cache reads and writes again page by page.
   db.exec(
-    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = 4194304;",
+    `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = 4194304;
+     PRAGMA cache_size = -32768;`,
   );
   return db;
 }

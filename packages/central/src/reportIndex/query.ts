@@ -30,6 +30,7 @@ import {
 import { currentFolder } from "../swap.js";
 import { indexTill } from "./build.js";
 import { fingerprintOf } from "./fingerprint.js";
+import { forEachTicket } from "./tickets.js";
 
 /** The lowest and highest days a closed range is queried with. */
 const NO_START = "0000-00-00";
@@ -204,13 +205,13 @@ function ticketsOutside(
     const inKept = new Map<string, [number, number]>();
     for (const key of kept) {
       for (const row of list.all(dim, till, key, bounds.from, bounds.to)) {
-        for (const entry of JSON.parse(String(row.list)) as (string | [string, number])[]) {
-          const [ticket, keys] = typeof entry === "string" ? [entry, 1] : entry;
-          const id = `${String(row.day)}\u0000${ticket}`;
+        const day = String(row.day);
+        forEachTicket(row.list, (ticket, keys) => {
+          const id = `${day}\u0000${ticket}`;
           const seen = inKept.get(id);
           if (seen === undefined) inKept.set(id, [1, keys]);
           else seen[0]++;
-        }
+        });
       }
     }
     let within = 0;
