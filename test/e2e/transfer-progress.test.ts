@@ -1,6 +1,11 @@
-import { createSender, type OutgoingArchive, type TransportConfig } from "@caisse/transports";
+import {
+  createSender,
+  type OutgoingArchive,
+  type SourceItem,
+  type TransportConfig,
+} from "@caisse/transports";
 import { randomBytes } from "node:crypto";
-import { writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTill } from "../export/fixture.js";
@@ -100,6 +105,49 @@ describe.each(Object.keys(remotes))("the bytes sent over %s", (kind) => {
     });
   });
 
+  it.skipIf(kind === "mail")(
+    "are counted up to the whole archive by the central's source as it downloads",
+    async () => {
+      const path = join(work.path, `${kind}-down.zip`);
+      const size = (kind.startsWith("sftp") ? 512 : 3 * 1024) * 1024 + 17;
+      await writeFile(path, randomBytes(size));
+      const { ConfigChecker, createSource, parseTransport } = await import("@caisse/transports");
+      const check = new ConfigChecker(work.path);
+      const sender = parseTransport(check, remote.transport, "transport.", "transport");
+      const source = parseTransport(check, remote.transport, "sources[0].", "source");
+      expect(check.problems).toEqual([]);
+      const name = "D01_20261127T230005_000043.zip";
+      await createSender(sender as TransportConfig, { env: ENV }).send({
+        path,
+        name,
+        size,
+        till: "D01",
+        tillName: "Magasin 1",
+        sequence: 43,
+        created: "2026-11-27T23:00:05+01:00",
+      });
+      const counts: [number, number][] = [];
+      const collector = createSource(source as TransportConfig, "serveur", {
+        env: ENV,
+        onProgress: (done, total) => counts.push([done, total]),
+      });
+      try {
+        const item = (await collector.list()).find((each) => each.id === name);
+        expect(item).toBeDefined();
+        const into = join(work.path, `${kind}-into`);
+        await mkdir(into);
+        await collector.download(item as SourceItem, into);
+      } finally {
+        await collector.close();
+      }
+      expect(counts.at(-1)).toEqual([size, size]);
+      expect(counts.every(([, each]) => each === size)).toBe(true);
+      counts.forEach(([done], index) => {
+        expect(done).toBeGreaterThanOrEqual(counts[index - 1]?.[0] ?? 0);
+      });
+    },
+  );
+
   it.skipIf(!terminal.available)(
     terminal.available
       ? "show as a bar at a terminal, and not in a pipe"
@@ -118,6 +166,29 @@ describe.each(Object.keys(remotes))("the bytes sent over %s", (kind) => {
         expect(run.output).toMatch(
           /sending D01_\d{8}T\d{6}_000001\.zip \[[-=]{24}\] +\d+% [\d.]+ (B|kB|MB)\//u,
         );
+        if (kind !== "mail") {
+          // The central's fetch shows the bytes of the archive it downloads, the same way.
+          const root = join(work.path, `${kind}-central`);
+          expect(
+            (await runBin(BIN.central, ["init", "--root", root], { cwd: work.path })).code,
+          ).toBe(0);
+          const configPath = join(root, "caisse-central.json");
+          const config = JSON.parse(await readFile(configPath, "utf8")) as Record<string, unknown>;
+          config.sources = [{ name: "serveur", ...remote.transport }];
+          await writeFile(configPath, JSON.stringify(config, null, 2));
+          const add = ["tills", "add", "D01", "--name", "Magasin 1", "--root", root];
+          expect((await runBin(BIN.central, add, { cwd: work.path })).code).toBe(0);
+          const fetched = await runOnTerminal(BIN.central, ["fetch", "--root", root], {
+            cwd: work.path,
+            env: ENV,
+          });
+          // The folder also holds the random bytes of the counting tests above: refused (exit 3).
+          expect(fetched.code, fetched.output).toBe(3);
+          expect(fetched.output).toMatch(/_000001\.zip: imported into D01/u);
+          expect(fetched.output).toMatch(
+            /downloading serveur\/D01_\d{8}T\d{6}_000001\.zip \[[-=]{24}\]/u,
+          );
+        }
         await till.writeData({ "autre.csv": randomBytes(256 * 1024).toString("base64") });
         const piped = await runBin(BIN.export, ["run"], { cwd: till.dir, env: ENV });
         expect(piped.code, piped.stderr).toBe(0);

@@ -8,6 +8,7 @@ export function createSource(
   paths: CentralPaths,
   env: Readonly<Record<string, string | undefined>>,
   signal: AbortSignal | undefined,
+  onProgress?: (done: number, total: number) => void,
 ): Source {
   // An archive is never larger than what it may hold once extracted (plus the zip's own records).
   return createTransportSource(source.transport, source.name, {
@@ -16,5 +17,6 @@ export function createSource(
     maxDownloadBytes: config.limits.maxTotalBytes + 1024 * 1024,
     // What a source remembers between runs (see docs/central-layout.md, `.caisse/`).
     stateDir: paths.work,
+    onProgress,
   });
 }

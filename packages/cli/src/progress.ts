@@ -84,6 +84,9 @@ export function createProgress(ctx: CliContext, options: ProgressOptions): Progr
           if (ended) return;
           ended = true;
           active -= 1;
+          // Drawn once at its end, even when it came and went between two timed redraws (a
+          // transfer quicker than a tenth of a second): what was done is seen, then it goes.
+          multi.update();
           if (active > 0) {
             multi.remove(bar);
             return;

@@ -8,7 +8,7 @@ import {
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { Writable } from "node:stream";
+import { PassThrough, Writable, type Transform } from "node:stream";
 import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
 import { isCollectableName } from "./dir/source.js";
@@ -232,6 +232,24 @@ export async function guarded<T>(
 /** Time allowed for moving `bytes`: the step limit plus 32 KiB/s, so that big files on slow links pass. */
 export function transferTimeout(env: TransportEnv, bytes: number): number {
   return (env.timeoutMs ?? DEFAULT_TIMEOUT_MS) + Math.ceil(bytes / 32);
+}
+
+/**
+ * A stream that passes bytes through unchanged and reports how many went by, for the bar of a
+ * download (`env.onProgress`); `total` is the size the server listed.
+ */
+export function countedBytes(
+  total: number,
+  onProgress: ((done: number, total: number) => void) | undefined,
+): Transform {
+  const counter = new PassThrough();
+  if (onProgress === undefined) return counter;
+  let done = 0;
+  counter.on("data", (chunk: Buffer) => {
+    done += chunk.length;
+    onProgress(Math.min(done, total), total);
+  });
+  return counter;
 }
 
 /**

@@ -106,6 +106,13 @@ export function observeRun(ctx: CliContext, options: GlobalOptions, dryRun: bool
   const observer = logObserver(log, dryRun);
   if (!log.progress.shown) return observer;
   let task: ProgressTask | undefined;
+  // The bytes of the item being downloaded: a bar of its own under the source's, from its first count.
+  let item = "";
+  let download: ProgressTask | undefined;
+  const endDownload = () => {
+    download?.end();
+    download = undefined;
+  };
   return {
     ...observer,
     onSource: (source, items) => {
@@ -113,9 +120,16 @@ export function observeRun(ctx: CliContext, options: GlobalOptions, dryRun: bool
       task = items === 0 ? undefined : log.progress.task(source, items, "items");
     },
     onItem: (_source, index, label) => {
+      endDownload();
+      item = label;
       task?.update(index, label);
     },
+    onDownload: (_source, done, total) => {
+      download ??= log.progress.task(`downloading ${item}`, total, "bytes");
+      download.update(done);
+    },
     onSourceEnd: () => {
+      endDownload();
       task?.end();
       task = undefined;
     },

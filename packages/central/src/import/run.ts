@@ -153,6 +153,8 @@ export interface RunObserver {
   onSource?(source: string, items: number): void;
   /** Work starts on the item at `index` (from 0) of the source's list. */
   onItem?(source: string, index: number, label: string): void;
+  /** The bytes of the item being downloaded so far, out of `total` (the size the source listed). */
+  onDownload?(source: string, done: number, total: number): void;
   /** The source is done with, whatever happened. */
   onSourceEnd?(source: string): void;
   /** An archive was removed under archives.keepDays. */
@@ -392,6 +394,7 @@ export async function fetchSources(
           central.paths,
           options.env ?? {},
           options.signal,
+          (done, total) => observer.onDownload?.(config.name, done, total),
         );
         try {
           await collectFrom(central, source, importer, observer, summary, options);

@@ -167,11 +167,20 @@ export function ftpFolder(config: FtpConfig, env: TransportEnv): RemoteFolder {
         },
         async download(remotePath, localPath, bytes) {
           const name = `download ${posix.basename(remotePath)}`;
-          await step(
-            name,
-            () => client.downloadTo(cappedFile(localPath, bytes, server, name), remotePath),
-            transferTimeout(env, bytes),
-          );
+          const { onProgress } = env;
+          if (onProgress !== undefined)
+            client.trackProgress((info) => {
+              onProgress(info.bytes, bytes);
+            });
+          try {
+            await step(
+              name,
+              () => client.downloadTo(cappedFile(localPath, bytes, server, name), remotePath),
+              transferTimeout(env, bytes),
+            );
+          } finally {
+            if (onProgress !== undefined) client.trackProgress();
+          }
         },
         async rename(from, to) {
           await step(`rename ${posix.basename(from)} to ${to}`, () => client.rename(from, to));

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { TransportEnv } from "../kind.js";
 import { plainNameProblem } from "../names.js";
-import { cappedFile, remoteError, transferTimeout } from "../remote.js";
+import { cappedFile, countedBytes, remoteError, transferTimeout } from "../remote.js";
 import type { SettleOutcome, Source, SourceItem } from "../types.js";
 import type { ImapConfig } from "./index.js";
 import { openImap, type ImapSession } from "./session.js";
@@ -217,7 +217,12 @@ export function createImapSource(config: ImapConfig, name: string, env: Transpor
                 { hint: "another program moved or deleted it; nothing was imported from it." },
               );
             }
-            await pipeline(got.content, cappedFile(path, archiveLimit, open.server, step));
+            await pipeline(
+              got.content,
+              // zip.size is the size of the part as sent, in base64: about 4/3 of the file's.
+              countedBytes(Math.floor((zip.size * 3) / 4), env.onProgress),
+              cappedFile(path, archiveLimit, open.server, step),
+            );
           },
           transferTimeout(env, zip.size),
         );

@@ -7,6 +7,7 @@ import type { SFTPWrapper } from "ssh2";
 import type { TransportEnv } from "../kind.js";
 import {
   cappedFile,
+  countedBytes,
   DEFAULT_TIMEOUT_MS,
   guarded,
   remoteError,
@@ -264,6 +265,7 @@ export function sftpFolder(config: SftpConfig, env: TransportEnv): RemoteFolder 
             () =>
               pipeline(
                 sftp.createReadStream(remotePath),
+                countedBytes(bytes, env.onProgress),
                 cappedFile(localPath, bytes, server, name),
               ),
             transferTimeout(env, bytes),
