@@ -1,10 +1,14 @@
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTill } from "../export/fixture.js";
 import { BIN, runBin, temporaryFolder } from "../helpers/cli.js";
 import { makeCertificate, type TestCertificate } from "../servers/certs.js";
-import { inProcessRemotes, type InProcessRemote } from "../servers/remotes.js";
+import {
+  centralCollectingFrom,
+  inProcessRemotes,
+  type InProcessRemote,
+} from "../servers/remotes.js";
 
 /**
  * The built commands (or, with CAISSE_TEST_BIN_DIR, the installed packages: .ci/run) send a till's
@@ -55,15 +59,7 @@ describe.each(Object.keys(remotes))("the commands as built, over %s", (kind) => 
       expect(sent).toHaveLength(1);
 
       const root = join(work.path, "central");
-      expect((await runBin(BIN.central, ["init", "--root", root], { cwd: work.path })).code).toBe(
-        0,
-      );
-      const configPath = join(root, "caisse-central.json");
-      const config = JSON.parse(await readFile(configPath, "utf8")) as Record<string, unknown>;
-      config.sources = [{ name: "serveur", ...remote.transport }];
-      await writeFile(configPath, JSON.stringify(config, null, 2));
-      const add = ["tills", "add", "D01", "--name", "Magasin 1", "--root", root];
-      expect((await runBin(BIN.central, add, { cwd: work.path })).code).toBe(0);
+      await centralCollectingFrom(root, remote.transport, work.path);
 
       const fetched = await runBin(BIN.central, ["fetch", "--root", root], {
         cwd: work.path,

@@ -5,13 +5,17 @@ import {
   type TransportConfig,
 } from "@caisse/transports";
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTill } from "../export/fixture.js";
 import { BIN, pseudoTerminal, runBin, runOnTerminal, temporaryFolder } from "../helpers/cli.js";
 import { makeCertificate, type TestCertificate } from "../servers/certs.js";
-import { inProcessRemotes, type InProcessRemote } from "../servers/remotes.js";
+import {
+  centralCollectingFrom,
+  inProcessRemotes,
+  type InProcessRemote,
+} from "../servers/remotes.js";
 import { startSmtpServer } from "../servers/smtp.js";
 
 /**
@@ -169,15 +173,7 @@ describe.each(Object.keys(remotes))("the bytes sent over %s", (kind) => {
         if (kind !== "mail") {
           // The central's fetch shows the bytes of the archive it downloads, the same way.
           const root = join(work.path, `${kind}-central`);
-          expect(
-            (await runBin(BIN.central, ["init", "--root", root], { cwd: work.path })).code,
-          ).toBe(0);
-          const configPath = join(root, "caisse-central.json");
-          const config = JSON.parse(await readFile(configPath, "utf8")) as Record<string, unknown>;
-          config.sources = [{ name: "serveur", ...remote.transport }];
-          await writeFile(configPath, JSON.stringify(config, null, 2));
-          const add = ["tills", "add", "D01", "--name", "Magasin 1", "--root", root];
-          expect((await runBin(BIN.central, add, { cwd: work.path })).code).toBe(0);
+          await centralCollectingFrom(root, remote.transport, work.path);
           const fetched = await runOnTerminal(BIN.central, ["fetch", "--root", root], {
             cwd: work.path,
             env: ENV,

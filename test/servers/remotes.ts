@@ -1,5 +1,6 @@
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { temporaryFolder } from "../helpers/cli.js";
+import { BIN, runBin, temporaryFolder } from "../helpers/cli.js";
 import type { TestCertificate } from "./certs.js";
 import { startFtpServer } from "./ftp.js";
 import { makeHostKey, startSftpServer } from "./sftp.js";
@@ -75,4 +76,24 @@ export function inProcessRemotes(
       };
     },
   };
+}
+
+/**
+ * A central root made by the built command in `root`, collecting from `transport` (a source named
+ * `serveur`), with till D01 registered. Throws when a command fails.
+ */
+export async function centralCollectingFrom(
+  root: string,
+  transport: Record<string, unknown>,
+  cwd: string,
+): Promise<void> {
+  const init = await runBin(BIN.central, ["init", "--root", root], { cwd });
+  if (init.code !== 0) throw new Error(`caisse-central init: ${init.stderr}`);
+  const configPath = join(root, "caisse-central.json");
+  const config = JSON.parse(await readFile(configPath, "utf8")) as Record<string, unknown>;
+  config.sources = [{ name: "serveur", ...transport }];
+  await writeFile(configPath, JSON.stringify(config, null, 2));
+  const add = ["tills", "add", "D01", "--name", "Magasin 1", "--root", root];
+  const added = await runBin(BIN.central, add, { cwd });
+  if (added.code !== 0) throw new Error(`caisse-central tills add: ${added.stderr}`);
 }

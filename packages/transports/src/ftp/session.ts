@@ -96,6 +96,19 @@ export function ftpFolder(config: FtpConfig, env: TransportEnv): RemoteFolder {
       };
       const step = <T>(name: Step, task: () => Promise<T>, timeoutMs?: number): Promise<T> =>
         guarded(server, name, env, kill, task, (error) => ftpError(server, name, error), timeoutMs);
+      /** Runs a transfer of `bytes` with basic-ftp's byte counts going to env.onProgress. */
+      const tracked = async (bytes: number, transfer: () => Promise<unknown>): Promise<void> => {
+        const { onProgress } = env;
+        if (onProgress !== undefined)
+          client.trackProgress((info) => {
+            onProgress(info.bytes, bytes);
+          });
+        try {
+          await transfer();
+        } finally {
+          if (onProgress !== undefined) client.trackProgress();
+        }
+      };
       // Verification stays on; the host name is checked against the certificate.
       const tls: ConnectionOptions = {
         host: config.host,
@@ -150,37 +163,23 @@ export function ftpFolder(config: FtpConfig, env: TransportEnv): RemoteFolder {
         },
         async upload(localPath, remotePath) {
           const bytes = (await stat(localPath)).size;
-          const { onProgress } = env;
-          if (onProgress !== undefined)
-            client.trackProgress((info) => {
-              onProgress(info.bytes, bytes);
-            });
-          try {
-            await step(
+          await tracked(bytes, () =>
+            step(
               `upload ${posix.basename(remotePath)}`,
               () => client.uploadFrom(localPath, remotePath),
               transferTimeout(env, bytes),
-            );
-          } finally {
-            if (onProgress !== undefined) client.trackProgress();
-          }
+            ),
+          );
         },
         async download(remotePath, localPath, bytes) {
           const name = `download ${posix.basename(remotePath)}`;
-          const { onProgress } = env;
-          if (onProgress !== undefined)
-            client.trackProgress((info) => {
-              onProgress(info.bytes, bytes);
-            });
-          try {
-            await step(
+          await tracked(bytes, () =>
+            step(
               name,
               () => client.downloadTo(cappedFile(localPath, bytes, server, name), remotePath),
               transferTimeout(env, bytes),
-            );
-          } finally {
-            if (onProgress !== undefined) client.trackProgress();
-          }
+            ),
+          );
         },
         async rename(from, to) {
           await step(`rename ${posix.basename(from)} to ${to}`, () => client.rename(from, to));
