@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BIN, runBin, temporaryFolder } from "../helpers/cli.js";
+import { importKilledAt } from "../helpers/killed-import.js";
 import { snapshotTree } from "../helpers/tree.js";
 
 /**
@@ -35,26 +35,6 @@ async function archiveOf(name: string, files: Record<string, string>): Promise<s
   expect(result.stderr).toBe("");
   expect(result.code).toBe(0);
   return out;
-}
-
-/** Starts an import that stops at `point`, and kills it there with SIGKILL. */
-function importKilledAt(point: string, archive: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN.central, "--root", root, "import", archive], {
-      cwd: work.path,
-      env: { PATH: process.env.PATH, CAISSE_CENTRAL_PAUSE_AT: point },
-    });
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (stderr.includes(`paused at ${point}`)) child.kill("SIGKILL");
-    });
-    child.on("error", reject);
-    child.on("close", (_code, signal) => {
-      if (signal === "SIGKILL") resolve();
-      else reject(new Error(`the import ended by itself before '${point}': ${stderr}`));
-    });
-  });
 }
 
 const BEFORE = { "ventes.csv": "ticket;date\n1;2026-11-01\n", "sub/old.csv": "old\n" };
@@ -96,7 +76,7 @@ describe("an import killed in the middle of the swap", () => {
       const tillDir = join(root, "tills", "D01");
       expect(await snapshotTree(tillDir)).toEqual(await expected(BEFORE));
 
-      await importKilledAt(point, second);
+      await importKilledAt(root, work.path, point, second);
 
       // A run with nothing to import only recovers: before or after, never a mix.
       const recovery = await central("fetch");
@@ -142,7 +122,7 @@ describe("the archive's copy under archives/D01 when the import is killed", () =
       expect((await central("import", first)).code).toBe(0);
       const [firstName] = await readdir(archives);
 
-      await importKilledAt(point, second);
+      await importKilledAt(root, work.path, point, second);
       const left = (await readdir(archives)).filter((name) => name !== firstName);
       expect(left).toHaveLength(1);
       expect(left[0]).toMatch(/^\.D01_\d{8}T\d{6}_000002\.zip\.[0-9a-f]{12}\.tmp$/u);
@@ -161,7 +141,7 @@ describe("tills set --path and tills remove during an unfinished import", () => 
     const first = await archiveOf("first", BEFORE);
     const second = await archiveOf("second", AFTER);
     expect((await central("import", first)).code).toBe(0);
-    await importKilledAt("marked", second);
+    await importKilledAt(root, work.path, "marked", second);
     const config = await readFile(join(root, "caisse-central.json"), "utf8");
 
     for (const argv of [

@@ -140,9 +140,11 @@ describe("caisse-central report", () => {
     expect(exitCode).toBe(0);
     expect(json.from).toBe("2026-11-01");
     expect(json.to).toBe("2026-11-30");
+    // Placed by hand, without an archive: the last sale, and no archive.
+    const fresh = { last_archive: null, sequence: null };
     expect(json.tills).toEqual([
-      { ref: "D01", name: "Magasin 1" },
-      { ref: "D02", name: "Magasin 2" },
+      { ref: "D01", name: "Magasin 1", last_sale: "2026-11-20", ...fresh },
+      { ref: "D02", name: "Magasin 2", last_sale: "2026-11-10", ...fresh },
     ]);
     expect(json.rows).toEqual([
       {
@@ -371,6 +373,8 @@ describe("caisse-central report", () => {
       mode: "previous",
       from: "2026-10-01",
       to: "2026-10-31",
+      // D01's data starts on 15 October, D02's ends on 10 November.
+      partial: true,
     });
   });
 
@@ -390,10 +394,10 @@ describe("caisse-central report", () => {
     });
     expect(code).toBe(0);
     expect(stdout).toBe(
-      "\uFEFFkey;label;ttc;ht;vat;tickets;quantity;avg_basket;share\r\n" +
-        "D01;Magasin 1;1235,36;1170,61;64,75;5;5,5;247,07;0,9967\r\n" +
-        "D02;Magasin 2;4,10;3,54;0,56;2;3;2,05;0,0033\r\n" +
-        "(total);Total;1239,46;1174,16;65,30;7;8,5;177,07;\r\n",
+      "\uFEFFkey;label;ttc;ht;vat;tickets;quantity;avg_basket;share;last_sale;last_archive;sequence\r\n" +
+        "D01;Magasin 1;1235,36;1170,61;64,75;5;5,5;247,07;0,9967;2026-11-20;;\r\n" +
+        "D02;Magasin 2;4,10;3,54;0,56;2;3;2,05;0,0033;2026-11-10;;\r\n" +
+        "(total);Total;1239,46;1174,16;65,30;7;8,5;177,07;;;;\r\n",
     );
   });
 

@@ -287,7 +287,26 @@ afterAll(async () => work.remove());
 describe("till archive -> drop folder -> central import -> comparative report", () => {
   it("--by till: every store's figures, to the cent", async () => {
     const json = await report("till");
-    expect(json.tills).toEqual(TILLS.map((till) => ({ ref: till.ref, name: till.name })));
+    // Each till's last sale from its lines; its archive #1, imported just now.
+    const lastSale = (ref: string): string | undefined =>
+      all
+        .filter((l) => l.till === ref)
+        .map((l) => l.day)
+        .sort()
+        .at(-1);
+    const imported = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/u;
+    for (const till of json.tills as { last_archive?: unknown }[]) {
+      expect(String(till.last_archive)).toMatch(imported);
+    }
+    expect(json.tills.map((till) => ({ ...till, last_archive: null }))).toEqual(
+      TILLS.map((till) => ({
+        ref: till.ref,
+        name: till.name,
+        last_sale: lastSale(till.ref),
+        last_archive: null,
+        sequence: 1,
+      })),
+    );
     expect(json.rows.map((row) => row.key)).toEqual(["D01", "D02", "D03"]);
     for (const till of TILLS) {
       expectFigures(

@@ -69,7 +69,7 @@ describe("caisse-export run", () => {
     const lines = dry.stdout.trimEnd().split("\n");
     expect(lines[0]).toBe("dry run: nothing was written or sent");
     expect(lines[1]).toMatch(
-      /^would build .*D01_\d{8}T\d{6}_000002\.zip: D01 sequence 2, 1 file, \d+ B before compression$/u,
+      /^would build .*D01_\d{8}T\d{6}_000002\.zip: D01 sequence 2, 1 file, \d+ B before compression, incremental on #1 \(the files changed since\)$/u,
     );
     expect(lines[2]).toBe(`would send 2 archives to dir ${till.share}, in this order:`);
     expect(lines.slice(3)).toEqual([

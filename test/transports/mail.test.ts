@@ -8,9 +8,9 @@ import {
   type TransportEnv,
 } from "@caisse/transports";
 import { createHash, randomBytes } from "node:crypto";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { temporaryFolder } from "../helpers/cli.js";
 import { caisseFailure } from "../helpers/errors.js";
 import { makeCertificate, type TestCertificate } from "../servers/certs.js";
@@ -28,9 +28,9 @@ import {
  * every refusal as one line naming the server and the step.
  */
 
-export const MAIL_USER = "caisse@example.test";
-export const MAIL_PASSWORD = "smtp-Secret-9b2e4d";
-export const MAIL_TOKEN = "ya29.caisse-Token-5e7f1a3c";
+const MAIL_USER = "caisse@example.test";
+const MAIL_PASSWORD = "smtp-Secret-9b2e4d";
+const MAIL_TOKEN = "ya29.caisse-Token-5e7f1a3c";
 
 let certificate: TestCertificate;
 let stranger: TestCertificate;
@@ -151,7 +151,7 @@ describe("mail: one message per archive", () => {
       expect(headers.get("to")).toBe("siege@example.test");
       const [text, attachment] = partsOf(mail.raw);
       expect(text?.headers.get("content-type")).toBe("text/plain; charset=utf-8");
-      const original = await import("node:fs/promises").then((fs) => fs.readFile(archive.path));
+      const original = await readFile(archive.path);
       expect(text?.body.toString("utf8").replaceAll("\r\n", "\n")).toBe(
         [
           "Till D01 (Magasin 1), archive #42, built 2026-11-27T23:00:05+01:00.",
@@ -456,5 +456,3 @@ describe("mail refusals: one line naming the server and the step, nothing sent",
     expect(smtp.received).toEqual([]);
   });
 });
-
-afterAll(() => undefined);

@@ -1,11 +1,16 @@
 import { processContext, runMain, type CliContext, type ExitCode } from "@caisse/cli/start";
 import { Command } from "commander";
+import { registerCheck } from "./commands/check.js";
+import { registerCatalog } from "./commands/catalog.js";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerFetch } from "./commands/fetch.js";
 import { registerImport } from "./commands/import.js";
 import { registerInit } from "./commands/init.js";
 import { registerJournal } from "./commands/journal.js";
+import { registerMonitor } from "./commands/monitor.js";
+import { registerKeygen } from "./commands/keygen.js";
 import { registerReport } from "./commands/report.js";
+import { registerRestore } from "./commands/restore.js";
 import { registerTills } from "./commands/tills.js";
 import type { CommandEnv } from "./context.js";
 import { VERSION } from "./version.js";
@@ -30,8 +35,13 @@ export function buildProgram(env: CommandEnv): Command {
     registerImport,
     registerFetch,
     registerReport,
+    registerMonitor,
     registerJournal,
     registerDoctor,
+    registerCheck,
+    registerKeygen,
+    registerCatalog,
+    registerRestore,
   ]) {
     register(program, env);
   }

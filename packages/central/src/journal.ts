@@ -23,7 +23,7 @@ import { dirname, join } from "node:path";
  * comes after them. So each append also records the journal's head (the last entry's number and
  * hash) in `journal.head.json` beside it, which `--verify` compares with the journal's end.
  */
-export type Outcome = "accepted" | "duplicate" | "rejected" | "repair";
+export type Outcome = "accepted" | "duplicate" | "rejected" | "repair" | "restored";
 
 /** What the import pipeline says about one archive. */
 export interface JournalRecord {

@@ -11,6 +11,8 @@ export interface TillHistory {
   lastReceived: JournalEntry | null;
   /** Where each accepted archive is kept, by its SHA-256: for "already imported". */
   accepted: Map<string, string | null>;
+  /** Sequences of the accepted archives: the bases an incremental archive may build on. */
+  acceptedSequences: Set<number>;
   /** Sequences of the archives refused (as their manifests said): a gap's known cause. */
   rejected: Set<number>;
   gaps: [number, number][];
@@ -25,6 +27,7 @@ export function emptyHistory(): TillHistory {
     lastRejected: null,
     lastReceived: null,
     accepted: new Map(),
+    acceptedSequences: new Set(),
     rejected: new Set(),
     gaps: [],
   };
@@ -34,7 +37,8 @@ export function emptyHistory(): TillHistory {
 export function tillHistories(entries: readonly JournalEntry[]): Map<string, TillHistory> {
   const histories = new Map<string, TillHistory>();
   for (const entry of entries) {
-    if (entry.till === null) continue;
+    // A restore rebuilds a directory from an archive received before: nothing was received.
+    if (entry.till === null || entry.outcome === "restored") continue;
     const key = entry.till.toUpperCase();
     const history = histories.get(key) ?? emptyHistory();
     histories.set(key, history);
@@ -45,14 +49,28 @@ export function tillHistories(entries: readonly JournalEntry[]): Map<string, Til
     }
     if (entry.outcome !== "accepted") continue;
     history.lastAccepted = entry;
-    history.accepted.set(entry.sha256, entry.stored);
-    if (entry.sequence !== null && entry.sequence > (history.lastSequence ?? 0)) {
-      history.lastSequence = entry.sequence;
-      history.lastManifest = entry.manifest;
-    }
+    noteAccepted(history, entry);
     if (entry.gap !== null) history.gaps.push(entry.gap);
   }
   return histories;
+}
+
+/**
+ * Folds one accepted archive into its till's history: for the journal read at start, and for each
+ * archive a run accepts after it, so that the next archive of the same run is checked against it
+ * (its sequence, its chain, the base of an incremental archive).
+ */
+export function noteAccepted(
+  history: TillHistory,
+  archive: Pick<JournalEntry, "sha256" | "stored" | "sequence" | "manifest">,
+): void {
+  history.accepted.set(archive.sha256, archive.stored);
+  if (archive.sequence === null) return;
+  history.acceptedSequences.add(archive.sequence);
+  if (archive.sequence > (history.lastSequence ?? 0)) {
+    history.lastSequence = archive.sequence;
+    history.lastManifest = archive.manifest;
+  }
 }
 
 /** The sequences of `gap` that were refused, in order: they arrived, unlike the rest. */

@@ -205,6 +205,11 @@ const catalogue = {
     class: "rejected",
     summary: "The manifest says the archive was created more than a day in the future.",
   },
+  E_ARCHIVE_NEEDS_FULL: {
+    class: "rejected",
+    summary:
+      "An incremental archive does not fit the till's data at the central: it needs a full archive.",
+  },
   E_ARCHIVE_UNKNOWN_TILL: {
     class: "rejected",
     summary: "The archive comes from a till that is not registered.",
@@ -252,6 +257,29 @@ const catalogue = {
   E_CSV_UNREADABLE: {
     class: "rejected",
     summary: "A CSV file cannot be read at all and is left out whole.",
+  },
+
+  // The catalogue head office publishes, and restoring a till from a kept archive.
+  E_CATALOG_INVALID: {
+    class: "rejected",
+    summary:
+      "A catalogue's files are missing, unreadable, hold invalid rows, or the archive is not a catalogue.",
+  },
+  E_CATALOG_SIGNATURE: {
+    class: "rejected",
+    summary: "A catalogue archive is unsigned, or not signed by head office's key.",
+  },
+  E_CATALOG_OLDER: {
+    class: "rejected",
+    summary: "A catalogue archive is not newer than the one applied last.",
+  },
+  E_CATALOG_NONE: {
+    class: "usage",
+    summary: "No catalogue archive was built yet, or no catalogue destination is configured.",
+  },
+  E_RESTORE_NOT_KEPT: {
+    class: "usage",
+    summary: "The archive asked for is not kept under archives/ (never accepted, or removed).",
   },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -6,8 +6,15 @@ import {
   type ArchivePlan,
   type BuiltArchive,
 } from "@caisse/core";
-import type { Logger, Progress } from "@caisse/cli";
 import { basename, join } from "node:path";
+import type { Logger, Progress } from "@caisse/cli";
+import {
+  decideMode,
+  readBase,
+  unchangedSinceBase,
+  writeBase,
+  type ArchiveDecision,
+} from "./base.js";
 import { nextSequence, type OutboxListing } from "./outbox.js";
 import { checkBeforeActing } from "./preflight.js";
 import type { Signer } from "./signing.js";
@@ -35,6 +42,11 @@ export interface BuildNextOptions {
   progress?: Progress;
   /** Ctrl-C: the build stops and removes its temporary file (E_INTERRUPTED). */
   signal?: AbortSignal | undefined;
+  /**
+   * `run` only: full or incremental archives, and the base kept for them (see base.ts). Without
+   * it (`zip`) the archive is full and the base is left as it is.
+   */
+  chain?: { fullEveryDays: number; forceFull: boolean; log: Logger };
 }
 
 export interface BuildNextResult {
@@ -42,6 +54,10 @@ export interface BuildNextResult {
   archive: BuiltArchive;
   /** The file name written: the transport name in the outbox, or the name given with --out. */
   fileName: string;
+  /** Files packed: all of them in a full archive, those changed since the base otherwise. */
+  carried: number;
+  /** Why the archive is full, or its base. */
+  decision: ArchiveDecision;
 }
 
 /** What the next archive will be, before anything is written (for `--dry-run` and the build). */
@@ -56,6 +72,8 @@ export interface NextArchivePlan {
   outbox: OutboxListing;
   /** The signing function, the key read and checked; undefined when unsigned. */
   sign: Signer | undefined;
+  /** Full, and why, or incremental on which base. */
+  decision: ArchiveDecision;
 }
 
 /**
@@ -72,7 +90,18 @@ export async function planNextArchive(options: BuildNextOptions): Promise<NextAr
   const sequence = nextSequence(state.nextSequence, outbox);
   const outPath =
     options.out ?? join(paths.outbox, archiveTransportName(options.till, options.now, sequence));
-  return { plan, sequence, previous: state.lastManifestSha256, outPath, outbox, sign };
+  const { chain } = options;
+  const decision: ArchiveDecision =
+    chain === undefined
+      ? { mode: "full", reason: "caisse-export zip builds full archives" }
+      : decideMode({
+          base: await readBase(paths, chain.log),
+          fullEveryDays: chain.fullEveryDays,
+          forceFull: chain.forceFull,
+          now: options.now,
+          outbox,
+        });
+  return { plan, sequence, previous: state.lastManifestSha256, outPath, outbox, sign, decision };
 }
 
 /**
@@ -85,8 +114,15 @@ export async function planNextArchive(options: BuildNextOptions): Promise<NextAr
  * archive, which the central reports as a gap. No order of events gives two archives one sequence.
  */
 export async function buildNextArchive(options: BuildNextOptions): Promise<BuildNextResult> {
-  const { plan, sequence, previous, outPath, sign } = await planNextArchive(options);
+  const { plan, sequence, previous, outPath, sign, decision } = await planNextArchive(options);
   const { paths } = options;
+  const unchanged =
+    decision.mode === "incremental" ? await unchangedSinceBase(plan, decision.base) : undefined;
+  // Nothing left to build on (every file changed): a full archive says so more simply.
+  const incremental =
+    decision.mode === "incremental" && unchanged !== undefined && unchanged.size > 0
+      ? { base: decision.base.sequence, unchanged }
+      : undefined;
   const task = options.progress?.task(`building ${basename(outPath)}`, plan.totalBytes, "bytes");
   const archive = await buildArchive(plan, {
     outPath,
@@ -96,22 +132,41 @@ export async function buildNextArchive(options: BuildNextOptions): Promise<Build
     previous,
     created: options.now,
     sign,
+    incremental,
     timeoutMs: options.timeoutMs,
-    beforeRename: (built) =>
-      writeState(paths, {
+    beforeRename: async (built) => {
+      await writeState(paths, {
         nextSequence: sequence + 1,
         lastSequence: sequence,
         lastManifestSha256: built.manifestSha256,
         till: options.till,
         lastArchive: basename(outPath),
         updated: isoWithOffset(options.now),
-      }),
+      });
+      // After the state: a crash in between leaves the older base, which is still sound (the
+      // central checks every file an incremental archive does not carry).
+      if (options.chain !== undefined && incremental === undefined) {
+        await writeBase(paths, {
+          sequence,
+          archive: basename(outPath),
+          created: built.manifest.created,
+          sent: false,
+          files: built.manifest.files,
+        });
+      }
+    },
     onProgress: (bytesRead, file) => {
       task?.update(bytesRead, file);
     },
     signal: options.signal,
   }).finally(() => task?.end());
-  return { plan, archive, fileName: basename(outPath) };
+  return {
+    plan,
+    archive,
+    fileName: basename(outPath),
+    carried: plan.files.length - (incremental?.unchanged.size ?? 0),
+    decision,
+  };
 }
 
 /** Logs what the plan left out: links are never followed, special files never read. */

@@ -1,5 +1,6 @@
 import { processContext, runMain, type CliContext, type ExitCode } from "@caisse/cli/start";
 import { Command } from "commander";
+import { registerCatalog } from "./commands/catalog.js";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerInit } from "./commands/init.js";
 import { registerKeygen } from "./commands/keygen.js";
@@ -27,6 +28,7 @@ export function buildProgram(env: CommandEnv): Command {
     registerRun,
     registerStatus,
     registerDoctor,
+    registerCatalog,
   ]) {
     register(program, env);
   }

@@ -34,7 +34,12 @@ describe("validateExportConfig", () => {
       data: join("/srv", "caisse", "donnees"),
       key: join("/srv", "cles", "D01.key"),
       transport: { type: "dir", path: "/mnt/siege" },
-      catalog: { dir: join("/srv", "caisse", "catalogue"), centralKey: undefined },
+      catalog: {
+        dir: join("/srv", "caisse", "catalogue"),
+        centralKey: undefined,
+        source: undefined,
+      },
+      fullEveryDays: 7,
     });
     expect(warnings).toEqual([]);
   });

@@ -20,12 +20,14 @@ import { CONFIG_ENV, CONFIG_FILE } from "./configNames.js";
 
 export { CONFIG_ENV, CONFIG_FILE } from "./configNames.js";
 
-/** `catalog`: accepted and checked now, used by `catalog import/fetch` in a later version. */
+/** `catalog`: where `catalog import` and `catalog fetch` apply head office's catalogue. */
 export interface CatalogConfig {
   /** Absolute path of the folder the catalogue is applied to. */
   dir: string;
-  /** Head office's public key, `ed25519:<base64>`. */
+  /** Head office's public key, `ed25519:<base64>`; a catalogue is applied only when signed by it. */
   centralKey: string | undefined;
+  /** Where `catalog fetch` looks; undefined: the `catalog` folder beside the transport's. */
+  source: TransportConfig | undefined;
 }
 
 /** A valid caisse-export.json, every path absolute. */
@@ -43,7 +45,15 @@ export interface ExportConfig {
   /** Where `run` and `send` send archives; undefined: only `zip` works. */
   transport: TransportConfig | undefined;
   catalog: CatalogConfig | undefined;
+  /**
+   * `run` builds a full archive when the last full one is this many days old or more, and
+   * incremental archives in between; 0: every archive is full. Default 7.
+   */
+  fullEveryDays: number;
 }
+
+/** Default of `fullEveryDays`: a full archive once a week. */
+export const DEFAULT_FULL_EVERY_DAYS = 7;
 
 export interface LoadedConfig {
   config: ExportConfig;
@@ -91,7 +101,7 @@ class Checker extends ConfigChecker {
       );
       return undefined;
     }
-    this.knownKeys(value, "catalog.", ["dir", "centralKey"]);
+    this.knownKeys(value, "catalog.", ["dir", "centralKey", "source"]);
     const dir = this.path(value, "dir", "catalog.", true);
     const centralKey = this.string(value, "centralKey", "catalog.", false);
     if (centralKey !== undefined && !ED25519_PUBLIC_KEY.test(centralKey)) {
@@ -99,11 +109,24 @@ class Checker extends ConfigChecker {
         "catalog.centralKey must look like ed25519:<44 base64 characters>, the public key of head office's catalogue signing key",
       );
     }
-    return dir === undefined ? undefined : { dir, centralKey };
+    const source =
+      value.source === undefined || value.source === null
+        ? undefined
+        : parseTransport(this, value.source, "catalog.source.", "source");
+    return dir === undefined ? undefined : { dir, centralKey, source };
   }
 }
 
-const TOP_LEVEL_KEYS = ["$schema", "till", "name", "data", "key", "transport", "catalog"] as const;
+const TOP_LEVEL_KEYS = [
+  "$schema",
+  "till",
+  "name",
+  "data",
+  "key",
+  "transport",
+  "catalog",
+  "fullEveryDays",
+] as const;
 
 /** Validates a parsed caisse-export.json; `file` is its absolute path (relative paths start there). */
 export function validateExportConfig(value: unknown, file: string): LoadedConfig {
@@ -124,10 +147,15 @@ export function validateExportConfig(value: unknown, file: string): LoadedConfig
   const key = check.path(value, "key", "", false);
   const transport = check.transport(value.transport);
   const catalog = check.catalog(value.catalog);
+  const fullEveryDays = check.integer(value, "fullEveryDays", "", {
+    min: 0,
+    max: 366,
+    fallback: DEFAULT_FULL_EVERY_DAYS,
+  });
   if (check.problems.length > 0 || till === undefined || data === undefined)
     throw configError(file, check.problems, check.warnings);
   return {
-    config: { file, till, name: name ?? till, data, key, transport, catalog },
+    config: { file, till, name: name ?? till, data, key, transport, catalog, fullEveryDays },
     warnings: check.warnings.map((warning) => `${file}: ${warning}`),
   };
 }

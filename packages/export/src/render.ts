@@ -52,12 +52,21 @@ export function renderRunOutcome(run: RunRecord): string {
 export function renderBuilt(build: BuildNextResult, locale: Locale): string {
   const { archive, plan } = build;
   const signed = archive.signature === null ? "" : ", signed";
-  return `built ${oneLine(archive.path)}: ${archive.manifest.till} sequence ${archive.manifest.sequence}, ${counted(plan.files.length, "file")}, ${formatBytes(archive.size, locale)}${signed}`;
+  const { base } = archive.manifest;
+  const files =
+    base === undefined
+      ? counted(plan.files.length, "file")
+      : `incremental on #${base}, ${build.carried} of ${counted(plan.files.length, "file")} carried`;
+  return `built ${oneLine(archive.path)}: ${archive.manifest.till} sequence ${archive.manifest.sequence}, ${files}, ${formatBytes(archive.size, locale)}${signed}`;
 }
 
 /** `--dry-run`: `would build /x/tfichier.zip: D01 sequence 42, 12 files, 45.6 kB before compression` */
 export function renderPlanned(next: NextArchivePlan, till: string, locale: Locale): string {
-  return `would build ${oneLine(next.outPath)}: ${till} sequence ${next.sequence}, ${counted(next.plan.files.length, "file")}, ${formatBytes(next.plan.totalBytes, locale)} before compression`;
+  const mode =
+    next.decision.mode === "incremental"
+      ? `, incremental on #${next.decision.base.sequence} (the files changed since)`
+      : "";
+  return `would build ${oneLine(next.outPath)}: ${till} sequence ${next.sequence}, ${counted(next.plan.files.length, "file")}, ${formatBytes(next.plan.totalBytes, locale)} before compression${mode}`;
 }
 
 /**

@@ -10,6 +10,7 @@ import type { Command } from "commander";
 import { access, constants } from "node:fs/promises";
 import { logger, openCentral, type CommandEnv, type GlobalOptions } from "../context.js";
 import { optionsOf } from "../commands/shared.js";
+import { catalogChecks } from "../catalog/doctor.js";
 
 /** Every check of a central root: its config, its folders, and each source for real. */
 export async function centralChecks(
@@ -50,6 +51,7 @@ export async function centralChecks(
     const subject = `source ${source.name} (${describeTransport(source.transport)})`;
     checks.push(...(await transportChecks(subject, source.transport, { env: env.ctx.env })));
   }
+  checks.push(...(await catalogChecks(central, env.ctx.env)));
   return checks;
 }
 

@@ -6,14 +6,16 @@ import {
   type CliContext,
   type ExitCode,
 } from "@caisse/cli";
-import { buildReport, localDateOf, type Report } from "@caisse/core";
+import { buildReport, type Report } from "@caisse/core";
 import type { Command } from "commander";
 import { logger, openCentral, type CommandEnv, type GlobalOptions } from "../context.js";
+import { freshnessOf, historiesForReport } from "../freshness.js";
 import { renderReport } from "../render/index.js";
 import { collectReport } from "../report/collect.js";
 import { parseReportRequest, type ReportFlags } from "../report/request.js";
 import { selectTills } from "../report/selectTills.js";
 import { optionsOf } from "../commands/shared.js";
+import { today } from "../today.js";
 
 export type ReportOptions = ReportFlags & GlobalOptions;
 
@@ -30,7 +32,7 @@ export interface ReportResult {
  * report, prints the warnings on stderr and the report on stdout (or into `--out`).
  */
 export async function runReport(options: ReportOptions, ctx: CliContext): Promise<ReportResult> {
-  const request = parseReportRequest(options, localDateOf(ctx.now()));
+  const request = parseReportRequest(options, today(ctx));
   const central = await openCentral(ctx, options);
   const tills = selectTills(central.config, request.tills);
   const collected = await collectReport({
@@ -41,6 +43,8 @@ export async function runReport(options: ReportOptions, ctx: CliContext): Promis
     comparison: request.comparison,
   });
   const locale = localeOf(ctx.env);
+  const warnings = [...collected.warnings];
+  const histories = await historiesForReport(central.paths.journal, warnings);
   const report = buildReport({
     by: request.by,
     range: request.range,
@@ -52,8 +56,9 @@ export async function runReport(options: ReportOptions, ctx: CliContext): Promis
         : { ...request.comparison, data: collected.compared },
     top: request.top,
     labels: collected.labels,
-    warnings: collected.warnings,
+    warnings,
     incomplete: collected.incomplete,
+    freshness: freshnessOf(tills, histories, collected),
     locale,
   });
   const log = logger(ctx, options);

@@ -81,6 +81,9 @@ export function logObserver(log: Logger, dryRun = false): RunObserver {
           );
       }
     },
+    onPruned: (archive) => {
+      log.info(`${archive.stored} removed: older than archives.keepDays`);
+    },
     onFailure: (failure) => {
       const { error } = failure;
       const where = `${failure.source}${failure.item === null ? "" : ` ${failure.item}`}`;

@@ -1,5 +1,5 @@
-import { CaisseError, ioError } from "@caisse/core";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { CaisseError, ioError, removeRetrying } from "@caisse/core";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Central } from "../context.js";
 
@@ -90,7 +90,7 @@ export class ExaminationGuard {
    */
   async end(): Promise<void> {
     try {
-      await rm(this.#path, { force: true });
+      await removeRetrying(this.#path);
     } catch (error) {
       throw ioError("remove", this.#path, error);
     }

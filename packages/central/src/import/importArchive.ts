@@ -1,6 +1,7 @@
 import {
   CaisseError,
   isCaisseError,
+  isIncremental,
   isoWithOffset,
   openArchive,
   removeRetrying,
@@ -34,6 +35,7 @@ import {
   legacyName,
 } from "./checks.js";
 import { CHECK_FAILED_HINT, type ExaminationGuard } from "./examining.js";
+import { checkBase, completeFromCurrent } from "./incremental.js";
 import {
   placeFile,
   safeReceivedName,
@@ -169,6 +171,7 @@ export async function planImport(
     checkCreated(manifest, options.now());
     const history = histories.get(till.ref.toUpperCase());
     const verdict = checkSequence(manifest, history, sha256);
+    if (manifest !== undefined && verdict.kind === "new") checkBase(manifest, history);
     if (verdict.kind === "duplicate") {
       // Released now: an open handle would keep a source from removing the file (Windows).
       await archive.close();
@@ -238,7 +241,10 @@ export function resultOfPlan(plan: ImportPlan): ImportResult {
         gap: decision.gap,
         gapRejected: decision.gapRejected,
         chain: decision.chain,
-        files: plan.archive?.entries.filter((entry) => !entry.directory).length ?? 0,
+        files:
+          plan.archive?.manifest?.value.files.length ??
+          plan.archive?.entries.filter((entry) => !entry.directory).length ??
+          0,
         target: decision.target,
       };
     case "duplicate":
@@ -305,10 +311,18 @@ export async function applyImport(
   try {
     if (archive === undefined) throw new Error("an import plan without its open archive");
     const stagingDir = await freshStaging(staging);
-    const files = await archive.extractTo(stagingDir).catch((error: unknown) => {
-      throw unexpectedAsRejection(error);
-    });
+    const manifest = archive.manifest?.value;
+    const incremental = manifest !== undefined && isIncremental(manifest);
+    const files = await archive
+      .extractTo(stagingDir, { partial: incremental })
+      .catch((error: unknown) => {
+        throw unexpectedAsRejection(error);
+      });
     await archive.close();
+    const kept =
+      manifest !== undefined && incremental
+        ? await completeFromCurrent(stagingDir, decision.target, manifest, files)
+        : 0;
     archive = undefined;
     // The archive waits under a temporary name until the swap is decided: an archive under
     // archives/ is always journaled, which the journal check relies on (journalCheck.ts).
@@ -339,7 +353,7 @@ export async function applyImport(
     await appendJournal(paths.journal, record);
     await finishSwap(staging, options.pause);
     return {
-      ...resultOf(record, files.length),
+      ...resultOf(record, files.length + kept),
       gapRejected: decision.gapRejected,
       target: decision.target,
     };

@@ -1,5 +1,11 @@
-import { ioError, syncDirectory, systemErrorCode } from "@caisse/core";
-import { readdir, readFile, rename, rm } from "node:fs/promises";
+import {
+  ioError,
+  removeRetrying,
+  renameRetrying,
+  syncDirectory,
+  systemErrorCode,
+} from "@caisse/core";
+import { readdir, readFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { tillDirectory } from "../config.js";
 import type { Central } from "../context.js";
@@ -25,7 +31,7 @@ async function placeArchive(central: Central, note: SwapNote): Promise<void> {
   const destination = join(central.paths.root, record.stored);
   const temporary = join(dirname(destination), basename(archive));
   try {
-    await rename(temporary, destination);
+    await renameRetrying(temporary, destination);
   } catch (error) {
     if (systemErrorCode(error) === "ENOENT") return; // already in place
     throw ioError("store the archive as", destination, error);
@@ -52,9 +58,11 @@ export async function recoverInterruptedImports(central: Central): Promise<Recov
         const journal = await readJournal(central.paths.journal);
         const done = journal.some(
           (entry) =>
-            entry.outcome === "accepted" &&
+            entry.outcome === record.outcome &&
             entry.sha256 === record.sha256 &&
-            entry.till === record.till,
+            entry.till === record.till &&
+            // A restore may take the same archive again: its own entry is the one with its time.
+            (record.outcome !== "restored" || entry.time === record.time),
         );
         if (!done) await appendJournal(central.paths.journal, record);
       }
@@ -114,7 +122,7 @@ async function namesIn(folder: string): Promise<string[]> {
 
 async function removeLeftover(path: string): Promise<void> {
   try {
-    await rm(path, { recursive: true, force: true });
+    await removeRetrying(path, { recursive: true });
   } catch (error) {
     throw ioError("remove the leftover", path, error);
   }

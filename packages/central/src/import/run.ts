@@ -3,16 +3,17 @@ import {
   ioError,
   isCaisseError,
   parseArchiveTransportName,
+  removeRetrying,
   withLock,
 } from "@caisse/core";
 import type { Source, SourceItem } from "@caisse/transports";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { Central } from "../context.js";
 import { createSource } from "../sources.js";
 import { readJournal, type JournalEntry } from "../journal.js";
 import { archiveProblems, journalDamaged, readCheckedJournal } from "../journalCheck.js";
-import { emptyHistory, tillHistories } from "../tillHistory.js";
+import { emptyHistory, noteAccepted, tillHistories } from "../tillHistory.js";
 import {
   applyImport,
   planImport,
@@ -23,6 +24,7 @@ import {
 } from "./importArchive.js";
 import { ExaminationGuard } from "./examining.js";
 import { refuseItem } from "./refusedItem.js";
+import { pruneArchives, type PrunedArchive } from "./prune.js";
 import {
   DOWNLOAD_PREFIX,
   pendingImports,
@@ -44,6 +46,8 @@ export interface RunSummary {
   recovered: RecoveredTill[];
   results: ImportResult[];
   failures: RunFailure[];
+  /** Archives removed under archives.keepDays after the run (see prune.ts). */
+  pruned?: PrunedArchive[] | undefined;
 }
 
 export interface RunOptions extends ImportOptions {
@@ -124,12 +128,12 @@ async function createImporter(
       if (result.outcome === "rejected") {
         if (result.sequence !== null) history.rejected.add(result.sequence);
       } else {
-        history.accepted.set(plan.base.sha256, result.stored);
-        if (result.sequence !== null && result.sequence > (history.lastSequence ?? 0)) {
-          history.lastSequence = result.sequence;
-          history.lastManifest =
-            plan.decision.kind === "import" ? plan.decision.manifestSha256 : null;
-        }
+        noteAccepted(history, {
+          sha256: plan.base.sha256,
+          stored: result.stored,
+          sequence: result.sequence,
+          manifest: plan.decision.kind === "import" ? plan.decision.manifestSha256 : null,
+        });
       }
       histories.set(key, history);
     }
@@ -151,6 +155,8 @@ export interface RunObserver {
   onItem?(source: string, index: number, label: string): void;
   /** The source is done with, whatever happened. */
   onSourceEnd?(source: string): void;
+  /** An archive was removed under archives.keepDays. */
+  onPruned?(archive: PrunedArchive): void;
 }
 
 /**
@@ -175,26 +181,41 @@ async function underLock(
     await task(summary, await createImporter(central, options, true, journal));
     return summary;
   }
+  return withTrustedJournal(central, purpose, async (entries, recovered) => {
+    const summary: RunSummary = { dryRun: false, recovered, results: [], failures: [] };
+    summary.recovered.forEach((till) => observer.onRecovered?.(till));
+    await task(summary, await createImporter(central, options, false, entries));
+    if (!journalFailed(summary)) {
+      summary.pruned = await pruneArchives(central, options.now());
+      summary.pruned.forEach((archive) => observer.onPruned?.(archive));
+    }
+    return summary;
+  });
+}
+
+/**
+ * Runs `task` under the central lock once the journal is checked and interrupted imports are
+ * recovered, with the journal's entries: what every command that changes a till's directory or
+ * archives/ starts from (import, fetch, restore).
+ */
+export async function withTrustedJournal<T>(
+  central: Central,
+  purpose: string,
+  task: (entries: JournalEntry[], recovered: RecoveredTill[]) => Promise<T>,
+): Promise<T> {
   return withLock(central.paths.lock, purpose, async () => {
     // Checked before the recovery, which may journal an import a crash left undecided.
     const { journal } = central.paths;
     const checked = await readCheckedJournal(journal);
     if (checked.problems.length > 0) throw journalDamaged(journal, checked.problems);
-    const summary: RunSummary = {
-      dryRun: false,
-      recovered: await recoverInterruptedImports(central),
-      results: [],
-      failures: [],
-    };
+    const recovered = await recoverInterruptedImports(central);
     await removeLeftovers(central);
-    summary.recovered.forEach((recovered) => observer.onRecovered?.(recovered));
-    const entries = summary.recovered.some((recovered) => recovered.kind === "rolled-forward")
+    const entries = recovered.some((till) => till.kind === "rolled-forward")
       ? await readJournal(journal)
       : checked.entries;
     const problems = await archiveProblems(central.paths.archives, entries);
     if (problems.length > 0) throw journalDamaged(journal, problems);
-    await task(summary, await createImporter(central, options, false, entries));
-    return summary;
+    return task(entries, recovered);
   });
 }
 
@@ -338,7 +359,7 @@ async function collectFrom(
     } catch (error) {
       recordFailure(summary, observer, asFailure(source.name, item.label, error));
     } finally {
-      await rm(folder, { recursive: true, force: true });
+      await removeRetrying(folder, { recursive: true });
     }
   }
 }

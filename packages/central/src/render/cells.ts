@@ -1,5 +1,8 @@
 import {
   fixedDecimal,
+  formatDate,
+  oneLine,
+  type LocalDate,
   formatMoney,
   formatQuantity,
   type Cents,
@@ -37,4 +40,15 @@ export function percentCell(hundredths: number | null, locale: Locale, signed = 
   const sign = signed && hundredths > 0 ? "+" : "";
   const number = fixedDecimal(hundredths, 2, locale === "fr" ? "," : ".");
   return locale === "fr" ? `${sign}${number}\u00A0%` : `${sign}${number}%`;
+}
+
+/**
+ * An ISO time with offset as the journal writes it (`2026-11-21T02:10:00+01:00`), for people: its
+ * date in the locale and its minutes, as the till's clock said: `21/11/2026 02:10`.
+ */
+export function timeCell(time: string, locale: Locale): string {
+  if (!/^\d{4}-\d{2}-\d{2}/u.test(time)) return oneLine(time);
+  const clock = /^.{10}T(\d{2}:\d{2})/u.exec(time)?.[1];
+  const date = formatDate(time.slice(0, 10) as LocalDate, locale);
+  return clock === undefined ? date : `${date} ${clock}`;
 }

@@ -6,9 +6,10 @@ import {
   type Locale,
   type Report,
   type ReportRow,
+  type ReportTill,
   type ReportTotal,
 } from "@caisse/core";
-import { countCell, deltaCell, moneyCell, NONE, percentCell } from "./cells.js";
+import { countCell, deltaCell, moneyCell, NONE, percentCell, timeCell } from "./cells.js";
 
 /** How a report is asked to be written; every renderer takes it. */
 export interface RenderOptions {
@@ -38,6 +39,9 @@ export interface ReportGrid {
   /** The heading of the warnings, and the warnings, each on one line. */
   warningsTitle: string;
   warnings: string[];
+  /** The heading of the freshness lines, and one line per till (see docs/reports.md#freshness). */
+  freshnessTitle: string;
+  freshness: string[];
 }
 
 interface Words {
@@ -59,6 +63,16 @@ interface Words {
   warnings: string;
   /** Appended to a till, a row or the total whose figures are incomplete. */
   incomplete: string;
+  /** A figure after the till's last sale: not a zero. */
+  noData: string;
+  /** Appended to a till that never sent anything. */
+  never: string;
+  freshness: string;
+  lastSale: (date: string) => string;
+  lastArchive: (time: string, sequence: number | null) => string;
+  noArchive: string;
+  noSale: string;
+  neverSent: string;
 }
 
 const WORDS: Record<Locale, Words> = {
@@ -100,6 +114,15 @@ const WORDS: Record<Locale, Words> = {
     total: "Total",
     warnings: "Avertissements",
     incomplete: "(incomplet)",
+    noData: "pas de données",
+    never: "(jamais)",
+    freshness: "Fraîcheur des données",
+    lastSale: (date) => `dernière vente le ${date}`,
+    lastArchive: (time, sequence) =>
+      `dernière archive le ${time}${sequence === null ? "" : ` (n° ${sequence})`}`,
+    noArchive: "aucune archive reçue",
+    noSale: "aucune vente",
+    neverSent: "n'a jamais rien envoyé",
   },
   en: {
     turnover: "Turnover",
@@ -139,6 +162,15 @@ const WORDS: Record<Locale, Words> = {
     total: "Total",
     warnings: "Warnings",
     incomplete: "(incomplete)",
+    noData: "no data",
+    never: "(never)",
+    freshness: "Freshness",
+    lastSale: (date) => `last sale ${date}`,
+    lastArchive: (time, sequence) =>
+      `last archive ${time}${sequence === null ? "" : ` (#${sequence})`}`,
+    noArchive: "no archive received",
+    noSale: "no sale",
+    neverSent: "never sent anything",
   },
 };
 
@@ -185,21 +217,30 @@ function figureColumns(
   if (report.by === "till") {
     return {
       head: ["TTC", "HT", words.vat, "Tickets", words.avgBasket],
-      cells: (line) => [
-        moneyCell(line.ttc, locale),
-        moneyCell(line.ht, locale),
-        moneyCell(line.vat, locale),
-        countCell(line.tickets, locale),
-        moneyCell(line.avgBasket, locale),
-      ],
+      // After the till's last sale: "no data" rather than zeros.
+      cells: (line) =>
+        line.noData === true
+          ? [words.noData, NONE, NONE, NONE, NONE]
+          : [
+              moneyCell(line.ttc, locale),
+              moneyCell(line.ht, locale),
+              moneyCell(line.vat, locale),
+              countCell(line.tickets, locale),
+              moneyCell(line.avgBasket, locale),
+            ],
     };
   }
   const incomplete = (till: string): boolean => report.total.byTill?.[till]?.incomplete === true;
   const perTill = (byTill: Record<string, Figures> | undefined): string[] =>
-    report.tills.map((till) => moneyCell(byTill?.[till.ref]?.ttc ?? null, locale));
+    report.tills.map((till) => {
+      const figures = byTill?.[till.ref];
+      return figures?.noData === true ? words.noData : moneyCell(figures?.ttc ?? null, locale);
+    });
   return {
     head: [
-      ...report.tills.map((till) => withMark(oneLine(till.ref), incomplete(till.ref), words)),
+      ...report.tills.map((till) =>
+        withNever(withMark(oneLine(till.ref), incomplete(till.ref), words), till, words),
+      ),
       words.totalTtc,
       "HT",
       "Tickets",
@@ -211,6 +252,34 @@ function figureColumns(
       countCell(line.tickets, locale),
     ],
   };
+}
+
+/** `D03 (never)` for a till that never sent anything, else the text as it is. */
+function withNever(text: string, till: ReportTill | undefined, words: Words): string {
+  return till?.never === true ? `${text} ${words.never}` : text;
+}
+
+/**
+ * One line per till saying how fresh its data is: `D01 Magasin 1: last sale 2026-11-20, last
+ * archive 2026-11-27 02:10 (#12)`, or that it never sent anything.
+ */
+function freshnessLines(report: Report, words: Words, locale: Locale): string[] {
+  const colon = locale === "fr" ? " : " : ": ";
+  // Nothing known (a report built without freshness): no line rather than a wrong one.
+  const known = report.tills.filter(
+    (till) => till.never || till.lastSale !== null || till.lastArchive !== null,
+  );
+  return known.map((till) => {
+    const name = `${till.ref} ${till.name}`;
+    if (till.never) return oneLine(`${name}${colon}${words.neverSent}`);
+    const sale =
+      till.lastSale === null ? words.noSale : words.lastSale(formatDate(till.lastSale, locale));
+    const archive =
+      till.lastArchive === null
+        ? words.noArchive
+        : words.lastArchive(timeCell(till.lastArchive, locale), till.sequence);
+    return oneLine(`${name}${colon}${sale}, ${archive}`);
+  });
 }
 
 /** `D02 (incomplete)` when the figures leave out rows, else the text as it is. */
@@ -246,9 +315,13 @@ export function reportGrid(report: Report, locale: Locale): ReportGrid {
       cells(
         row,
         // The till's own row is marked; other rows show the mark on the till's column.
-        withMark(oneLine(row.key), report.by === "till" && row.incomplete === true, words),
+        withNever(
+          withMark(oneLine(row.key), report.by === "till" && row.incomplete === true, words),
+          report.by === "till" ? report.tills.find((till) => till.ref === row.key) : undefined,
+          words,
+        ),
         oneLine(row.label),
-        percentCell(row.shareBp, locale),
+        row.noData === true ? NONE : percentCell(row.shareBp, locale),
       ),
     ),
     total: cells(
@@ -259,5 +332,7 @@ export function reportGrid(report: Report, locale: Locale): ReportGrid {
     ),
     warningsTitle: words.warnings,
     warnings: report.warnings.map(oneLine),
+    freshnessTitle: words.freshness,
+    freshness: freshnessLines(report, words, locale),
   };
 }

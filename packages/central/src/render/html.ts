@@ -55,6 +55,11 @@ export function renderHtml(report: Report, options: RenderOptions): string {
     `<tfoot>${cells("td", grid.total, grid.numeric)}</tfoot>`,
     "</table>",
   ];
+  if (grid.freshness.length > 0) {
+    lines.push(`<h2>${escapeHtml(grid.freshnessTitle)}</h2>`, "<ul>");
+    lines.push(...grid.freshness.map((line) => `<li>${escapeHtml(line)}</li>`));
+    lines.push("</ul>");
+  }
   if (grid.warnings.length > 0) {
     lines.push(`<h2>${escapeHtml(grid.warningsTitle)}</h2>`, "<ul>");
     lines.push(...grid.warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`));

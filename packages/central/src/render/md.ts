@@ -15,7 +15,7 @@ function row(cells: readonly string[]): string {
 
 /**
  * The report as a Markdown document: the title as a heading, a table whose figures are
- * right-aligned with the total row in bold, and the warnings as a list.
+ * right-aligned with the total row in bold, the freshness of each till and the warnings as lists.
  */
 export function renderMarkdown(report: Report, options: RenderOptions): string {
   const grid = reportGrid(report, options.locale);
@@ -27,6 +27,10 @@ export function renderMarkdown(report: Report, options: RenderOptions): string {
     ...grid.body.map(row),
     `| ${grid.total.map((text) => (text === "" ? "" : `**${cell(text)}**`)).join(" | ")} |`,
   ];
+  if (grid.freshness.length > 0) {
+    lines.push("", `## ${cell(grid.freshnessTitle)}`, "");
+    lines.push(...grid.freshness.map((line) => `- ${cell(line)}`));
+  }
   if (grid.warnings.length > 0) {
     lines.push("", `## ${grid.warningsTitle}`, "");
     lines.push(...grid.warnings.map((warning) => `- ${cell(warning)}`));

@@ -170,11 +170,11 @@ describe("csv", () => {
 
   it("English: commas and points, no BOM; the comparison columns", () => {
     expect(renderReport(tillReport(), "csv", en)).toBe(
-      "key,label,ttc,ht,vat,tickets,quantity,avg_basket,share,compare_ttc,delta,pct\r\n" +
-        "D01,Magasin 1,1500.01,1250.01,250.00,2,3,750.01,0.9375,1000.00,500.01,50.00\r\n" +
-        "D02,Magasin]0;x 2,99.99,83.33,16.66,1,1.5,99.99,0.0625,0.00,99.99,\r\n" +
-        "D03,Magasin 3,0.00,0.00,0.00,0,0,,0.0000,0.00,0.00,\r\n" +
-        "(total),Total,1600.00,1333.33,266.67,3,4.5,533.33,,1000.00,600.00,60.00\r\n",
+      "key,label,ttc,ht,vat,tickets,quantity,avg_basket,share,compare_ttc,delta,pct,last_sale,last_archive,sequence\r\n" +
+        "D01,Magasin 1,1500.01,1250.01,250.00,2,3,750.01,0.9375,1000.00,500.01,50.00,,,\r\n" +
+        "D02,Magasin]0;x 2,99.99,83.33,16.66,1,1.5,99.99,0.0625,0.00,99.99,,,,\r\n" +
+        "D03,Magasin 3,0.00,0.00,0.00,0,0,,0.0000,0.00,0.00,,,,\r\n" +
+        "(total),Total,1600.00,1333.33,266.67,3,4.5,533.33,,1000.00,600.00,60.00,,,\r\n",
     );
   });
 

@@ -8,8 +8,8 @@ function warningsLine(count: number, locale: Locale): string {
 }
 
 /**
- * The report as a terminal table: a title line, the rows, the total row, and a count of the
- * warnings, which the command prints on stderr.
+ * The report as a terminal table: a title line, the rows, the total row, one freshness line per
+ * till, and a count of the warnings, which the command prints on stderr.
  */
 export function renderTable(report: Report, options: RenderOptions): string {
   const grid = reportGrid(report, options.locale);
@@ -18,7 +18,7 @@ export function renderTable(report: Report, options: RenderOptions): string {
     numeric: grid.numeric,
     compact: true,
   });
-  const lines = [grid.title, table];
+  const lines = [grid.title, table, ...grid.freshness];
   if (report.warnings.length > 0) lines.push(warningsLine(report.warnings.length, options.locale));
   return `${lines.join("\n")}\n`;
 }

@@ -18,6 +18,7 @@ import {
   type Dimension,
   type FileKind,
   type LabelBook,
+  type LocalDate,
   type RowOf,
   type WalkedFile,
 } from "@caisse/core";
@@ -50,6 +51,13 @@ export interface Collected {
   warnings: string[];
   /** The refs of the tills whose figures leave out more than a small share of their rows. */
   incomplete: string[];
+  /**
+   * Per till ref, the date of its last sale in all its data, whatever the range (of its last
+   * payment for `--by payment`); a till without any is absent. See docs/reports.md#freshness.
+   */
+  lastSale: Map<string, LocalDate>;
+  /** Per till ref, the date of its first sale, likewise: whether a compared period is covered. */
+  firstSale: Map<string, LocalDate>;
 }
 
 /** A folder whose till files are read: a till's directory, or the central's catalogue. */
@@ -243,10 +251,21 @@ interface TillFiles {
   rows: number;
   invalid: number;
   filesLeftOut: number;
+  /** The first and last dates of the rows of the files read whole, whatever the range. */
+  first: LocalDate | undefined;
+  last: LocalDate | undefined;
 }
 
 function newTillFiles(): TillFiles {
-  return { owners: new Map(), files: [], rows: 0, invalid: 0, filesLeftOut: 0 };
+  return {
+    owners: new Map(),
+    files: [],
+    rows: 0,
+    invalid: 0,
+    filesLeftOut: 0,
+    first: undefined,
+    last: undefined,
+  };
 }
 
 /** The tickets of one day, created on first use. */
@@ -296,6 +315,8 @@ async function readDataFile(
   const duplicates = new Set<string>();
   const perOwner = new Map<number, number>();
   let rows = 0;
+  let first: LocalDate | undefined;
+  let last: LocalDate | undefined;
   let lastTicket: string | undefined;
   let lastDay: string | undefined;
   let lastOwner = index;
@@ -306,6 +327,8 @@ async function readDataFile(
     (row) => {
       rows++;
       const date = dateOf(row.at);
+      if (first === undefined || date < first) first = date;
+      if (last === undefined || date > last) last = date;
       const reported = inRange(date, range);
       const compared =
         fileTallies.compared !== undefined &&
@@ -342,6 +365,8 @@ async function readDataFile(
     return;
   }
   mergeTallies(into, fileTallies);
+  if (first !== undefined && (seen.first === undefined || first < seen.first)) seen.first = first;
+  if (last !== undefined && (seen.last === undefined || last > seen.last)) seen.last = last;
   seen.rows += rows + issues.count;
   seen.invalid += issues.count;
   warnings.push(...duplicateWarnings(place.owner, file.relative, seen, perOwner));
@@ -376,6 +401,9 @@ interface TillPart {
   warnings: string[];
   /** Whether its figures leave out more than a small share of its rows. */
   incomplete: boolean;
+  /** The first and last dates of its data, whatever the range. */
+  first: LocalDate | undefined;
+  last: LocalDate | undefined;
 }
 
 async function readPlace(place: Place, spec: SumSpec, part: TillPart): Promise<void> {
@@ -387,6 +415,8 @@ async function readPlace(place: Place, spec: SumSpec, part: TillPart): Promise<v
   for (const file of files.get(spec.kind) ?? []) {
     await readDataFile(place, file, spec, tallies, seen, warnings);
   }
+  part.first = seen.first;
+  part.last = seen.last;
   const incomplete = incompleteWarning(place.owner, seen);
   if (incomplete !== undefined) {
     warnings.push(incomplete);
@@ -437,6 +467,8 @@ async function readTill(
       labels: new Map(),
       warnings: [],
       incomplete: false,
+      first: undefined,
+      last: undefined,
     };
     const place: Place = {
       owner: till.ref,
@@ -482,6 +514,8 @@ export async function collectReport(request: CollectRequest): Promise<Collected>
   const labels = new Map<string, string>();
   const warnings: string[] = [];
   const incomplete: string[] = [];
+  const lastSale = new Map<string, LocalDate>();
+  const firstSale = new Map<string, LocalDate>();
 
   // The central's catalogue is the reference: its labels come first.
   if (labelsKind !== undefined && (await folderAt(request.paths.catalog)) !== undefined) {
@@ -503,6 +537,8 @@ export async function collectReport(request: CollectRequest): Promise<Collected>
     for (const [code, label] of part.labels) if (!labels.has(code)) labels.set(code, label);
     warnings.push(...part.warnings);
     if (part.incomplete) incomplete.push(till.ref);
+    if (part.first !== undefined) firstSale.set(till.ref, part.first);
+    if (part.last !== undefined) lastSale.set(till.ref, part.last);
   }
 
   return {
@@ -514,5 +550,7 @@ export async function collectReport(request: CollectRequest): Promise<Collected>
     },
     warnings,
     incomplete,
+    lastSale,
+    firstSale,
   };
 }

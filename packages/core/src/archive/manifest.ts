@@ -13,6 +13,13 @@ export const MANIFEST_FORMAT = "caisse-archive/1";
 /** What an archive is: a till's sales data, or (later) the catalogue published by head office. */
 export type ArchiveKind = "sales" | "catalog";
 
+/**
+ * A full archive carries every file it lists; an incremental one carries only the files that
+ * changed since its base, and lists the others with the sums the central must already hold (see
+ * docs/archive-format.md#incremental-archives).
+ */
+export type ArchiveMode = "full" | "incremental";
+
 export interface ManifestFile {
   /** Path relative to the data directory, `/` separated. */
   path: string;
@@ -33,7 +40,17 @@ export interface Manifest {
   sequence: number;
   /** SHA-256 hex of the previous archive's manifest bytes, or null for the first one. */
   previous: string | null;
+  /** Absent in archives of tills older than incremental archives: those are full. */
+  mode?: ArchiveMode;
+  /** The sequence of the full archive an incremental one is based on; only when incremental. */
+  base?: number;
+  /** Every till file of the snapshot, carried or not, in name order. */
   files: ManifestFile[];
+}
+
+/** True when the archive carries only some of the files it lists. */
+export function isIncremental(manifest: Manifest): boolean {
+  return manifest.mode === "incremental";
 }
 
 const HEX64 = /^[0-9a-f]{64}$/u;
@@ -47,6 +64,8 @@ export function serializeManifest(manifest: Manifest): Buffer {
     created: manifest.created,
     sequence: manifest.sequence,
     previous: manifest.previous,
+    ...(manifest.mode === undefined ? {} : { mode: manifest.mode }),
+    ...(manifest.base === undefined ? {} : { base: manifest.base }),
     files: manifest.files.map((file) => ({
       path: file.path,
       size: file.size,
@@ -135,7 +154,7 @@ export function parseManifest(bytes: Buffer, bounds: ManifestBounds = DEFAULT_BO
   }
   if (!isRecord(value)) throw invalid(["not a JSON object"]);
   const problems: string[] = [];
-  const { format, kind, till, name, created, sequence, previous, files } = value;
+  const { format, kind, till, name, created, sequence, previous, mode, base, files } = value;
   if (format !== MANIFEST_FORMAT)
     problems.push(`format is ${shownValue(format)}, expected "${MANIFEST_FORMAT}"`);
   if (kind !== "sales" && kind !== "catalog")
@@ -157,6 +176,7 @@ export function parseManifest(bytes: Buffer, bounds: ManifestBounds = DEFAULT_BO
   if (previous !== null && (typeof previous !== "string" || !HEX64.test(previous))) {
     problems.push("previous is neither null nor a SHA-256 in lower-case hex");
   }
+  problems.push(...modeProblems(mode, base, sequence));
   const checkedFiles: ManifestFile[] = [];
   if (!Array.isArray(files)) problems.push("files is not an array");
   else {
@@ -197,8 +217,33 @@ export function parseManifest(bytes: Buffer, bounds: ManifestBounds = DEFAULT_BO
     created: created as string,
     sequence: sequence as number,
     previous: previous as string | null,
+    ...(mode === undefined ? {} : { mode: mode as ArchiveMode }),
+    ...(base === undefined ? {} : { base: base as number }),
     files: checkedFiles,
   };
+}
+
+/**
+ * `mode` and `base`: both absent (a full archive of an older till), `full` without a base, or
+ * `incremental` with a base below the archive's own sequence (an archive cannot build on itself
+ * or on one the till has not made yet).
+ */
+function modeProblems(mode: unknown, base: unknown, sequence: unknown): string[] {
+  if (mode === undefined || mode === "full") {
+    return base === undefined
+      ? []
+      : [`base is ${shownValue(base)}, but the archive is not incremental`];
+  }
+  if (mode !== "incremental") {
+    return [`mode is ${shownValue(mode)}, expected "full" or "incremental"`];
+  }
+  if (typeof base !== "number" || !Number.isSafeInteger(base) || base < 1) {
+    return [`base is ${shownValue(base)}, expected the sequence of the full archive it builds on`];
+  }
+  if (typeof sequence === "number" && base >= sequence) {
+    return [`base is ${base}, not below the archive's own sequence ${sequence}`];
+  }
+  return [];
 }
 
 const LIMIT_HINT =

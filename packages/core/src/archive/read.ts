@@ -19,4 +19,9 @@ export {
   type ArchiveLimits,
 } from "./read/limits.js";
 export { openArchive, type OpenArchiveOptions } from "./read/openArchive.js";
-export type { ArchiveEntryInfo, ExtractedFile, OpenedArchive } from "./read/types.js";
+export type {
+  ArchiveEntryInfo,
+  ExtractedFile,
+  ExtractOptions,
+  OpenedArchive,
+} from "./read/types.js";

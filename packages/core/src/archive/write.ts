@@ -59,6 +59,12 @@ export interface BuildArchiveOptions {
   /** What the archive holds. Default `sales`. */
   kind?: ArchiveKind;
   /**
+   * Makes an incremental archive (see docs/archive-format.md#incremental-archives): the plan's
+   * files found in `unchanged` are listed in the manifest as given there and not packed.
+   * Without it the archive is full.
+   */
+  incremental?: IncrementalBase;
+  /**
    * Signs the manifest bytes; returns the line `ed25519:<base64>` written as
    * `caisse-manifest.sig`. Without it the archive is unsigned.
    */
@@ -81,6 +87,14 @@ export interface BuildArchiveOptions {
    * E_INTERRUPTED. Too late once `beforeRename` has run: the archive is then complete.
    */
   signal?: AbortSignal;
+}
+
+/** What an incremental archive builds on. */
+export interface IncrementalBase {
+  /** The sequence of the full archive it is based on. */
+  base: number;
+  /** Files unchanged since the base, by path: listed, not packed. */
+  unchanged: ReadonlyMap<string, ManifestFile>;
 }
 
 /** A finished archive. */
@@ -163,6 +177,12 @@ function validateOptions(options: BuildArchiveOptions): void {
     options.previous === null || /^[0-9a-f]{64}$/u.test(options.previous)
       ? undefined
       : "previous is not a SHA-256 in lower-case hex",
+    options.incremental === undefined ||
+    (Number.isSafeInteger(options.incremental.base) &&
+      options.incremental.base >= 1 &&
+      options.incremental.base < options.sequence)
+      ? undefined
+      : `the base ${options.incremental.base} of an incremental archive is not a sequence below ${options.sequence}`,
   ].filter((problem): problem is string => problem !== undefined);
   if (problems.length > 0) {
     throw new CaisseError("E_ARCHIVE_BUILD", `cannot build the archive: ${problems.join("; ")}`, {
@@ -397,7 +417,13 @@ export async function buildArchive(
     const files: ManifestFile[] = [];
     let bytesRead = 0;
     const { onProgress } = options;
+    const unchanged = options.incremental?.unchanged;
     for (const file of plan.files) {
+      const kept = unchanged?.get(file.path);
+      if (kept !== undefined) {
+        files.push(kept);
+        continue;
+      }
       const counted =
         onProgress === undefined
           ? undefined
@@ -415,6 +441,8 @@ export async function buildArchive(
       created: isoWithOffset(options.created),
       sequence: options.sequence,
       previous: options.previous,
+      mode: options.incremental === undefined ? "full" : "incremental",
+      ...(options.incremental === undefined ? {} : { base: options.incremental.base }),
       files,
     };
     const manifestBytes = serializeManifest(manifest);

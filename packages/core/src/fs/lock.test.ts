@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { hostname, tmpdir } from "node:os";
+import { hostname, tmpdir, uptime } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -129,7 +129,7 @@ describe("acquireLock", () => {
         join(path, "owner.0123456789abcdef.json"),
         JSON.stringify({
           ...owner,
-          since: "2026-11-27T23:00:05.120Z",
+          since: new Date().toISOString(),
           purpose: "caisse-central fetch",
         }),
       );
@@ -137,6 +137,31 @@ describe("acquireLock", () => {
       expect(await readdir(path)).toEqual(["owner.0123456789abcdef.json"]);
       await rm(path, { recursive: true });
     }
+  });
+
+  it("takes over a dead holder's lock whose pid another process now has", async () => {
+    const path = join(dir, "lock");
+    // The parent of this process is alive: its pid is "reused" by the dead holders below.
+    const reused = { pid: process.ppid, host: hostname(), purpose: "caisse-central fetch" };
+    const holders = [
+      // Taken before this machine last started: its holder died with the reboot.
+      { ...reused, since: new Date(Date.now() - uptime() * 1000 - 3_600_000).toISOString() },
+    ];
+    // Where the system says when a process started (Linux), a holder started at another time.
+    if (process.platform === "linux") {
+      holders.push({ ...reused, since: new Date().toISOString(), start: "1" } as never);
+    }
+    for (const holder of holders) {
+      await mkdir(path);
+      await writeFile(join(path, "owner.0123456789abcdef.json"), JSON.stringify(holder));
+      const lock = await acquireLock(path, "after a reused pid");
+      expect((await readLockOwner(path))?.owner).toMatchObject({ pid: process.pid });
+      await lock.release();
+    }
+    // The holder's own record of its start, as written by acquireLock, keeps it held.
+    const lock = await acquireLock(path, "holder");
+    await expect(acquireLock(path, "second")).rejects.toMatchObject({ code: "E_LOCK_HELD" });
+    await lock.release();
   });
 
   it("is not blocked by anything a crash leaves at any step", async () => {

@@ -9,7 +9,8 @@ import {
   unlink,
   writeFile,
 } from "node:fs/promises";
-import { hostname } from "node:os";
+import { readFileSync } from "node:fs";
+import { hostname, uptime } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { CaisseError, ioError, systemErrorCode } from "../errors.js";
 
@@ -21,6 +22,12 @@ export interface LockOwner {
   since: string;
   /** What the holder is doing, e.g. `caisse-export run`. */
   purpose: string;
+  /**
+   * When the process started, as the system counts it (Linux: clock ticks since boot); absent
+   * where the system does not say. With `since`, it tells a holder from a later process that
+   * reuses its pid.
+   */
+  start?: string;
 }
 
 export interface Lock {
@@ -69,9 +76,40 @@ function parseOwner(text: string): LockOwner | undefined {
   return undefined;
 }
 
-/** True when the owner is a process of this machine that no longer runs; never for this process. */
+/**
+ * When a process of this machine started (Linux: field 22 of /proc/PID/stat, clock ticks since
+ * boot); undefined elsewhere, or when the process does not exist.
+ */
+function processStart(pid: number): string | undefined {
+  if (process.platform !== "linux") return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) is in parentheses and may hold spaces: count from its end.
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
+}
+
+// Clocks drift and `uptime` is rounded: a lock taken this close before the boot time is not
+// judged by it.
+const BOOT_MARGIN_MS = 60_000;
+
+/**
+ * True when the owner is a process of this machine that no longer runs. A pid alone is not
+ * enough: after a power cut and a reboot, or months later, the dead holder's pid may belong to
+ * another process, and the lock would be held forever. So a lock taken before this machine last
+ * started is dead, and so is one whose pid now belongs to a process started at another time.
+ */
 function isDead(owner: LockOwner): boolean {
-  return owner.host === hostname() && owner.pid !== process.pid && !isAlive(owner.pid);
+  if (owner.host !== hostname()) return false;
+  const since = Date.parse(owner.since);
+  if (Number.isFinite(since) && since < Date.now() - uptime() * 1000 - BOOT_MARGIN_MS) return true;
+  if (owner.start !== undefined) {
+    const start = processStart(owner.pid);
+    if (start !== undefined && start !== owner.start) return true;
+  }
+  return owner.pid !== process.pid && !isAlive(owner.pid);
 }
 
 /** What is at the lock's path now. */
@@ -201,6 +239,8 @@ export async function acquireLock(path: string, purpose: string): Promise<Lock> 
     since: new Date().toISOString(),
     purpose,
   };
+  const start = processStart(process.pid);
+  if (start !== undefined) owner.start = start;
   const token = randomBytes(12).toString("hex");
   const ownerName = `owner.${token}.json`;
   const staging = `${path}.${token}.new`;

@@ -442,7 +442,13 @@ describe("toJson", () => {
       to: "2026-11-30",
       by: "family",
       currency: "EUR",
-      tills: TILLS,
+      // Without freshness given, nothing is known of it.
+      tills: TILLS.map((till) => ({
+        ...till,
+        last_sale: null,
+        last_archive: null,
+        sequence: null,
+      })),
       rows: [
         {
           key: "EPI",

@@ -1,3 +1,4 @@
+import { isoWeekOf, monthOf, type LocalDate } from "../dates.js";
 import { addCents, ZERO_CENTS, type Cents, type Locale } from "../money.js";
 import { mergeTallies, type Aggregator, type TillTallies } from "./aggregate.js";
 import { isTimeDimension, type Dimension } from "./dimension.js";
@@ -7,7 +8,9 @@ import {
   type Figures,
   type Report,
   type ReportRow,
+  type ReportTill,
   type ReportTotal,
+  type TillFreshness,
   type TillRef,
 } from "./model.js";
 import type { ClosedRange, CompareMode, DateRange } from "./period.js";
@@ -30,7 +33,64 @@ export interface ReportInput {
   warnings: readonly string[];
   /** The refs of the tills whose figures are incomplete (see docs/reports.md#incomplete-figures). */
   incomplete?: readonly string[] | undefined;
+  /**
+   * Per till ref, how fresh its data is (see docs/reports.md#freshness). When given, a till's
+   * figures after its last sale are marked `noData`, a till missing from it counting as one that
+   * never sent anything; when absent, nothing is marked (the freshness is unknown).
+   */
+  freshness?: ReadonlyMap<string, FreshnessInput> | undefined;
   locale: Locale;
+}
+
+/** What the collector knows of a till's data: its freshness, and its first sale. */
+export interface FreshnessInput extends TillFreshness {
+  /** The date of its first sale found, to tell whether a compared period is covered. */
+  firstSale: LocalDate | null;
+}
+
+const UNKNOWN: FreshnessInput = {
+  firstSale: null,
+  lastSale: null,
+  lastArchive: null,
+  sequence: null,
+  never: true,
+};
+
+function freshnessOf(input: ReportInput, till: string): FreshnessInput | undefined {
+  return input.freshness === undefined ? undefined : (input.freshness.get(till) ?? UNKNOWN);
+}
+
+/** The key of the time row a date falls in, for the dimensions whose rows are dates. */
+function timeKeyOf(by: Dimension, date: LocalDate): string | undefined {
+  if (by === "day") return date;
+  if (by === "week") return isoWeekOf(date);
+  if (by === "month") return monthOf(date);
+  return undefined;
+}
+
+/**
+ * Whether a till's figures of a row are "no data": the whole of the row's time comes after the
+ * till's last sale. For day, week and month rows, the row's own time; for any other row, the
+ * report's period (from its first day). Row keys of these dimensions compare as strings.
+ */
+function isNoData(
+  input: ReportInput,
+  till: string,
+  rowKey: string | undefined,
+  start: LocalDate | null,
+): boolean {
+  const freshness = freshnessOf(input, till);
+  if (freshness === undefined) return false;
+  const { lastSale } = freshness;
+  if (lastSale === null) return true;
+  const timeKey = rowKey === undefined ? undefined : timeKeyOf(input.by, lastSale);
+  if (timeKey !== undefined && rowKey !== undefined) return rowKey > timeKey;
+  return start !== null && lastSale < start;
+}
+
+function markedNoData<T extends { noData?: true }>(figures: T, noData: boolean): T {
+  if (noData) figures.noData = true;
+  return figures;
 }
 
 const EMPTY: TillTallies = new Map();
@@ -80,15 +140,23 @@ function perTill(
   input: ReportInput,
   tallies: TillTallies,
   totalTtc: Cents,
+  rowKey: string | undefined,
 ): Record<string, Figures> {
   const source = input.data.source;
+  const start = startOf(input);
   return Object.fromEntries(
     input.tills.map((till) => {
       const tally = tallies.get(till.ref);
       const figures = figuresOf(tally === undefined ? [] : [tally], source, totalTtc);
-      return [till.ref, marked(figures, isIncomplete(input, till.ref))];
+      marked(figures, isIncomplete(input, till.ref));
+      return [till.ref, markedNoData(figures, isNoData(input, till.ref, rowKey, start))];
     }),
   );
+}
+
+/** The report's first day: the one asked for, else the first found. */
+function startOf(input: ReportInput): LocalDate | null {
+  return input.range.from ?? input.data.first ?? null;
 }
 
 function makeRow(
@@ -105,7 +173,10 @@ function makeRow(
     ...figuresOf(tallies.values(), input.data.source, totalTtc),
   };
   marked(row, input.by === "till" ? isIncomplete(input, key) : anyIncomplete(input));
-  if (input.by !== "till") row.byTill = perTill(input, tallies, totalTtc);
+  if (input.by === "till" && key !== OTHERS_KEY) {
+    markedNoData(row, isNoData(input, key, undefined, startOf(input)));
+  }
+  if (input.by !== "till") row.byTill = perTill(input, tallies, totalTtc, key);
   if (comparedTtc !== undefined) row.compare = compareFigures(row.ttc, comparedTtc);
   return row;
 }
@@ -151,7 +222,15 @@ function totalOf(input: ReportInput): ReportTotal {
     avgBasket: figures.avgBasket,
   };
   marked(total, anyIncomplete(input));
-  if (input.by !== "till") total.byTill = perTill(input, input.data.total, figures.ttc);
+  // Every till after its last sale: the total is no data too.
+  const start = startOf(input);
+  markedNoData(
+    total,
+    input.freshness !== undefined &&
+      input.tills.length > 0 &&
+      input.tills.every((till) => isNoData(input, till.ref, undefined, start)),
+  );
+  if (input.by !== "till") total.byTill = perTill(input, input.data.total, figures.ttc, undefined);
   if (input.comparison !== undefined) {
     total.compare = compareFigures(figures.ttc, ttcOf(input.comparison.data.total));
   }
@@ -186,16 +265,72 @@ export function buildReport(input: ReportInput): Report {
     to: input.range.to ?? input.data.last ?? null,
     by: input.by,
     currency: "EUR",
-    tills: input.tills.map(({ ref, name }) => ({ ref, name })),
+    tills: input.tills.map((till) => reportTill(input, till)),
     rows: applyTop(input, sortRows(input.by, rows), total.ttc),
     total,
-    warnings: [...input.warnings],
+    warnings: [...input.warnings, ...staleWarnings(input)],
   };
   if (input.comparison !== undefined) {
     const { mode, range } = input.comparison;
     report.compared = { mode, from: range.from, to: range.to };
+    const gaps = comparisonGaps(input, { from: range.from, to: report.to ?? range.to });
+    if (gaps.length > 0) {
+      report.compared.partial = true;
+      report.warnings.push(
+        `the comparison is partial: ${gaps.join("; ")} (see the freshness of each till)`,
+      );
+    }
   }
   return report;
+}
+
+function reportTill(input: ReportInput, till: TillRef): ReportTill {
+  const freshness = freshnessOf(input, till.ref);
+  return {
+    ref: till.ref,
+    name: till.name,
+    lastSale: freshness?.lastSale ?? null,
+    lastArchive: freshness?.lastArchive ?? null,
+    sequence: freshness?.sequence ?? null,
+    never: freshness?.never ?? false,
+  };
+}
+
+/**
+ * One warning per till that has data, but none in the whole period: its last sale came before
+ * the period's start. A till that never sent anything is marked as such in its row instead.
+ */
+function staleWarnings(input: ReportInput): string[] {
+  const start = startOf(input);
+  if (start === null) return [];
+  const warnings: string[] = [];
+  for (const till of input.tills) {
+    const lastSale = freshnessOf(input, till.ref)?.lastSale;
+    if (lastSale !== undefined && lastSale !== null && lastSale < start) {
+      warnings.push(`${till.ref}: no data in the period: its last sale was on ${lastSale}`);
+    }
+  }
+  return warnings;
+}
+
+/**
+ * What keeps a comparison from covering both periods, per till with data: its first sale after
+ * the compared period's start, or its last sale before the reported period's end (the days after
+ * it are no data, while the compared period has them).
+ */
+function comparisonGaps(input: ReportInput, span: { from: LocalDate; to: LocalDate }): string[] {
+  const gaps: string[] = [];
+  for (const till of input.tills) {
+    const freshness = freshnessOf(input, till.ref);
+    if (freshness === undefined || freshness.never) continue;
+    const { firstSale, lastSale } = freshness;
+    if (firstSale !== null && firstSale > span.from) {
+      gaps.push(`${till.ref} has no data before ${firstSale}`);
+    }
+    if (lastSale !== null && lastSale < span.to)
+      gaps.push(`${till.ref} has no data after ${lastSale}`);
+  }
+  return gaps;
 }
 
 // An article sold only in the compared period still gets its label from those sales.

@@ -28,6 +28,11 @@ export interface Figures {
    * more than a small share of its rows (see docs/reports.md#incomplete-figures).
    */
   incomplete?: true;
+  /**
+   * Present (true) on a till's figures for a stretch of time after that till's last sale (or of a
+   * till that never sent a sale): not a zero, but no data (see docs/reports.md#freshness).
+   */
+  noData?: true;
 }
 
 /** The total row's figures: those of every line of the report, so no share. */
@@ -51,6 +56,21 @@ export interface TillRef {
   ref: string;
   name: string;
 }
+
+/** How fresh a till's data is (see docs/reports.md#freshness); null where unknown. */
+export interface TillFreshness {
+  /** The date of its last sale found in its data (of its last payment for `--by payment`). */
+  lastSale: LocalDate | null;
+  /** When its last archive was imported (ISO time with offset, as the journal says). */
+  lastArchive: string | null;
+  /** The sequence of that archive. */
+  sequence: number | null;
+  /** A registered till that never sent anything: no archive received and no sale found. */
+  never: boolean;
+}
+
+/** A till of a report, with the freshness of its data. */
+export interface ReportTill extends TillRef, TillFreshness {}
 
 export interface ReportRow extends Figures {
   /** Till ref, family or article code, `YYYY-MM-DD`, `YYYY-Www`, `YYYY-MM`, `00`..`23`, mode, rate. */
@@ -79,7 +99,7 @@ export interface Report {
   to: LocalDate | null;
   by: Dimension;
   currency: "EUR";
-  tills: TillRef[];
+  tills: ReportTill[];
   rows: ReportRow[];
   total: ReportTotal;
   /**
@@ -88,8 +108,11 @@ export interface Report {
    * (see docs/reports.md#invalid-data-warnings).
    */
   warnings: string[];
-  /** With `--compare`: which period the `compare` figures come from. */
-  compared?: { mode: CompareMode; from: LocalDate; to: LocalDate };
+  /**
+   * With `--compare`: which period the `compare` figures come from; `partial` when a till's data
+   * does not cover both periods (see docs/reports.md#freshness).
+   */
+  compared?: { mode: CompareMode; from: LocalDate; to: LocalDate; partial?: true };
 }
 
 /** Figures as JSON numbers: euros with at most 2 decimals, quantities with at most 3. */
@@ -103,6 +126,16 @@ export interface FiguresJson {
   share?: number | null;
   /** Only when true: see {@link Figures.incomplete}. */
   incomplete?: true;
+  /** Only when true: see {@link Figures.noData}. */
+  no_data?: true;
+}
+
+/** A till of the JSON report: `never` only when true. */
+export interface ReportTillJson extends TillRef {
+  last_sale: string | null;
+  last_archive: string | null;
+  sequence: number | null;
+  never?: true;
 }
 
 export interface CompareJson {
@@ -127,11 +160,11 @@ export interface ReportJson {
   to: string | null;
   by: Dimension;
   currency: "EUR";
-  tills: TillRef[];
+  tills: ReportTillJson[];
   rows: ReportRowJson[];
   total: DetailedFiguresJson;
   warnings: string[];
-  compared?: { mode: CompareMode; from: string; to: string };
+  compared?: { mode: CompareMode; from: string; to: string; partial?: true };
 }
 
 function euros(amount: Cents | null): number | null {
@@ -149,6 +182,7 @@ function figuresJson(figures: Figures | TotalFigures): FiguresJson {
   };
   if ("shareBp" in figures) json.share = figures.shareBp === null ? null : figures.shareBp / 10000;
   if (figures.incomplete === true) json.incomplete = true;
+  if (figures.noData === true) json.no_data = true;
   return json;
 }
 
@@ -173,6 +207,18 @@ function withDetails<T extends DetailedFiguresJson>(
   return json;
 }
 
+function tillJson(till: ReportTill): ReportTillJson {
+  const json: ReportTillJson = {
+    ref: till.ref,
+    name: till.name,
+    last_sale: till.lastSale,
+    last_archive: till.lastArchive,
+    sequence: till.sequence,
+  };
+  if (till.never) json.never = true;
+  return json;
+}
+
 /**
  * The report in the JSON shape of docs/reports.md#json. This is the only place where cents become
  * euros: integers divided by 100 print with at most 2 decimals (`1234.56`), exactly.
@@ -184,7 +230,7 @@ export function toJson(report: Report): ReportJson {
     to: report.to,
     by: report.by,
     currency: report.currency,
-    tills: report.tills.map(({ ref, name }) => ({ ref, name })),
+    tills: report.tills.map(tillJson),
     rows: report.rows.map((row) =>
       withDetails({ key: row.key, label: row.label, ...figuresJson(row) }, row),
     ),

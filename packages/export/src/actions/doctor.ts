@@ -13,6 +13,7 @@ import { logger, type CommandEnv, type GlobalOptions } from "../context.js";
 import { openSettings } from "../settings.js";
 import { loadSigner } from "../signing.js";
 import { requireConfig, requireTransport } from "../config.js";
+import { catalogChecks } from "../catalog/doctor.js";
 
 /** Every check of a till, in order; a check that cannot run for want of an earlier one is skipped. */
 export async function tillChecks(env: CommandEnv, options: GlobalOptions): Promise<DoctorCheck[]> {
@@ -59,6 +60,7 @@ export async function tillChecks(env: CommandEnv, options: GlobalOptions): Promi
       checks.push(failedCheck("key", "signing key", error));
     }
   }
+  checks.push(...(await catalogChecks(config, env.ctx.env)));
   let transport;
   try {
     transport = requireTransport(config, "doctor");

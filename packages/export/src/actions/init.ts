@@ -1,7 +1,7 @@
 import { EXIT, writeResult } from "@caisse/cli";
 import { checkLocalPaths, writeFileAtomic } from "@caisse/core";
 import type { Command } from "commander";
-import { checkReplace } from "../replace.js";
+import { checkReplace } from "@caisse/core";
 import { checkTillFlags, locateConfig, starterConfig, validateExportConfig } from "../config.js";
 import { logger, type CommandEnv, type GlobalOptions } from "../context.js";
 

@@ -1,7 +1,7 @@
 import { EXIT, writeResult } from "@caisse/cli";
 import { checkLocalPaths } from "@caisse/core";
 import type { Command } from "commander";
-import { checkReplace } from "../replace.js";
+import { checkReplace } from "@caisse/core";
 import { CaisseError } from "@caisse/core";
 import { dirname, join, resolve } from "node:path";
 import { keyInConfig, keyLine, writeKeyIntoConfig } from "../configKey.js";

@@ -16,6 +16,7 @@ import { listOutbox, sendOutbox, tidyOutbox, type OpenSender, type SendReport } 
 import { renderBuilt, renderPlanned, renderSent } from "../render.js";
 import { openSettings } from "../settings.js";
 import { checkBeforeActing } from "../preflight.js";
+import { readBase, writeBase } from "../base.js";
 import { recordRun, withStateLock, type RecordedResult, type StatePaths } from "../state.js";
 
 export interface RunOptions {
@@ -28,6 +29,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Ctrl-C or a stop signal: the build stops cleanly, and nothing is sent after it. */
   signal?: AbortSignal | undefined;
+  /** `--full`: a full archive whatever the last one was. */
+  full?: boolean;
 }
 
 export interface RunResult extends RecordedResult {
@@ -37,8 +40,20 @@ export interface RunResult extends RecordedResult {
 }
 
 /** What `run` builds: the config's till, into the outbox under its transport name. */
-function outboxBuild(config: ExportConfig, paths: StatePaths, now: Date): BuildNextOptions {
-  return { ...config, paths, configFile: config.file, out: undefined, now };
+function outboxBuild(
+  config: ExportConfig,
+  paths: StatePaths,
+  now: Date,
+  chain: { full: boolean; log: Logger },
+): BuildNextOptions {
+  return {
+    ...config,
+    paths,
+    configFile: config.file,
+    out: undefined,
+    now,
+    chain: { fullEveryDays: config.fullEveryDays, forceFull: chain.full, log: chain.log },
+  };
 }
 
 /**
@@ -47,8 +62,9 @@ function outboxBuild(config: ExportConfig, paths: StatePaths, now: Date): BuildN
  */
 export async function runNightly(options: RunOptions): Promise<RunResult> {
   const { config, paths, now, log } = options;
+  const chain = { full: options.full === true, log };
   const check = () =>
-    checkBeforeActing({ ...outboxBuild(config, paths, now), transport: config.transport });
+    checkBeforeActing({ ...outboxBuild(config, paths, now, chain), transport: config.transport });
   // Every refusal before anything is written or sent: the run journal and the lock live in the
   // state folder too, and a state folder of another till holds that till's archives.
   await check();
@@ -61,7 +77,7 @@ export async function runNightly(options: RunOptions): Promise<RunResult> {
       let build: BuildNextResult | undefined;
       try {
         build = await buildNextArchive({
-          ...outboxBuild(config, paths, now),
+          ...outboxBuild(config, paths, now, chain),
           timeoutMs: options.timeoutMs,
           outbox,
           progress: log.progress,
@@ -86,6 +102,7 @@ export async function runNightly(options: RunOptions): Promise<RunResult> {
         options.signal,
       );
       if (send.failure !== undefined) failures.push(send.failure);
+      await noteBaseSent(paths, send, log);
       return {
         build,
         send,
@@ -97,6 +114,22 @@ export async function runNightly(options: RunOptions): Promise<RunResult> {
   );
 }
 
+/**
+ * Records that the full archive incremental ones build on was delivered: once it has left the
+ * outbox, only this says it was not lost (see base.ts). A failure to record it costs a full
+ * archive at the next run, so it is a warning.
+ */
+async function noteBaseSent(paths: StatePaths, send: SendReport, log: Logger): Promise<void> {
+  const base = await readBase(paths, log);
+  if (base === undefined || base.sent) return;
+  if (!send.sent.some((item) => basename(item.file) === base.archive)) return;
+  await writeBase(paths, { ...base, sent: true }).catch((error: unknown) => {
+    log.warn(
+      `could not record that ${base.archive} was sent (${error instanceof Error ? error.message : String(error)}); the next archive is full`,
+    );
+  });
+}
+
 /** `run --dry-run`: the archive this run would build, then every archive it would send, in order. */
 async function planRun(
   config: ExportConfig,
@@ -105,8 +138,9 @@ async function planRun(
   now: Date,
   log: Logger,
   locale: Locale,
+  full: boolean,
 ): Promise<string> {
-  const next = await planNextArchive(outboxBuild(config, paths, now));
+  const next = await planNextArchive(outboxBuild(config, paths, now, { full, log }));
   warnSkipped(next.plan, log);
   const toSend = [...next.outbox.archives.map((archive) => archive.name), basename(next.outPath)];
   return [
@@ -119,7 +153,7 @@ async function planRun(
 
 /** `caisse-export run`, declared in commands/run.ts. */
 export async function runAction(env: CommandEnv, command: Command): Promise<void> {
-  const options = command.optsWithGlobals<GlobalOptions & { dryRun?: boolean }>();
+  const options = command.optsWithGlobals<GlobalOptions & { dryRun?: boolean; full?: boolean }>();
   const log = logger(env.ctx, options);
   const settings = await openSettings(env.ctx, options.config, log);
   const config = requireConfig(settings.config, settings.location, "run");
@@ -127,7 +161,15 @@ export async function runAction(env: CommandEnv, command: Command): Promise<void
   if (options.dryRun === true) {
     await writeResult(
       env.ctx,
-      await planRun(config, settings.paths, transport, env.ctx.now(), log, localeOf(env.ctx.env)),
+      await planRun(
+        config,
+        settings.paths,
+        transport,
+        env.ctx.now(),
+        log,
+        localeOf(env.ctx.env),
+        options.full === true,
+      ),
     );
     env.setExit(EXIT.ok);
     return;
@@ -140,6 +182,7 @@ export async function runAction(env: CommandEnv, command: Command): Promise<void
       now: env.ctx.now(),
       log,
       signal,
+      full: options.full === true,
     }),
   );
   const lines = [

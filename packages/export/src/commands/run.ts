@@ -8,6 +8,10 @@ export function registerRun(program: Command, env: CommandEnv): void {
     .description(
       "the nightly job: build the archive into the outbox, then send the outbox, oldest first",
     )
+    .option(
+      "--full",
+      "build a full archive, whatever the last one was (incremental archives otherwise, see fullEveryDays)",
+    )
     .option("--dry-run", "say what would be built and sent, and where; write and send nothing")
     .action(async (_flags: object, command: Command) => {
       const { runAction } = await import("../actions/run.js");

@@ -1,7 +1,7 @@
-import { rm, type FileHandle } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
 import type { ZipFile } from "yauzl";
 import { CaisseError, ioError } from "../../errors.js";
-import { syncFiles } from "../../fs/atomic.js";
+import { removeRetrying, syncFiles } from "../../fs/atomic.js";
 import type { Manifest } from "../manifest.js";
 import { ignore } from "./errors.js";
 import { extractFile } from "./extractFile.js";
@@ -12,6 +12,7 @@ import { FolderMaker, parentOf, prepareStaging, targetPath } from "./staging.js"
 import type {
   ArchiveEntryInfo,
   ExtractedFile,
+  ExtractOptions,
   LocatedEntry,
   OpenedArchive,
   Scan,
@@ -46,7 +47,7 @@ export class OpenedZip implements OpenedArchive {
     this.signature = scan.signature;
   }
 
-  async extractTo(stagingDir: string): Promise<ExtractedFile[]> {
+  async extractTo(stagingDir: string, options: ExtractOptions = {}): Promise<ExtractedFile[]> {
     if (this.#state !== "open") {
       throw new CaisseError(
         "E_INTERNAL",
@@ -56,7 +57,9 @@ export class OpenedZip implements OpenedArchive {
     this.#state = "extracted";
     const manifest = this.manifest?.value;
     if (manifest !== undefined) {
-      const differences = compareListing(manifest, this.entries);
+      const differences = compareListing(manifest, this.entries).filter(
+        (difference) => options.partial !== true || difference.problem !== "missing",
+      );
       if (differences.length > 0) throw manifestMismatch(differences);
     }
     const root = await prepareStaging(stagingDir);
@@ -69,7 +72,7 @@ export class OpenedZip implements OpenedArchive {
       return files;
     } catch (error) {
       // Everything in it is ours: it was absent or empty when we started.
-      await rm(root, { recursive: true, force: true }).catch(ignore);
+      await removeRetrying(root, { recursive: true }).catch(ignore);
       throw error;
     }
   }

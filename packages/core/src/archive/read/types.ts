@@ -31,6 +31,17 @@ export interface ExtractedFile {
   sha256: string;
 }
 
+/** Options of `extractTo`. */
+export interface ExtractOptions {
+  /**
+   * The files the manifest lists but the archive does not carry are allowed (an incremental
+   * archive): the caller completes the staging folder with them. Without it, such an archive is
+   * refused like any archive missing a listed file (E_MANIFEST_MISMATCH), which is what a central
+   * that does not know incremental archives does.
+   */
+  partial?: boolean;
+}
+
 /**
  * An archive whose structure passed every check of docs/security.md#the-checks, ready to be
  * extracted.
@@ -52,7 +63,7 @@ export interface OpenedArchive {
    * through or over an existing link) and are flushed to disk. Writes nothing outside
    * `stagingDir`; on failure, removes `stagingDir`. Can be called once.
    */
-  extractTo(stagingDir: string): Promise<ExtractedFile[]>;
+  extractTo(stagingDir: string, options?: ExtractOptions): Promise<ExtractedFile[]>;
   /** Releases the archive file. Safe to call more than once. */
   close(): Promise<void>;
 }

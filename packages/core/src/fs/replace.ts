@@ -1,5 +1,5 @@
-import { CaisseError } from "@caisse/core";
 import { access } from "node:fs/promises";
+import { CaisseError } from "../errors.js";
 
 /**
  * `init` and `keygen` never replace a file people may depend on unless told to with --force.

@@ -1,0 +1,3 @@
+export * from "./names.js";
+export * from "./read.js";
+export * from "./diff.js";

@@ -1,0 +1,122 @@
+import { mkdir, readFile, readdir, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tillRef, writeTillDays } from "../../bench/generate.mjs";
+import { BIN, REPO, runBin, temporaryFolder } from "../helpers/cli.js";
+
+/**
+ * Peak memory whatever the history's size (see docs/performance.md): a chain of 20 tills with
+ * about 1 GiB of till files (700 days each, the volume of bench/generate.mjs), imported with
+ * `fetch` and reported on, each command a child process whose peak resident memory is measured
+ * by the process itself (`process.resourceUsage().maxRSS`, test/helpers/resource-usage.mjs),
+ * never by a timing.
+ *
+ * Opt-in: it writes about 3 GiB to a temporary folder and runs for about ten minutes on a
+ * 2-core machine, too long for every `npm test`: CAISSE_MEMORY_TEST=1 turns it on. It is not in
+ * .ci/run yet because both commands exceed the bound today (fetch 219 MiB, report 1.2 GiB:
+ * docs/performance.md); it goes there once they meet it.
+ */
+
+const ENABLED = process.env.CAISSE_MEMORY_TEST === "1";
+const TILLS = 20;
+const DAYS = 700;
+/** The target of docs/performance.md: 150 MiB, in KiB as maxRSS gives it. */
+const MAX_RSS_KIB = 150 * 1024;
+const MINUTES = 60_000;
+
+let work: { path: string; remove: () => Promise<void> };
+let root: string;
+const refs = Array.from({ length: TILLS }, (_, index) => tillRef(index));
+
+/** `BIN ...argv` as a child process; its peak resident memory in KiB, as it measured it. */
+async function measured(bin: string, argv: string[]): Promise<{ code: number; maxRSS: number }> {
+  const usageFile = join(work.path, "resource-usage.json");
+  await rm(usageFile, { force: true });
+  const result = await runBin(
+    "--import",
+    [join(REPO, "test", "helpers", "resource-usage.mjs"), bin, ...argv],
+    { cwd: work.path, env: { CAISSE_TEST_RESOURCE_USAGE: usageFile } },
+  );
+  expect(result.code, result.stderr).toBe(0);
+  const usage = JSON.parse(await readFile(usageFile, "utf8")) as NodeJS.ResourceUsage;
+  return { code: result.code, maxRSS: usage.maxRSS };
+}
+
+async function treeBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += (await stat(join(entry.parentPath, entry.name))).size;
+  }
+  return total;
+}
+
+describe.skipIf(!ENABLED)("peak memory with about 1 GiB of history", () => {
+  beforeAll(async () => {
+    work = await temporaryFolder("caisse-memory-");
+    root = join(work.path, "central");
+    const data = join(work.path, "data");
+    for (const [index, ref] of refs.entries()) {
+      await writeTillDays(join(data, ref), index, 0, DAYS);
+    }
+    const bytes = await treeBytes(data);
+    expect(bytes).toBeGreaterThan(0.95 * 1024 ** 3);
+    expect((await runBin(BIN.central, ["--root", root, "init"], { cwd: work.path })).code).toBe(0);
+    for (const ref of refs) {
+      const added = await runBin(
+        BIN.central,
+        ["--root", root, "tills", "add", ref, "--name", `Magasin ${ref}`],
+        { cwd: work.path },
+      );
+      expect(added.code, added.stderr).toBe(0);
+      const state = join(work.path, "state", ref);
+      await mkdir(state, { recursive: true });
+      const zipped = await runBin(
+        BIN.export,
+        [
+          "zip",
+          "--data",
+          join(data, ref),
+          "--till",
+          ref,
+          "--out",
+          join(root, "inbox", `${ref}.zip`),
+        ],
+        { cwd: state },
+      );
+      expect(zipped.code, zipped.stderr).toBe(0);
+    }
+    await rm(data, { recursive: true });
+  }, 30 * MINUTES);
+  afterAll(async () => work.remove());
+
+  it(
+    "fetch of 20 full archives holding it stays within 150 MiB",
+    async () => {
+      const { maxRSS } = await measured(BIN.central, ["--root", root, "fetch"]);
+      expect(await treeBytes(join(root, "tills"))).toBeGreaterThan(0.95 * 1024 ** 3);
+      expect(maxRSS).toBeLessThanOrEqual(MAX_RSS_KIB);
+    },
+    30 * MINUTES,
+  );
+
+  it(
+    "report --by family over all of it stays within 150 MiB",
+    async () => {
+      const { maxRSS } = await measured(BIN.central, [
+        "--root",
+        root,
+        "report",
+        "--by",
+        "family",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2026-12-31",
+        "--format",
+        "json",
+      ]);
+      expect(maxRSS).toBeLessThanOrEqual(MAX_RSS_KIB);
+    },
+    30 * MINUTES,
+  );
+});
