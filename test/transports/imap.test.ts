@@ -205,6 +205,24 @@ describe.skipIf(!IMAP_READY)(
       });
     });
 
+    it("--dry-run says what would happen and changes nothing, on the server or at the central", async () => {
+      const { folder, central, journal, root } = get();
+      await deliver(folder, [message("D01 #1", [archive(0)]), message("vide", [])]);
+      const dry = await central("fetch", "--dry-run");
+      expect(dry.code).toBe(3);
+      expect(dry.stderr).toContain(`${archive(0).name}: would be imported into D01`);
+      expect(dry.stderr).toMatch(
+        /courrier\/t[0-9a-f]+\/2 would be rejected \(E_MESSAGE_NO_ARCHIVE\)/u,
+      );
+      expect(await journal()).toEqual([]);
+      expect(await counts(boxes(folder))).toEqual({
+        [folder]: 2,
+        [`${folder}/Processed`]: 0,
+        [`${folder}/Rejected`]: 0,
+      });
+      expect(await readdir(join(root, ".caisse"))).not.toContain("imap");
+    });
+
     it("the same mail delivered twice is imported once; both go to Processed", async () => {
       const { folder, central, journal, root } = get();
       const mail = message("D01 #1", [archive(0)]);
