@@ -134,8 +134,15 @@ export function reachError(
   return undefined;
 }
 
-/** The `ca` file of a kind using TLS: a PEM file with the CA that signed the server's certificate. */
-export async function readCa(file: string, server: string): Promise<Buffer> {
+/**
+ * The `ca` file of a kind using TLS: a PEM file with the CA that signed the server's certificate;
+ * undefined when the config names none (the system's CAs then).
+ */
+export async function readCa(
+  file: string | undefined,
+  server: string,
+): Promise<Buffer | undefined> {
+  if (file === undefined) return undefined;
   try {
     return await readFile(file);
   } catch (error) {

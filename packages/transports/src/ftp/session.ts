@@ -87,7 +87,7 @@ export function ftpFolder(config: FtpConfig, env: TransportEnv): RemoteFolder {
     dir: config.dir,
     async open() {
       const password = await readPassword(config.password, env.env, server);
-      const ca = config.ca === undefined ? undefined : await readCa(config.ca, server);
+      const ca = await readCa(config.ca, server);
       basicFtp ??= await import("./library.js");
       const client = new basicFtp.Client(env.timeoutMs ?? DEFAULT_TIMEOUT_MS);
       client.ftp.verbose = false;

@@ -108,7 +108,7 @@ export async function openImap(config: ImapConfig, env: TransportEnv): Promise<I
           ),
         }
       : { user: config.user, pass: await readPassword(config.credential, env.env, server) };
-  const ca = config.ca === undefined ? undefined : await readCa(config.ca, server);
+  const ca = await readCa(config.ca, server);
   // Loaded by the first connection, not by every command (see docs/architecture.md#a-command).
   const { ImapFlow } = await import("./library.js");
   const client = new ImapFlow({

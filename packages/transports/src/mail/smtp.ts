@@ -1,5 +1,5 @@
 import { CaisseError, ioError, isCaisseError, oneLine, systemErrorCode } from "@caisse/core";
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { isIP } from "node:net";
 import { Transform, type Readable } from "node:stream";
 import type { TLSSocket } from "node:tls";
@@ -9,6 +9,7 @@ import type { TransportEnv, VerifyStep } from "../kind.js";
 import {
   CERTIFICATE_CODES,
   DEFAULT_TIMEOUT_MS,
+  readCa,
   failedStep,
   guarded,
   remoteError,
@@ -364,22 +365,6 @@ interface SmtpSession {
     timeoutMs?: number,
   ): Promise<T>;
   close(): void;
-}
-
-async function readCa(file: string | undefined, server: string): Promise<Buffer | undefined> {
-  if (file === undefined) return undefined;
-  try {
-    return await readFile(file);
-  } catch (error) {
-    throw new CaisseError(
-      "E_CONFIG",
-      `${server}: the CA file ${file} cannot be read (${systemErrorCode(error) ?? String(error)})`,
-      {
-        details: { file },
-        hint: "check the path in ca: a PEM file with the certificate of the CA that signed the server's.",
-      },
-    );
-  }
 }
 
 /** `smtp host:port`: the first words of every message about this server. */
