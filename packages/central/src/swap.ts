@@ -4,12 +4,12 @@ import {
   type FolderSnapshot,
   ioError,
   syncDirectory,
-  systemErrorCode,
   writeFileAtomic,
   removeRetrying,
-  renameRetrying,
+  moveRetrying,
+  pathExists,
 } from "@caisse/core";
-import { readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 /**
@@ -54,24 +54,6 @@ export type SwapPoint = "staged" | "marked" | "moved-old" | "moved-new" | "journ
 
 export type PauseHook = (point: SwapPoint) => Promise<void>;
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (error) {
-    if (systemErrorCode(error) === "ENOENT") return false;
-    throw ioError("look at", path, error);
-  }
-}
-
-async function move(from: string, to: string): Promise<void> {
-  try {
-    await renameRetrying(from, to);
-  } catch (error) {
-    throw ioError(`rename ${from} to`, to, error);
-  }
-}
-
 async function remove(path: string): Promise<void> {
   try {
     await removeRetrying(path, { recursive: true });
@@ -86,7 +68,7 @@ async function remove(path: string): Promise<void> {
  * run): its staging folder holds the data it decided on, which only the recovery may move.
  */
 export async function freshStaging(paths: SwapPaths): Promise<string> {
-  if (await exists(paths.marker)) {
+  if (await pathExists(paths.marker)) {
     throw new CaisseError(
       "E_IO",
       `cannot import into ${paths.target}: an earlier import of it is not finished (${paths.marker})`,
@@ -106,7 +88,7 @@ export async function freshStaging(paths: SwapPaths): Promise<string> {
  * directory goes once the swap is finished), so it stays for the recovery to roll forward.
  */
 export async function discardStaging(paths: SwapPaths): Promise<void> {
-  if (await exists(paths.marker)) return;
+  if (await pathExists(paths.marker)) return;
   await remove(paths.staging);
 }
 
@@ -127,13 +109,13 @@ export async function commitSwap(
 
 async function rollForward(paths: SwapPaths, pause?: PauseHook): Promise<void> {
   const parent = dirname(paths.target);
-  if (await exists(paths.staging)) {
-    if ((await exists(paths.target)) && !(await exists(paths.old))) {
-      await move(paths.target, paths.old);
+  if (await pathExists(paths.staging)) {
+    if ((await pathExists(paths.target)) && !(await pathExists(paths.old))) {
+      await moveRetrying(paths.target, paths.old);
       await syncDirectory(parent);
       await pause?.("moved-old");
     }
-    await move(paths.staging, paths.target);
+    await moveRetrying(paths.staging, paths.target);
     await syncDirectory(parent);
     await pause?.("moved-new");
   }
@@ -156,7 +138,7 @@ export async function currentFolder(target: string): Promise<FolderSnapshot | un
   const paths = swapPaths(target);
   const found = await folderAt(target);
   if (found !== undefined) return found;
-  if (await exists(paths.marker)) {
+  if (await pathExists(paths.marker)) {
     const staging = await folderAt(paths.staging);
     if (staging !== undefined) return staging;
   }
@@ -172,7 +154,7 @@ export type Recovery =
 
 /** Brings a till's directory back to "before" or "after" an interrupted import. */
 export async function recoverSwap(paths: SwapPaths): Promise<Recovery> {
-  if (await exists(paths.marker)) {
+  if (await pathExists(paths.marker)) {
     let note: unknown = null;
     try {
       note = JSON.parse(await readFile(paths.marker, "utf8"));
@@ -184,14 +166,14 @@ export async function recoverSwap(paths: SwapPaths): Promise<Recovery> {
     return { kind: "rolled-forward", note };
   }
   let changed = false;
-  if (await exists(paths.staging)) {
+  if (await pathExists(paths.staging)) {
     await remove(paths.staging);
     changed = true;
   }
-  if (await exists(paths.old)) {
-    if (!(await exists(paths.target))) {
+  if (await pathExists(paths.old)) {
+    if (!(await pathExists(paths.target))) {
       // Only possible if the old folder was renamed back by hand; keep the data.
-      await move(paths.old, paths.target);
+      await moveRetrying(paths.old, paths.target);
     } else await remove(paths.old);
     changed = true;
   }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { open, rename, rm, unlink } from "node:fs/promises";
+import { open, rename, rm, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ioError, systemErrorCode } from "../errors.js";
@@ -51,6 +51,26 @@ export async function retryWhileBusy<T>(
 /** `rename`, retried while Windows says the file is busy. */
 export function renameRetrying(from: string, to: string, options?: BusyRetry): Promise<void> {
   return retryWhileBusy(() => rename(from, to), options);
+}
+
+/** `renameRetrying`, a failure told as E_IO naming both paths. */
+export async function moveRetrying(from: string, to: string): Promise<void> {
+  try {
+    await renameRetrying(from, to);
+  } catch (error) {
+    throw ioError(`rename ${from} to`, to, error);
+  }
+}
+
+/** Whether something is at `path`; a failure other than "not there" is E_IO. */
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if (systemErrorCode(error) === "ENOENT") return false;
+    throw ioError("look at", path, error);
+  }
 }
 
 /** `rm` (`force`: a missing path is fine), retried while Windows says the file is busy. */

@@ -11,16 +11,16 @@ import {
   openArchive,
   readCatalog,
   removeRetrying,
-  renameRetrying,
   sha256Hex,
   syncDirectory,
-  systemErrorCode,
   verifyManifest,
   writeFileAtomic,
   type CatalogDiff,
   type CatalogFileName,
   type CatalogPaths,
   type OpenedArchive,
+  moveRetrying,
+  pathExists,
 } from "@caisse/core";
 import { copyFile, lstat, mkdir, readFile, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
@@ -89,24 +89,6 @@ function backupOf(dir: string): string {
   return join(`${dir}.caisse-catalog-new`, ".old");
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch (error) {
-    if (systemErrorCode(error) === "ENOENT") return false;
-    throw ioError("look at", path, error);
-  }
-}
-
-async function move(from: string, to: string): Promise<void> {
-  try {
-    await renameRetrying(from, to);
-  } catch (error) {
-    throw ioError(`rename ${from} to`, to, error);
-  }
-}
-
 /**
  * Finishes an apply a crash interrupted after its marker (the files left in the staging folder
  * go into place, the state is recorded), or the undoing of one that failed (the old files go
@@ -115,7 +97,7 @@ async function move(from: string, to: string): Promise<void> {
 export async function recoverCatalogApply(dir: string, paths: StatePaths): Promise<boolean> {
   const { staging, marker } = applyPaths(dir);
   let finished = false;
-  if (await exists(marker)) {
+  if (await pathExists(marker)) {
     let note: Marker | undefined;
     try {
       note = JSON.parse(await readFile(marker, "utf8")) as Marker;
@@ -126,7 +108,8 @@ export async function recoverCatalogApply(dir: string, paths: StatePaths): Promi
       await rollBack(dir, backupOf(dir), note.rollBack.moved, new Set(note.rollBack.present));
     } else {
       for (const name of CATALOG_FILES) {
-        if (await exists(join(staging, name))) await move(join(staging, name), join(dir, name));
+        if (await pathExists(join(staging, name)))
+          await moveRetrying(join(staging, name), join(dir, name));
       }
       await syncDirectory(dir);
       if (note?.state !== undefined) await writeCatalogState(paths, note.state);
@@ -300,7 +283,7 @@ export async function applyCatalog(file: string, options: ApplyOptions): Promise
     try {
       await options.pause?.("marked");
       for (const fileName of CATALOG_FILES) {
-        await move(join(staging, fileName), join(dir, fileName));
+        await moveRetrying(join(staging, fileName), join(dir, fileName));
         moved.push(fileName);
         if (moved.length < CATALOG_FILES.length) await options.pause?.("moved-one");
       }
@@ -318,7 +301,7 @@ export async function applyCatalog(file: string, options: ApplyOptions): Promise
     return { ...base, upToDate: false, diff: diffCatalog(before.content, incoming.content) };
   } finally {
     await archive.close();
-    if (!(await exists(marker))) await removeRetrying(staging, { recursive: true });
+    if (!(await pathExists(marker))) await removeRetrying(staging, { recursive: true });
   }
 }
 
@@ -335,8 +318,8 @@ async function rollBack(
 ): Promise<void> {
   for (const fileName of moved) {
     if (!present.has(fileName)) await removeRetrying(join(dir, fileName));
-    else if (await exists(join(backup, fileName)))
-      await move(join(backup, fileName), join(dir, fileName));
+    else if (await pathExists(join(backup, fileName)))
+      await moveRetrying(join(backup, fileName), join(dir, fileName));
   }
   await syncDirectory(dir);
 }
