@@ -7,7 +7,7 @@ import {
   fileKindOf,
   ioError,
   loadSigningKey,
-  MAX_CATALOG_FILE_BYTES,
+  catalogSizeProblem,
   readCatalog,
   walkFiles,
   withLock,
@@ -138,12 +138,9 @@ async function stageSources(
     const { size } = await stat(source.path).catch((error: unknown) => {
       throw ioError("read", source.path, error);
     });
-    if (size > MAX_CATALOG_FILE_BYTES) {
-      problems.push({
-        file: source.shown,
-        line: undefined,
-        reason: `the file holds ${size} bytes; a catalogue file may hold at most ${MAX_CATALOG_FILE_BYTES}`,
-      });
+    const tooLarge = catalogSizeProblem(source.shown, size);
+    if (tooLarge !== undefined) {
+      problems.push(tooLarge);
       continue;
     }
     await copyFile(source.path, join(into, name)).catch((error: unknown) => {

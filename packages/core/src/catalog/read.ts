@@ -24,6 +24,16 @@ export interface CatalogRead {
   lines: { articles: Map<string, number>; families: Map<string, number> };
 }
 
+/** The problem of a catalogue file larger than MAX_CATALOG_FILE_BYTES, found before reading it. */
+export function catalogSizeProblem(shown: string, size: number): CatalogProblem | undefined {
+  if (size <= MAX_CATALOG_FILE_BYTES) return undefined;
+  return {
+    file: shown,
+    line: undefined,
+    reason: `the file holds ${size} bytes; a catalogue file may hold at most ${MAX_CATALOG_FILE_BYTES}`,
+  };
+}
+
 /** Where the two files are; an absent one reads as empty (a till's first catalogue). */
 export interface CatalogPaths {
   articles: { path: string; shown: string } | undefined;
@@ -77,12 +87,9 @@ async function readInto<K extends "articles" | "familles">(
     }
     throw ioError("read", file.path, error);
   }
-  if (size > MAX_CATALOG_FILE_BYTES) {
-    problems.push({
-      file: file.shown,
-      line: undefined,
-      reason: `the file holds ${size} bytes; a catalogue file may hold at most ${MAX_CATALOG_FILE_BYTES}`,
-    });
+  const tooLarge = catalogSizeProblem(file.shown, size);
+  if (tooLarge !== undefined) {
+    problems.push(tooLarge);
     return;
   }
   const before = problems.length;
