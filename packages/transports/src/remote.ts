@@ -8,7 +8,7 @@ import {
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { PassThrough, Writable, type Transform } from "node:stream";
+import { Transform, Writable } from "node:stream";
 import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
 import { isCollectableName } from "./dir/source.js";
@@ -249,14 +249,14 @@ export function countedBytes(
   total: number,
   onProgress: ((done: number, total: number) => void) | undefined,
 ): Transform {
-  const counter = new PassThrough();
-  if (onProgress === undefined) return counter;
   let done = 0;
-  counter.on("data", (chunk: Buffer) => {
-    done += chunk.length;
-    onProgress(Math.min(done, total), total);
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      done += chunk.length;
+      onProgress?.(Math.min(done, total), total);
+      callback(null, chunk);
+    },
   });
-  return counter;
 }
 
 /**

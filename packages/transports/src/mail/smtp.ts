@@ -1,13 +1,14 @@
 import { CaisseError, ioError, isCaisseError, oneLine, systemErrorCode } from "@caisse/core";
 import { stat } from "node:fs/promises";
 import { isIP } from "node:net";
-import { Transform, type Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import type { ConfigChecker } from "../check.js";
 import { hasControl } from "../ftp/index.js";
 import type { TransportEnv, VerifyStep } from "../kind.js";
 import {
   CERTIFICATE_CODES,
+  countedBytes,
   DEFAULT_TIMEOUT_MS,
   readCa,
   failedStep,
@@ -488,14 +489,7 @@ async function openSmtp(config: SmtpConfig, env: TransportEnv): Promise<SmtpSess
 
 /** A stream that reports the bytes that passed through it. */
 function counted(source: Readable, total: number, env: TransportEnv): Readable {
-  let done = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      done += chunk.length;
-      env.onProgress?.(Math.min(done, total), total);
-      callback(null, chunk);
-    },
-  });
+  const counter = countedBytes(total, env.onProgress);
   source.on("error", (error) => counter.destroy(error));
   // Once a send has failed, nodemailer stops listening to the message while the file may still be
   // read (or removed): an error then must not crash the process. While it listens, it sees the
