@@ -8,14 +8,13 @@ import {
   describeSmtp,
   messageBytes,
   parseSmtp,
-  sendMessage,
-  smtpServer,
   smtpWarnings,
-  verifySmtp,
   type MailMessage,
   type SmtpConfig,
-} from "./smtp.js";
+} from "./config.js";
+import { sendMessage, smtpServer, verifySmtp } from "./smtp.js";
 
+export * from "./config.js";
 export * from "./smtp.js";
 
 /**

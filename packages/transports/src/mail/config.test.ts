@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigChecker } from "../check.js";
 import { describeTransport, parseTransport } from "../registry.js";
-import { base64Bytes, bareAddress, messageBytes, parseSmtp } from "./smtp.js";
+import { base64Bytes, bareAddress, messageBytes, parseSmtp } from "./config.js";
 
 function parse(value: Record<string, unknown>) {
   const check = new ConfigChecker("/srv/caisse");
