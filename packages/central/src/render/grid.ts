@@ -1,5 +1,5 @@
 import { oneLine, formatDate, type Locale, type Report } from "@caisse/core";
-import { REPORT_WORDS, type ReportWords } from "@caisse/cli";
+import { MARGIN_WORDS, REPORT_WORDS, type ReportWords } from "@caisse/cli";
 import { timeCell } from "./cells.js";
 import {
   defaultMetrics,
@@ -111,7 +111,7 @@ export function reportGrid(
   metrics: readonly Metric[] = defaultMetrics(report, false),
 ): ReportGrid {
   const words = REPORT_WORDS[locale];
-  const columns: FigureColumn[] = figureColumns(report, words, metrics);
+  const columns: FigureColumn[] = figureColumns(report, words, metrics, MARGIN_WORDS[locale]);
   const cells = (line: Line, isTotal: boolean, key: string, label: string): string[] => [
     key,
     label,

@@ -1,18 +1,23 @@
 import {
+  addMilliCents,
   Aggregator,
   CaisseError,
   isoWeekOf,
   isTimeDimension,
   keptByTop,
+  lineCost,
   monthOf,
   sourceOf,
+  ZERO_MILLI_CENTS,
   type Cents,
+  type CountedSums,
   type DateRange,
   type DateShift,
   type Dimension,
   type LocalDate,
   type LocalDateTime,
   type Milli,
+  type MilliCents,
   type RateBp,
 } from "@caisse/core";
 import type { DatabaseSync } from "node:sqlite";
@@ -72,6 +77,7 @@ interface RowSums {
   byRate: Map<RateBp, Cents>;
   quantity: number;
   tickets: number;
+  cost?: { cost: MilliCents; unpriced: boolean };
 }
 
 function sumsOf(map: Map<string, RowSums>, key: string): RowSums {
@@ -90,18 +96,64 @@ function add(sums: RowSums, rate: number, ttc: number, quantity: number, sales: 
     sums.byRate.set(rate as RateBp, ((sums.byRate.get(rate as RateBp) ?? 0) + ttc) as Cents);
 }
 
-function counted(sums: RowSums): {
-  ttc: Cents;
-  byRate: Map<RateBp, Cents>;
-  quantity: Milli;
-  tickets: number;
-} {
+function counted(sums: RowSums): CountedSums {
   return {
     ttc: sums.ttc as Cents,
     byRate: sums.byRate,
     quantity: sums.quantity as Milli,
     tickets: sums.tickets,
+    cost: sums.cost,
   };
+}
+
+/** The column of the `margin` table a dimension's rows are grouped by (`--by till`: none). */
+function marginGroup(by: Dimension): string | undefined {
+  if (by === "family") return "family";
+  if (by === "article") return "article";
+  if (by === "day" || by === "week" || by === "month") return "day";
+  return undefined;
+}
+
+/**
+ * Adds to each row's sums of one till the cost of its lines at the purchase prices, from the
+ * quantities per article of the `margin` table (exact: the price times the summed quantity is the
+ * sum of the lines' costs), and notes the articles without price (see docs/reports.md#gross-margin).
+ * Returns the till's cost over every row, for its total.
+ */
+function addCosts(
+  db: DatabaseSync,
+  into: Aggregator,
+  rows: Map<string, RowSums>,
+  keyOf: (value: string) => string,
+  till: string,
+  bounds: Bounds,
+): { cost: MilliCents; unpriced: boolean } {
+  const total = { cost: ZERO_MILLI_CENTS, unpriced: false };
+  const prices = into.prices;
+  if (prices === undefined) return total;
+  const group = marginGroup(into.by);
+  const quantities = db
+    .prepare(
+      `SELECT ${group ?? "''"} AS g, article, SUM(qty) AS qty FROM margin
+       WHERE till = ? AND day >= ? AND day <= ? GROUP BY ${group === undefined ? "" : `${group}, `}article`,
+    )
+    .all(till, bounds.from, bounds.to);
+  for (const row of quantities) {
+    const article = String(row.article);
+    const sums = sumsOf(rows, group === undefined ? till : keyOf(String(row.g)));
+    sums.cost ??= { cost: ZERO_MILLI_CENTS, unpriced: false };
+    const price = prices.get(article);
+    if (price === undefined) {
+      into.unpricedArticles.add(article);
+      sums.cost.unpriced = true;
+      total.unpriced = true;
+      continue;
+    }
+    const cost = lineCost(Number(row.qty) as Milli, price);
+    sums.cost.cost = addMilliCents(sums.cost.cost, cost);
+    total.cost = addMilliCents(total.cost, cost);
+  }
+  return total;
 }
 
 /**
@@ -146,10 +198,11 @@ function fillTill(
     )
     .all(dim, till, bounds.from, bounds.to);
   for (const row of tickets) sumsOf(rows, keyOf(String(row.g))).tickets += Number(row.tickets);
+  const cost = addCosts(db, into, rows, keyOf, till, bounds);
   for (const [key, sums] of rows) into.addCounted(till, key, counted(sums));
 
   if (rows.size === 0) return;
-  const totals: RowSums = { ttc: 0, byRate: new Map(), quantity: 0, tickets: 0 };
+  const totals: RowSums = { ttc: 0, byRate: new Map(), quantity: 0, tickets: 0, cost };
   for (const cell of db
     .prepare(
       `SELECT rate, SUM(ttc) AS ttc, SUM(qty) AS qty FROM cell
@@ -385,7 +438,7 @@ function readChecked(
 ): Collected {
   const { by, range, comparison } = request;
   const labelsKind = labelKind(by);
-  const data = new Aggregator(by);
+  const data = new Aggregator(by, undefined, request.prices);
   const compared = comparison === undefined ? undefined : new Aggregator(by, comparison.toReported);
   const bounds = boundsOf(range);
   const comparedBounds = comparison === undefined ? undefined : boundsOf(comparison.range);
