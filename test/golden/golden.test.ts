@@ -52,23 +52,43 @@ const CASES: readonly Case[] = [
   },
 ];
 
+/**
+ * The same data with a central catalogue giving purchase prices (test/golden/margin/catalog),
+ * all but one article's (P02): the gross margin, known for some rows, unknown for others.
+ */
+const MARGIN_CASES: readonly Case[] = [
+  { name: "family-month-margin", argv: ["--period", "month", "--by", "family"], formats: ALL },
+  { name: "till-month-margin", argv: ["--period", "month"], formats: ["table", "csv"] },
+];
+
 let root: { path: string; remove: () => Promise<void> };
+let marginRoot: { path: string; remove: () => Promise<void> };
 
 beforeAll(async () => {
   // A copy: a report never writes into its root today, but nothing here may change the data.
   root = await temporaryFolder("caisse-golden-");
   await cp(join(HERE, "data"), root.path, { recursive: true });
+  marginRoot = await temporaryFolder("caisse-golden-margin-");
+  await cp(join(HERE, "data"), marginRoot.path, { recursive: true });
+  await cp(join(HERE, "margin"), marginRoot.path, { recursive: true });
 });
-afterAll(async () => root.remove());
+afterAll(async () => {
+  await root.remove();
+  await marginRoot.remove();
+});
 
-async function run(argv: readonly string[], today = TODAY): Promise<string> {
+async function run(
+  argv: readonly string[],
+  today = TODAY,
+  at: { path: string } = root,
+): Promise<string> {
   // The clock is years away: only the pinned day may count.
   const { ctx, output } = captureContext(
-    root.path,
+    at.path,
     { CAISSE_TODAY: today, COLUMNS },
     () => new Date(2030, 0, 1),
   );
-  const code = await main(["--root", root.path, "report", ...argv], ctx);
+  const code = await main(["--root", at.path, "report", ...argv], ctx);
   expect(code, output().stderr).toBe(0);
   return output().stdout;
 }
@@ -108,6 +128,13 @@ describe.each(["fr", "en"] as const)("golden reports in %s", (lang) => {
   for (const { name, argv, formats } of CASES) {
     it.each(formats)(`${name}: %s`, async (format) => {
       const text = await run([...argv, "--format", format, "--lang", lang]);
+      await compare(`${name}.${lang}.${EXTENSIONS[format]}`, text);
+    });
+  }
+
+  for (const { name, argv, formats } of MARGIN_CASES) {
+    it.each(formats)(`${name}: %s`, async (format) => {
+      const text = await run([...argv, "--format", format, "--lang", lang], TODAY, marginRoot);
       await compare(`${name}.${lang}.${EXTENSIONS[format]}`, text);
     });
   }
