@@ -298,7 +298,7 @@ describe("gross margin: the figures, from the files and the index alike", () => 
 describe("gross margin in every format", () => {
   const OPTIONS: ReportOptions = { by: "family", from: "2026-11-06", to: "2026-11-11" };
 
-  async function expectedFamily(family: string): Promise<Expected> {
+  function expectedFamily(family: string): Expected {
     return expectedOf(
       LINES.filter(inRange("2026-11-06", "2026-11-11")).filter((line) => line.family === family),
     );
@@ -310,7 +310,7 @@ describe("gross margin in every format", () => {
     expect(head).toBe(
       "Famille;Libellé;CA TTC;HT;TVA;Tickets;Quantité;Panier moyen;Part;Coût HT;Marge HT;Taux de marge;Magasin 1 (D01);Magasin 2 (D02)",
     );
-    const fra = await expectedFamily("FRA");
+    const fra = expectedFamily("FRA");
     const row = rows.find((line) => line.startsWith("FRA;"))?.split(";") ?? [];
     expect(row[9]).toBe(frenchAmount(Math.round((fra.cost_ht ?? 0) * 100)));
     expect(row[10]).toBe(frenchAmount(Math.round((fra.margin_ht ?? 0) * 100)));
@@ -318,7 +318,7 @@ describe("gross margin in every format", () => {
   });
 
   it("table, Markdown, HTML and csv-raw show the margin; --metrics chooses it", async () => {
-    const fra = await expectedFamily("FRA");
+    const fra = expectedFamily("FRA");
     const margin = Math.round((fra.margin_ht ?? 0) * 100);
     const english = `€${(margin / 100).toFixed(2)}`;
     for (const format of ["table", "md", "html"] as const) {

@@ -1,10 +1,4 @@
-import {
-  folderAt,
-  oneLine,
-  type Cents,
-  type Locale,
-  type Report,
-} from "@caisse/core";
+import { folderAt, oneLine, type Cents, type Locale, type Report } from "@caisse/core";
 import { MARGIN_LISTED, MARGIN_WORDS } from "@caisse/cli";
 import type { CentralPaths } from "../config.js";
 import { filesOf, readWhole, type Place } from "./collect.js";

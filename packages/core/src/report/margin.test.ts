@@ -17,6 +17,7 @@ function sale(article: string, quantity: number, ttc: number, family = "EPI"): S
     quantity: quantity as Milli,
     ttc: ttc as Cents,
     rate: 2000 as RateBp,
+    label: undefined,
   };
 }
 
@@ -43,7 +44,7 @@ describe("gross margin (see docs/reports.md#gross-margin)", () => {
     data.addSale("D01", sale("A2", -1000, -720, "FRA"));
     const report = buildReport({
       by: "family",
-      range: {},
+      range: { from: undefined, to: undefined },
       tills: [
         { ref: "D01", name: "" },
         { ref: "D02", name: "" },
