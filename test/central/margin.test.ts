@@ -122,7 +122,7 @@ beforeAll(async () => {
 });
 afterAll(async () => dir.remove());
 
-async function writeCatalogue(withPrices: boolean): Promise<void> {
+async function writeCatalogue(withPrices: boolean, extra: readonly string[] = []): Promise<void> {
   const articles = ["A1", "A2", "A3", "A4", "A5"].map((article) => {
     const price = PRICES[article];
     const cost = withPrices && price !== undefined ? frenchAmount(price) : "";
@@ -130,7 +130,7 @@ async function writeCatalogue(withPrices: boolean): Promise<void> {
   });
   await root.put(
     "catalog/articles.csv",
-    `article;libelle;famille;prix_ttc;taux_tva;prix_achat_ht\n${articles.join("\n")}\n`,
+    `article;libelle;famille;prix_ttc;taux_tva;prix_achat_ht\n${[...articles, ...extra].join("\n")}\n`,
   );
   await root.put(
     "catalog/familles.csv",
@@ -379,6 +379,30 @@ describe("gross margin: none without purchase prices", () => {
       const none = JSON.parse(await both({ by: "till" })) as JsonReport;
       expect(none.total.cost_ht).toBeUndefined();
       expect(none.warnings).toEqual([]);
+    } finally {
+      await writeCatalogue(true);
+    }
+  });
+});
+
+describe("gross margin: the catalogue's own problems", () => {
+  it("an invalid catalogue row is warned about once, with --by article too", async () => {
+    // Line 7: a purchase price with three decimals; the row is left out, A7 has no price.
+    await writeCatalogue(true, ["A7;Article A7;EPI;1,00;5,5;0,125"]);
+    try {
+      for (const by of ["family", "article", "till"] as const) {
+        const json = JSON.parse(
+          await both({ by, from: "2026-11-06", to: "2026-11-11" }),
+        ) as JsonReport;
+        const about = json.warnings.filter((text) => text.startsWith("catalog articles.csv"));
+        expect(about, by).toHaveLength(1);
+        expect(about[0]).toMatch(/^catalog articles\.csv line 7: invalid amount '0,125'/u);
+      }
+      // Without a margin (--by hour), the catalogue's prices are not read: no such warning.
+      const hour = JSON.parse(
+        await both({ by: "hour", from: "2026-11-06", to: "2026-11-11" }),
+      ) as JsonReport;
+      expect(hour.warnings).toEqual([]);
     } finally {
       await writeCatalogue(true);
     }
