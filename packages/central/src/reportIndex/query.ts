@@ -5,7 +5,6 @@ import {
   isoWeekOf,
   isTimeDimension,
   keptByTop,
-  lineCost,
   monthOf,
   sourceOf,
   ZERO_MILLI_CENTS,
@@ -18,6 +17,7 @@ import {
   type LocalDateTime,
   type Milli,
   type MilliCents,
+  type PurchasePrices,
   type RateBp,
 } from "@caisse/core";
 import type { DatabaseSync } from "node:sqlite";
@@ -114,11 +114,32 @@ function marginGroup(by: Dimension): string | undefined {
   return undefined;
 }
 
+/** The prices each connection's temporary `price` table holds. */
+const loadedPrices = new WeakMap<DatabaseSync, PurchasePrices>();
+
 /**
- * Adds to each row's sums of one till the cost of its lines at the purchase prices, from the
- * quantities per article of the `margin` table (exact: the price times the summed quantity is the
- * sum of the lines' costs), and notes the articles without price (see docs/reports.md#gross-margin).
- * Returns the till's cost over every row, for its total.
+ * Puts the purchase prices into the connection's temporary table `price(article, cents)` (keyed
+ * by article, so that the cost queries look each line's price up rather than scan them), once
+ * per set of prices. A temporary table is the connection's own: the index file is not written.
+ */
+function loadPrices(db: DatabaseSync, prices: PurchasePrices): void {
+  if (loadedPrices.get(db) === prices) return;
+  db.exec(
+    `CREATE TEMP TABLE IF NOT EXISTS price (article TEXT PRIMARY KEY, cents INTEGER NOT NULL)
+     WITHOUT ROWID; DELETE FROM temp.price;`,
+  );
+  const insert = db.prepare("INSERT INTO temp.price (article, cents) VALUES (?, ?)");
+  for (const [article, cents] of prices) insert.run(article, cents);
+  loadedPrices.set(db, prices);
+}
+
+/**
+ * Adds to each row's sums of one till the cost of its lines at the purchase prices, computed by
+ * SQLite from the quantities per article of the `margin` table and the `price` table (see
+ * loadPrices): integer products and sums, exact
+ * (the price times the summed quantity is the sum of the lines' costs; an overflow of 64 bits is
+ * an error, not a wrong figure). Notes the articles without price (see
+ * docs/reports.md#gross-margin). Returns the till's cost over every row, for its total.
  */
 function addCosts(
   db: DatabaseSync,
@@ -131,27 +152,36 @@ function addCosts(
   const total = { cost: ZERO_MILLI_CENTS, unpriced: false };
   const prices = into.prices;
   if (prices === undefined) return total;
+  loadPrices(db, prices);
   const group = marginGroup(into.by);
-  const quantities = db
+  const costs = db
     .prepare(
-      `SELECT ${group ?? "''"} AS g, article, SUM(qty) AS qty FROM margin
-       WHERE till = ? AND day >= ? AND day <= ? GROUP BY ${group === undefined ? "" : `${group}, `}article`,
+      `SELECT ${group === undefined ? "''" : `m.${group}`} AS g,
+         SUM(m.qty * p.cents) AS cost, SUM(p.cents IS NULL) AS unpriced
+       FROM margin AS m LEFT JOIN temp.price AS p ON p.article = m.article
+       WHERE m.till = ? AND m.day >= ? AND m.day <= ? GROUP BY g`,
     )
     .all(till, bounds.from, bounds.to);
-  for (const row of quantities) {
-    const article = String(row.article);
+  for (const row of costs) {
     const sums = sumsOf(rows, group === undefined ? till : keyOf(String(row.g)));
     sums.cost ??= { cost: ZERO_MILLI_CENTS, unpriced: false };
-    const price = prices.get(article);
-    if (price === undefined) {
-      into.unpricedArticles.add(article);
-      sums.cost.unpriced = true;
-      total.unpriced = true;
-      continue;
-    }
-    const cost = lineCost(Number(row.qty) as Milli, price);
+    // A sum beyond 2^53 would lose digits as a JavaScript number: refused, as on the files.
+    const cost = addMilliCents(ZERO_MILLI_CENTS, Number(row.cost ?? 0) as MilliCents);
     sums.cost.cost = addMilliCents(sums.cost.cost, cost);
     total.cost = addMilliCents(total.cost, cost);
+    if (Number(row.unpriced) > 0) {
+      sums.cost.unpriced = true;
+      total.unpriced = true;
+    }
+  }
+  if (!total.unpriced) return total;
+  for (const row of db
+    .prepare(
+      `SELECT DISTINCT article FROM margin WHERE till = ? AND day >= ? AND day <= ?
+       AND article NOT IN (SELECT article FROM temp.price)`,
+    )
+    .all(till, bounds.from, bounds.to)) {
+    into.unpricedArticles.add(String(row.article));
   }
   return total;
 }
