@@ -114,23 +114,19 @@ function marginGroup(by: Dimension): string | undefined {
   return undefined;
 }
 
-/** The prices each connection's temporary `price` table holds. */
-const loadedPrices = new WeakMap<DatabaseSync, PurchasePrices>();
-
 /**
  * Puts the purchase prices into the connection's temporary table `price(article, cents)` (keyed
- * by article, so that the cost queries look each line's price up rather than scan them), once
- * per set of prices. A temporary table is the connection's own: the index file is not written.
+ * by article, so that the cost queries look each line's price up rather than scan them), before
+ * the report's read transaction. A temporary table is the connection's own: the index file is not
+ * written.
  */
 function loadPrices(db: DatabaseSync, prices: PurchasePrices): void {
-  if (loadedPrices.get(db) === prices) return;
   db.exec(
     `CREATE TEMP TABLE IF NOT EXISTS price (article TEXT PRIMARY KEY, cents INTEGER NOT NULL)
      WITHOUT ROWID; DELETE FROM temp.price;`,
   );
   const insert = db.prepare("INSERT INTO temp.price (article, cents) VALUES (?, ?)");
   for (const [article, cents] of prices) insert.run(article, cents);
-  loadedPrices.set(db, prices);
 }
 
 /**
@@ -152,7 +148,6 @@ function addCosts(
   const total = { cost: ZERO_MILLI_CENTS, unpriced: false };
   const prices = into.prices;
   if (prices === undefined) return total;
-  loadPrices(db, prices);
   const group = marginGroup(into.by);
   const costs = db
     .prepare(
@@ -435,6 +430,7 @@ export async function collectFromIndex(
   const { by } = request;
   const kind: DataKind = sourceOf(by) === "payments" ? "reglements" : "ventes";
   const labelsKind = labelKind(by);
+  if (request.prices !== undefined && request.prices.size > 0) loadPrices(db, request.prices);
   for (let attempt = 1; attempt <= TILL_READ_ATTEMPTS; attempt++) {
     const warnings: string[] = [];
     const labels = new Map<string, string>();
