@@ -106,6 +106,16 @@ describe("report warnings in the report's language", () => {
     ).toEqual(english);
   });
 
+  it("HTML in French: the same warnings, escaped", async () => {
+    const html = await report(["--format", "html", "--lang", "fr", "--tills", "D02,D03"]);
+    expect(html).toContain(
+      "<li>D02 : 1 ticket de ventes.csv déjà dans ventes-zcopie.csv ; compté une seule fois</li>",
+    );
+    expect(html).toContain(
+      "<li>D03 : aucune donnée sur la période : sa dernière vente date du 20/10/2026</li>",
+    );
+  });
+
   it("a partial comparison, in French", async () => {
     const fr = await report([
       "--format",
