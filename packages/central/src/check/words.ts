@@ -29,7 +29,7 @@ export interface CheckWords {
   none: string;
 }
 
-/** Both languages' catalogues share these: the kinds and codes are not words. */
+/** `1 line`, `2 lines`; `0 ligne`, `1 ligne`, `2 lignes`. */
 const lines = (locale: Locale, count: number): string =>
   locale === "fr"
     ? countedIn(locale, count, "ligne", "lignes")
