@@ -87,11 +87,11 @@ describe("report warnings in the report's language", () => {
     expect(english).toEqual(englishLines());
     expect(warningsOf(fr, "Avertissements")).toEqual([
       "D01 ventes-old.csv, line 1: missing required columns famille, quantite, montant\\_ttc, taux\\_tva; found 'ticket', 'date', 'article'; expected ticket, date, article, famille, quantite, montant\\_ttc, taux\\_tva (optional: libelle), ignoring case, accents, spaces, hyphens and underscores ; fichier laissé de côté",
-      "D01 ventes.csv : 5 lignes invalides exclues (lignes 7, 8, 9, ... ; motif le plus fréquent : invalid amount '12,505' in column montant\\_ttc (expected a decimal with at most 2 decimals, such as 1 234,50, -3.5, 92,68 €, €-92.68 or (3,00)))",
+      "D01 ventes.csv : 5 lignes invalides exclues (lignes 7, 8, 9, ... ; motif le plus fréquent : montant invalide '12,505' dans la colonne montant\\_ttc (attendu : un nombre d'au plus 2 décimales, comme 1 234,50, -3.5, 92,68 €, €-92.68 ou (3,00)))",
       "D01 : 2 tickets de ventes.csv déjà dans ventes-zcopie.csv ; comptés une seule fois",
       "D01 : chiffres incomplets : 5 lignes invalides sur 12 (41,67\u00A0%), 1 fichier laissé de côté en entier ; voir les avertissements ci-dessus",
       "D02 ventes-lien.csv : un lien symbolique ; fichier laissé de côté",
-      "D02 ventes.csv ligne 3 : invalid amount 'abc' in column montant\\_ttc (expected a decimal with at most 2 decimals, such as 1 234,50, -3.5, 92,68 €, €-92.68 or (3,00))",
+      "D02 ventes.csv ligne 3 : montant invalide 'abc' dans la colonne montant\\_ttc (attendu : un nombre d'au plus 2 décimales, comme 1 234,50, -3.5, 92,68 €, €-92.68 ou (3,00))",
       "D02 : 1 ticket de ventes.csv déjà dans ventes-zcopie.csv ; compté une seule fois",
       "D02 : chiffres incomplets : 1 ligne invalide sur 3 (33,33\u00A0%) ; voir les avertissements ci-dessus",
       `D04 : pas encore de données (dossier ${join(folder.path, "tills", "D04")} introuvable)`,

@@ -48,10 +48,13 @@ const CASES: [What, [string, string], [string, string]][] = [
     ["pas un fichier ordinaire, laissé de côté", LINK_FR],
   ],
   [
-    { code: "invalid-row", reason: "invalid amount '12,505'" },
-    ["invalid row, left out of every figure: invalid amount '12,505'", ROWS_EN],
+    {
+      code: "invalid-row",
+      reason: "expected 8 fields, found 6",
+    },
+    ["invalid row, left out of every figure: expected 8 fields, found 6", ROWS_EN],
     [
-      "ligne invalide, exclue de tous les chiffres : invalid amount '12,505'",
+      "ligne invalide, exclue de tous les chiffres : 8 champs attendus, 6 trouvés",
       "corriger cette ligne dans le logiciel de caisse (ou ses réglages d'export) puis envoyer une nouvelle archive ; voir docs/csv-format.md",
     ],
   ],

@@ -1,5 +1,6 @@
 import {
   countedIn,
+  csvReasonIn,
   formatDate,
   formatMoney,
   type Cents,
@@ -155,7 +156,7 @@ const EN: CheckWords = {
 const FR: CheckWords = {
   said: {
     "file-unreadable": {
-      // The reason and the hint come from the CSV reader's error, in English (docs/errors.md).
+      // The reason and the hint of a file that cannot be read are an error's: in English.
       message: (what) => `illisible, laissé de côté en entier : ${what.reason}`,
       todo: (what) =>
         what.hint ??
@@ -167,13 +168,14 @@ const FR: CheckWords = {
       todo: () => FR_LINK,
     },
     "invalid-row": {
-      message: (what) => `ligne invalide, exclue de tous les chiffres : ${what.reason}`,
+      message: (what) =>
+        `ligne invalide, exclue de tous les chiffres : ${csvReasonIn(what.reason, "fr")}`,
       todo: () =>
         "corriger cette ligne dans le logiciel de caisse (ou ses réglages d'export) puis envoyer une nouvelle archive ; voir docs/csv-format.md",
     },
     "invalid-rows": {
       message: (what) =>
-        `${countedIn("fr", what.rows, "ligne invalide, exclue", "lignes invalides, exclues")} de tous les chiffres (lignes ${what.lines.join(", ")}${what.rows > what.lines.length ? ", ..." : ""} ; motif le plus fréquent : ${what.most})`,
+        `${countedIn("fr", what.rows, "ligne invalide, exclue", "lignes invalides, exclues")} de tous les chiffres (lignes ${what.lines.join(", ")}${what.rows > what.lines.length ? ", ..." : ""} ; motif le plus fréquent : ${csvReasonIn(what.most, "fr")})`,
       todo: () =>
         "corriger ces lignes dans le logiciel de caisse (ou ses réglages d'export) puis envoyer une nouvelle archive ; voir docs/csv-format.md",
     },

@@ -1,4 +1,4 @@
-import { countedIn, formatDate, type LocalDate, type Locale } from "@caisse/core";
+import { countedIn, csvReasonIn, formatDate, type LocalDate, type Locale } from "@caisse/core";
 
 /**
  * The report's warnings in the report's language (see docs/reports.md#invalid-data-warnings).
@@ -24,7 +24,7 @@ const RULES: readonly Rule[] = [
   [
     /^(\S+) (.+): (\d+) invalid rows left out \((?:lines (.+), \.\.\.; )?most: (.*)\)$/su,
     ([, owner, file, rows, listed, most]) =>
-      `${owner} ${file} : ${countedIn("fr", count(rows ?? ""), "ligne invalide exclue", "lignes invalides exclues")} (${listed === undefined ? "" : `lignes ${lines(listed)}, ... ; `}motif le plus fréquent : ${most})`,
+      `${owner} ${file} : ${countedIn("fr", count(rows ?? ""), "ligne invalide exclue", "lignes invalides exclues")} (${listed === undefined ? "" : `lignes ${lines(listed)}, ... ; `}motif le plus fréquent : ${csvReasonIn(most ?? "", "fr")})`,
   ],
   [
     /^(\S+) (.+): (a symbolic link|not a regular file); file left out$/su,
@@ -80,15 +80,16 @@ const RULES: readonly Rule[] = [
     /^the last archives are unknown: (.*)$/su,
     ([, reason]) => `les dernières archives sont inconnues : ${reason}`,
   ],
-  // Last: the most general forms, a file left out whole and an invalid row, which end with the
-  // English reason of the CSV reader.
+  // Last: the most general forms, a file left out whole (its error stays in English) and an
+  // invalid row (its reason in French, see csvReasonIn).
   [
     /^(\S+) (.+); file left out$/su,
     ([, owner, reason]) => `${owner} ${reason} ; fichier laissé de côté`,
   ],
   [
     /^(\S+) (.+) line (\d+): (.*)$/su,
-    ([, owner, file, line, reason]) => `${owner} ${file} ligne ${line} : ${reason}`,
+    ([, owner, file, line, reason]) =>
+      `${owner} ${file} ligne ${line} : ${csvReasonIn(reason ?? "", "fr")}`,
   ],
 ];
 

@@ -1,0 +1,88 @@
+/**
+ * The reason a row is invalid, in a language. The reader gives it in English (the log, the JSON
+ * and the report index keep it so); a report or a `check` for people says it in French. Each rule
+ * matches one form that rows.ts and values.ts write; a reason no rule knows stays in English.
+ */
+import type { Locale } from "../money.js";
+import { AMOUNT, MOMENT, QUANTITY, RATE, TEXT, type ValueType } from "./values.js";
+
+/** The French of each type of value: its noun, and what it should have been. */
+const FRENCH = new Map<ValueType<unknown>, { noun: string; expected: string }>([
+  [TEXT, { noun: "texte", expected: "une valeur" }],
+  [
+    AMOUNT,
+    {
+      noun: "montant",
+      expected: "un nombre d'au plus 2 décimales, comme 1 234,50, -3.5, 92,68 €, €-92.68 ou (3,00)",
+    },
+  ],
+  [
+    QUANTITY,
+    { noun: "quantité", expected: "un nombre d'au plus 3 décimales, comme 2, -1 ou 0,125" },
+  ],
+  [
+    RATE,
+    {
+      noun: "taux de TVA",
+      expected: "un pourcentage de 0 à 100 d'au plus 2 décimales, comme 20 ou 5,5",
+    },
+  ],
+  [
+    MOMENT,
+    {
+      noun: "date",
+      expected:
+        "une date qui existe, en AAAA-MM-JJ ou JJ/MM/AAAA, suivie ou non de HH:MM ou HH:MM:SS",
+    },
+  ],
+]);
+
+const NOUNS = new Map([...FRENCH].map(([type, french]) => [type.noun, french.noun]));
+const EXPECTED = new Map([...FRENCH].map(([type, french]) => [type.expected, french.expected]));
+const expected = (english: string): string => EXPECTED.get(english) ?? english;
+
+type Rule = [pattern: RegExp, french: (match: readonly (string | undefined)[]) => string];
+
+const RULES: readonly Rule[] = [
+  [
+    /^expected (\d+) fields, found (\d+)$/u,
+    ([, wanted, found]) =>
+      `${wanted} champs attendus, ${found} ${Number(found) < 2 ? "trouvé" : "trouvés"}`,
+  ],
+  [
+    /^invalid (\S+) in column (.+?): ('.*') \(expected text in \1; U\+FFFD marks the bytes that could not be read\)$/su,
+    ([, encoding, column, value]) =>
+      `${encoding} invalide dans la colonne ${column} : ${value} (attendu : du texte en ${encoding} ; U+FFFD marque les octets qui n'ont pas pu être lus)`,
+  ],
+  [
+    /^missing value in column (.+?): found an empty value, expected (.*)$/su,
+    ([, column, wanted]) =>
+      `valeur manquante dans la colonne ${column} : valeur vide (attendu : ${expected(wanted ?? "")})`,
+  ],
+  [
+    /^control character (U\+[0-9A-F]+) in column (.+?): ('.*') \(expected text without control characters\)$/su,
+    ([, code, column, value]) =>
+      `caractère de contrôle ${code} dans la colonne ${column} : ${value} (attendu : du texte sans caractère de contrôle)`,
+  ],
+  [
+    /^invalid (.+?) ('.*') in column (.+) \(expected (.*)\)$/su,
+    ([, noun, value, column, wanted]) => {
+      const french = NOUNS.get(noun ?? "");
+      return french === undefined
+        ? ""
+        : `${french} invalide ${value} dans la colonne ${column} (attendu : ${expected(wanted ?? "")})`;
+    },
+  ],
+];
+
+/** Why a row is invalid, as the CSV reader says it in English, in `locale`. */
+export function csvReasonIn(reason: string, locale: Locale): string {
+  if (locale === "en") return reason;
+  for (const [pattern, french] of RULES) {
+    const match = pattern.exec(reason);
+    if (match === null) continue;
+    const said = french(match);
+    if (said !== "") return said;
+  }
+  return reason;
+}
