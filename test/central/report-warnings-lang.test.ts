@@ -2,7 +2,9 @@ import { main } from "@caisse/central";
 import { symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runReport } from "../../packages/central/src/actions/report.js";
 import { warningIn } from "../../packages/central/src/render/warnings.js";
+import { reportMessage } from "../../packages/central/src/report/mail.js";
 import { captureContext, temporaryFolder } from "../helpers/cli.js";
 import { CentralRoot, salesCsv, simpleSale } from "../helpers/centralRoot.js";
 
@@ -113,6 +115,44 @@ describe("report warnings in the report's language", () => {
     );
     expect(html).toContain(
       "<li>D03 : aucune donnée sur la période : sa dernière vente date du 20/10/2026</li>",
+    );
+  });
+
+  it("the mail's text part lists them in its language, rather than pointing at stderr", async () => {
+    const { ctx } = captureContext(folder.path, {}, () => NOW);
+    const { report } = await runReport(
+      { root: folder.path, period: "2026-11", tills: "D02,D03", format: "json", lang: "fr" },
+      ctx,
+    );
+    const mail = { to: ["direction@example.fr"] };
+    const message = (locale: "fr" | "en") =>
+      reportMessage({
+        report,
+        page: "",
+        alarms: ["D03 : en retard"],
+        locale,
+        now: NOW,
+        mail,
+        smtp: undefined as never,
+        env: {},
+      }).text;
+    const french = message("fr");
+    expect(french).not.toContain("stderr");
+    expect(french.startsWith("ALERTE\u00A0: D03 : en retard\n\n")).toBe(true);
+    expect(french).toContain(
+      [
+        "",
+        "Avertissements\u00A0:",
+        "- D02 ventes-lien.csv : un lien symbolique ; fichier laissé de côté",
+        "- D02 ventes.csv ligne 3 : montant invalide 'abc' dans la colonne montant_ttc (attendu : un nombre d'au plus 2 décimales, comme 1 234,50, -3.5, 92,68 €, €-92.68 ou (3,00))",
+        "- D02 : 1 ticket de ventes.csv déjà dans ventes-zcopie.csv ; compté une seule fois",
+        "- D02 : chiffres incomplets : 1 ligne invalide sur 3 (33,33\u00A0%) ; voir les avertissements ci-dessus",
+        "- D03 : aucune donnée sur la période : sa dernière vente date du 20/10/2026",
+        "",
+      ].join("\n"),
+    );
+    expect(message("en")).toContain(
+      "\nWarnings:\n- D02 ventes-lien.csv: a symbolic link; file left out\n- D02 ventes.csv line 3: invalid amount 'abc' in column montant_ttc",
     );
   });
 
