@@ -1,4 +1,12 @@
-import { countedIn, csvReasonIn, formatDate, type LocalDate, type Locale } from "@caisse/core";
+import {
+  countedIn,
+  csvReasonIn,
+  formatDate,
+  rewriteByRules,
+  type LocalDate,
+  type Locale,
+  type TextRule,
+} from "@caisse/core";
 
 /**
  * The report's warnings in the report's language (see docs/reports.md#invalid-data-warnings).
@@ -11,8 +19,6 @@ import { countedIn, csvReasonIn, formatDate, type LocalDate, type Locale } from 
  * render/warnings.test.ts makes each producer write its warnings and checks every rule on them,
  * so that a change of the English is seen.
  */
-type Rule = [pattern: RegExp, french: (match: readonly (string | undefined)[]) => string];
-
 const isDay = (text: string): text is LocalDate => /^\d{4}-\d{2}-\d{2}$/u.test(text);
 const day = (text: string): string => (isDay(text) ? formatDate(text, "fr") : text);
 const count = (text: string): number => Number(text);
@@ -20,7 +26,7 @@ const count = (text: string): number => Number(text);
 const percent = (text: string): string => `${text.replace(".", ",")}\u00A0%`;
 const lines = (text: string): string => text.replaceAll("...;", "... ;");
 
-const RULES: readonly Rule[] = [
+const RULES: readonly TextRule[] = [
   [
     /^(\S+) (.+): (\d+) invalid rows left out \((?:lines (.+), \.\.\.; )?most: (.*)\)$/su,
     ([, owner, file, rows, listed, most]) =>
@@ -95,10 +101,5 @@ const RULES: readonly Rule[] = [
 
 /** One warning of a report in `locale`: English as it is; French by the first rule that fits. */
 export function warningIn(warning: string, locale: Locale): string {
-  if (locale === "en") return warning;
-  for (const [pattern, french] of RULES) {
-    const match = pattern.exec(warning);
-    if (match !== null) return french(match);
-  }
-  return warning;
+  return locale === "en" ? warning : rewriteByRules(warning, RULES);
 }

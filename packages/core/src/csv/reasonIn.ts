@@ -4,6 +4,7 @@
  * matches one form that rows.ts and values.ts write; a reason no rule knows stays in English.
  */
 import type { Locale } from "../money.js";
+import { rewriteByRules, type TextRule } from "../text.js";
 import { AMOUNT, MOMENT, QUANTITY, RATE, TEXT, type ValueType } from "./values.js";
 
 /** The French of each type of value: its noun, and what it should have been. */
@@ -41,9 +42,12 @@ const NOUNS = new Map([...FRENCH].map(([type, french]) => [type.noun, french.nou
 const EXPECTED = new Map([...FRENCH].map(([type, french]) => [type.expected, french.expected]));
 const expected = (english: string): string => EXPECTED.get(english) ?? english;
 
-type Rule = [pattern: RegExp, french: (match: readonly (string | undefined)[]) => string];
+/** `amount|quantity|VAT rate|...`: the nouns of the value types, for a pattern. */
+const NOUN_PATTERN = [...NOUNS.keys()]
+  .map((noun) => noun.replace(/[.*+?^${}()|[\]\\]/gu, "\\$&"))
+  .join("|");
 
-const RULES: readonly Rule[] = [
+const RULES: readonly TextRule[] = [
   [
     /^expected (\d+) fields, found (\d+)$/u,
     ([, wanted, found]) =>
@@ -65,24 +69,13 @@ const RULES: readonly Rule[] = [
       `caractère de contrôle ${code} dans la colonne ${column} : ${value} (attendu : du texte sans caractère de contrôle)`,
   ],
   [
-    /^invalid (.+?) ('.*') in column (.+) \(expected (.*)\)$/su,
-    ([, noun, value, column, wanted]) => {
-      const french = NOUNS.get(noun ?? "");
-      return french === undefined
-        ? ""
-        : `${french} invalide ${value} dans la colonne ${column} (attendu : ${expected(wanted ?? "")})`;
-    },
+    new RegExp(`^invalid (${NOUN_PATTERN}) ('.*') in column (.+) \\(expected (.*)\\)$`, "su"),
+    ([, noun, value, column, wanted]) =>
+      `${NOUNS.get(noun ?? "") ?? noun} invalide ${value} dans la colonne ${column} (attendu : ${expected(wanted ?? "")})`,
   ],
 ];
 
 /** Why a row is invalid, as the CSV reader says it in English, in `locale`. */
 export function csvReasonIn(reason: string, locale: Locale): string {
-  if (locale === "en") return reason;
-  for (const [pattern, french] of RULES) {
-    const match = pattern.exec(reason);
-    if (match === null) continue;
-    const said = french(match);
-    if (said !== "") return said;
-  }
-  return reason;
+  return locale === "en" ? reason : rewriteByRules(reason, RULES);
 }
