@@ -1,5 +1,6 @@
 import {
   countedIn,
+  csvHintIn,
   csvReasonIn,
   formatDate,
   formatMoney,
@@ -156,11 +157,12 @@ const EN: CheckWords = {
 const FR: CheckWords = {
   said: {
     "file-unreadable": {
-      // The reason and the hint of a file that cannot be read are an error's: in English.
+      // Why a file cannot be read is an error's message: in English (docs/errors.md).
       message: (what) => `illisible, laissé de côté en entier : ${what.reason}`,
       todo: (what) =>
-        what.hint ??
-        "exporter à nouveau le fichier en CSV depuis le logiciel de caisse (voir docs/csv-format.md), puis envoyer une nouvelle archive",
+        what.hint === null
+          ? "exporter à nouveau le fichier en CSV depuis le logiciel de caisse (voir docs/csv-format.md), puis envoyer une nouvelle archive"
+          : csvHintIn(what.hint, "fr"),
     },
     "file-link": { message: () => "un lien symbolique, laissé de côté", todo: () => FR_LINK },
     "file-special": {

@@ -1,3 +1,3 @@
 export * from "./types.js";
 export * from "./read.js";
-export { csvReasonIn } from "./reasonIn.js";
+export { csvHintIn, csvReasonIn } from "./reasonIn.js";

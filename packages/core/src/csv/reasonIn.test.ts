@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCsv } from "./read.js";
-import { csvReasonIn } from "./reasonIn.js";
+import { isCaisseError } from "../errors.js";
+import { csvHintIn, csvReasonIn } from "./reasonIn.js";
 
 /**
  * Every kind of invalid row, as the reader itself words it, then in French: a change of the
@@ -66,5 +67,37 @@ describe("csvReasonIn", () => {
       "invalid colour 'x' in column y (expected z)",
     );
     expect(csvReasonIn("something else", "fr")).toBe("something else");
+  });
+
+  it("says the hints of files that cannot be read in French", async () => {
+    const hints: string[] = [];
+    const tryRead = async (content: string, encoding = "utf-8"): Promise<void> => {
+      const path = join(dir, "ventes-bad.csv");
+      await writeFile(path, content);
+      let rows = 0;
+      try {
+        for await (const item of readCsv(path, "ventes", {
+          displayName: "ventes-bad.csv",
+          encoding,
+        }))
+          if (item.type === "row") rows++;
+      } catch (error) {
+        if (!isCaisseError(error, "E_CSV_UNREADABLE")) throw error;
+        hints.push(error.hint ?? "");
+        return;
+      }
+      throw new Error(`the file was read (${rows} rows): expected E_CSV_UNREADABLE`);
+    };
+    await tryRead(`${HEADER}\n`, "klingon");
+    await tryRead(`${HEADER};quantite\n`);
+    await tryRead("ticket;date;article\n");
+    await tryRead(`${HEADER}\n1;2026-11-02 10:00;A1;EPI;1;1,00;20;"Pain\n`);
+    expect(hints.map((hint) => csvHintIn(hint, "fr"))).toEqual([
+      "corriger l'encodage de la caisse dans la configuration centrale, ou le retirer pour qu'il soit détecté.",
+      "retirer ou renommer l'une d'elles dans l'export de la caisse.",
+      'si la caisse nomme une colonne autrement, l\'associer dans la configuration centrale, par exemple "columns": { "famille": "<l\'en-tête de la caisse>" }',
+      'un guillemet dans une valeur entre guillemets doit être doublé : "12"" screen"',
+    ]);
+    expect(hints.map((hint) => csvHintIn(hint, "en"))).toEqual(hints);
   });
 });

@@ -79,3 +79,29 @@ const RULES: readonly TextRule[] = [
 export function csvReasonIn(reason: string, locale: Locale): string {
   return locale === "en" ? reason : rewriteByRules(reason, RULES);
 }
+
+const HINTS: readonly TextRule[] = [
+  [
+    /^fix the till's encoding in the central config, or remove it to detect it\.$/u,
+    () =>
+      "corriger l'encodage de la caisse dans la configuration centrale, ou le retirer pour qu'il soit détecté.",
+  ],
+  [
+    /^remove or rename one of them in the till's export\.$/u,
+    () => "retirer ou renommer l'une d'elles dans l'export de la caisse.",
+  ],
+  [
+    /^if the till names a column differently, map it in the central config, e\.g\. ("columns": \{ ".*": )"<the till's header>" \}$/su,
+    ([, mapping]) =>
+      `si la caisse nomme une colonne autrement, l'associer dans la configuration centrale, par exemple ${mapping}"<l'en-tête de la caisse>" }`,
+  ],
+  [
+    /^a quote inside a quoted value must be doubled: (.*)$/su,
+    ([, example]) => `un guillemet dans une valeur entre guillemets doit être doublé : ${example}`,
+  ],
+];
+
+/** What to do about a file the CSV reader cannot read (an error's hint, in English), in `locale`. */
+export function csvHintIn(hint: string, locale: Locale): string {
+  return locale === "en" ? hint : rewriteByRules(hint, HINTS);
+}
