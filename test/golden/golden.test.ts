@@ -154,3 +154,40 @@ describe.each(["fr", "en"] as const)("golden reports in %s", (lang) => {
     await compare(`family-month.${lang}.txt`, text);
   });
 });
+
+/**
+ * `caisse-central check` on fixed data made to give every kind of finding (test/golden/check:
+ * `catalogue`, tills checked against catalog/; `tills`, without a catalogue, checked against each
+ * other): the text in each language, and the JSON, which is the same in both.
+ */
+describe("golden check", () => {
+  const roots = new Map<string, string>();
+  beforeAll(async () => {
+    for (const name of ["catalogue", "tills"]) {
+      const copy = join(root.path, `check-${name}`);
+      await cp(join(HERE, "check", name), copy, { recursive: true });
+      roots.set(name, copy);
+    }
+  });
+
+  async function check(name: string, argv: readonly string[], env = {}): Promise<string> {
+    const path = roots.get(name) ?? "";
+    const { ctx, output } = captureContext(path, { COLUMNS, ...env }, () => new Date(2030, 0, 1));
+    const code = await main(["--root", path, "check", ...argv], ctx);
+    expect(code, output().stderr).toBe(3);
+    expect(output().stderr).toBe("");
+    return output().stdout;
+  }
+
+  describe.each(["catalogue", "tills"])("%s", (name) => {
+    it.each(["fr", "en"])("text in %s", async (lang) => {
+      await compare(`check-${name}.${lang}.txt`, await check(name, ["--lang", lang]));
+    });
+
+    it("JSON, the same in both languages", async () => {
+      const json = await check(name, ["--format", "json", "--lang", "en"]);
+      expect(await check(name, ["--format", "json", "--lang", "fr"])).toBe(json);
+      await compare(`check-${name}.json`, json);
+    });
+  });
+});
