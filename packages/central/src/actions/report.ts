@@ -109,9 +109,9 @@ export async function runReport(options: ReportOptions, ctx: CliContext): Promis
     freshness: freshnessOf(tills, histories, collected),
     locale,
   });
-  report.warnings.push(...marginWarnings(report, collected.data.unpricedArticles, locale));
+  report.warnings.push(...marginWarnings(report, collected.data.unpricedArticles));
   if (prices?.size === 0 && request.metrics?.some(isMarginMetric) === true) {
-    report.warnings.push(MARGIN_WORDS[locale].noPrices);
+    report.warnings.push(MARGIN_WORDS.en.noPrices);
   }
   for (const warning of report.warnings) log.warn(warning);
   // Colour only for a person at a terminal: never into a file.

@@ -1,3 +1,4 @@
+import { MARGIN_WORDS } from "@caisse/cli";
 import {
   countedIn,
   csvReasonIn,
@@ -25,6 +26,8 @@ const count = (text: string): number => Number(text);
 /** `1.56 %` -> `1,56 %`, with a no-break space as the report's percentages have. */
 const percent = (text: string): string => `${text.replace(".", ",")}\u00A0%`;
 const lines = (text: string): string => text.replaceAll("...;", "... ;");
+/** A bounded list's end, `..., ... (3 more)` -> `..., ... (3 de plus)`. */
+const more = (text: string): string => text.replace(/\.\.\. \((\d+) more\)$/u, "... ($1 de plus)");
 
 const RULES: readonly TextRule[] = [
   [
@@ -85,6 +88,21 @@ const RULES: readonly TextRule[] = [
   [
     /^the last archives are unknown: (.*)$/su,
     ([, reason]) => `les dernières archives sont inconnues : ${reason}`,
+  ],
+  [
+    /^margin unknown for (?:the total|(\d+) of (\d+) rows? \((.*)\)( and the total)?): (\d+) articles? sold without a purchase price \(prix_achat_ht\) in catalog\/articles\.csv: (.*)$/su,
+    ([, lacking, rows, keys, total, articles, codes]) => {
+      const which =
+        lacking === undefined
+          ? "le total"
+          : `${countedIn("fr", count(lacking), "ligne", "lignes")} sur ${rows} (${more(keys ?? "")})${total === undefined ? "" : " et le total"}`;
+      const sold = countedIn("fr", count(articles ?? ""), "article vendu", "articles vendus");
+      return `marge inconnue pour ${which} : ${sold} sans prix d'achat (prix_achat_ht) dans catalog/articles.csv : ${more(codes ?? "")}`;
+    },
+  ],
+  [
+    /^no purchase price \(prix_achat_ht\) in catalog\/articles\.csv: the margin columns are empty$/su,
+    () => MARGIN_WORDS.fr.noPrices,
   ],
   // Last: the most general forms, a file left out whole (its error stays in English) and an
   // invalid row (its reason in French, see csvReasonIn).

@@ -1,4 +1,4 @@
-import { folderAt, oneLine, type Cents, type Locale, type Report } from "@caisse/core";
+import { folderAt, oneLine, type Cents, type Report } from "@caisse/core";
 import { MARGIN_LISTED, MARGIN_WORDS } from "@caisse/cli";
 import type { CentralPaths } from "../config.js";
 import { filesOf, readWhole, type Place } from "./collect.js";
@@ -44,18 +44,15 @@ export async function readPurchasePrices(
  * lack it, and which articles sold have no purchase price, each list bounded. None when every
  * figure has its margin, or when the report has none.
  */
-export function marginWarnings(
-  report: Report,
-  unpriced: ReadonlySet<string>,
-  locale: Locale,
-): string[] {
+export function marginWarnings(report: Report, unpriced: ReadonlySet<string>): string[] {
   if (report.total.cost === undefined) return [];
   const lacking = report.rows.filter((row) => row.cost === null).map((row) => oneLine(row.key));
   const total = report.total.cost === null;
   if (lacking.length === 0 && !total) return [];
   const articles = [...unpriced].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return [
-    MARGIN_WORDS[locale].unknown({
+    // In English, as every warning of the JSON and the log; render/warnings.ts says it in French.
+    MARGIN_WORDS.en.unknown({
       rows: lacking.slice(0, MARGIN_LISTED),
       rowCount: lacking.length,
       of: report.rows.length,
