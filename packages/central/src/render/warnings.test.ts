@@ -61,7 +61,14 @@ describe("the margin warning in French", () => {
   });
 
   it("stays English in an English report", () => {
-    const english = MARGIN_WORDS.en.unknown(GAPS["one row and the total"]!);
+    const english = MARGIN_WORDS.en.unknown({
+      rows: ["PAI"],
+      rowCount: 1,
+      of: 4,
+      total: true,
+      articles: ["P02"],
+      articleCount: 1,
+    });
     expect(warningIn(english, "en")).toBe(english);
   });
 });
