@@ -1,7 +1,7 @@
-import { Aggregator, Tally, type LocalDateTime, type SaleLine } from "@caisse/core";
+import { Aggregator, Tally, type LocalDate, type LocalDateTime, type SaleLine } from "@caisse/core";
 import { centralPaths, type TillRecord } from "../../packages/central/src/config.js";
 import { runReport, type ReportOptions } from "../../packages/central/src/commands/report.js";
-import { collectReport } from "../../packages/central/src/report/collect.js";
+import { collectReport, type CollectRequest } from "../../packages/central/src/report/collect.js";
 import { collectIndexed } from "../../packages/central/src/reportIndex/index.js";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -115,13 +115,12 @@ describe("a report without the index keeps counts, not ticket sets", () => {
       monthly: true,
     });
     for (const by of ["family", "hour", "payment", "day"] as const) {
-      const request = {
+      const request: CollectRequest = {
         paths: centralPaths(root.path),
         tills,
         by,
-        range: { from: "2026-02-01", to: "2026-02-28" },
-        comparison: undefined,
-      } as const;
+        range: { from: "2026-02-01" as LocalDate, to: "2026-02-28" as LocalDate },
+      };
       const files = await collectReport(request);
       const indexed = await collectIndexed(request);
       const all = [...talliesOf(files.data), ...talliesOf(files.compared)];
