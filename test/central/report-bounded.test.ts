@@ -12,7 +12,7 @@ import { historyTills, writeHistory } from "../helpers/sales-history.js";
 /**
  * A report without the index keeps counts, not ticket sets: each file's tickets are counted and
  * forgotten once the file is read (a ticket is counted from the one file that gave it first), so
- * its memory does not grow with the history (docs/performance.md#memory). `--top` over rows that
+ * its memory does not grow with the history (docs/performance.md#where-the-targets-are-missed-and-what-would-meet-them). `--top` over rows that
  * share tickets counts the remainder's tickets in a second reading of the files.
  */
 let root: { path: string; remove: () => Promise<void> };

@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
+import fs from "node:fs";
 import { open, rename, rm, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { promisify } from "node:util";
 import { ioError, systemErrorCode } from "../errors.js";
 
 /** How `retryWhileBusy` behaves; both given by tests only. */
@@ -140,6 +142,10 @@ export async function syncFiles(paths: readonly string[], concurrency = 16): Pro
   if (failed !== undefined) throw failed.reason;
 }
 
+const openFile = promisify(fs.open);
+const readInto = promisify(fs.read);
+const closeFile = promisify(fs.close);
+
 /** The read buffer of `sha256OfFile`. */
 const HASH_CHUNK = 64 * 1024;
 /** Read buffers of `sha256OfFile` calls that ended, for the next ones; at most this many. */
@@ -156,15 +162,16 @@ export async function sha256OfFile(path: string): Promise<string> {
   const hash = createHash("sha256");
   const buffer = spareHashBuffers.pop() ?? Buffer.allocUnsafeSlow(HASH_CHUNK);
   try {
-    const handle = await open(path, "r");
+    // A descriptor, as a read stream opens one, rather than a FileHandle.
+    const fd = await openFile(path, "r");
     try {
       for (;;) {
-        const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+        const { bytesRead } = await readInto(fd, buffer, 0, buffer.length, null);
         if (bytesRead === 0) break;
         hash.update(buffer.subarray(0, bytesRead));
       }
     } finally {
-      await handle.close();
+      await closeFile(fd);
     }
   } catch (error) {
     throw ioError("read", path, error);
