@@ -2,6 +2,7 @@ import { Aggregator, Tally, type LocalDate, type LocalDateTime, type SaleLine } 
 import { centralPaths, type TillRecord } from "../../packages/central/src/config.js";
 import { runReport, type ReportOptions } from "../../packages/central/src/commands/report.js";
 import { collectReport, type CollectRequest } from "../../packages/central/src/report/collect.js";
+import { PackedTickets } from "../../packages/central/src/report/packedTickets.js";
 import { collectIndexed } from "../../packages/central/src/reportIndex/index.js";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -196,5 +197,45 @@ describe("Tally.settle", () => {
     second.settle();
     first.merge(second);
     expect([first.tickets.size, first.ticketCount, first.ttc]).toEqual([0, 3, 1000]);
+  });
+});
+
+describe("PackedTickets", () => {
+  it("finds each ticket's file, whatever the ticket's form, after several packings", () => {
+    const first = PackedTickets.EMPTY.with(
+      new Map([
+        ["10", 0],
+        ["00010001", 0],
+        ["2", 0],
+        ["A12", 0],
+      ]),
+    );
+    const both = first.with(
+      new Map([
+        ["1", 3],
+        ["été-7", 3],
+        ["100", 3],
+        ["", 3],
+      ]),
+    );
+    expect([...both.entries()]).toEqual([
+      ["", 3],
+      ["00010001", 0],
+      ["1", 3],
+      ["10", 0],
+      ["100", 3],
+      ["2", 0],
+      ["A12", 0],
+      ["été-7", 3],
+    ]);
+    expect(both.size).toBe(8);
+    for (const [ticket, file] of both.entries()) expect(both.fileOf(ticket)).toBe(file);
+    for (const absent of ["0", "11", "1000", "A1", "été", "10001", "zz"]) {
+      expect(both.fileOf(absent)).toBeUndefined();
+    }
+    // The first packing is unchanged by the second.
+    expect(first.size).toBe(4);
+    expect(first.fileOf("1")).toBeUndefined();
+    expect(PackedTickets.EMPTY.fileOf("1")).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { counted, dateOf, type LocalDate, type RowOf, type WalkedFile } from "@caisse/core";
 import { readWhole, type FileIssues } from "./fileRows.js";
+import { PackedTickets } from "./packedTickets.js";
 import type { DataKind, Place } from "./place.js";
 
 /**
@@ -13,8 +14,13 @@ import type { DataKind, Place } from "./place.js";
  * old numbers to new sales, which are not copies. See docs/reports.md#duplicate-tickets.
  */
 export interface TillFiles {
-  /** Day -> ticket number -> index in `files` of the file the ticket is counted from. */
+  /**
+   * Day -> ticket number -> index in `files` of the file the ticket is counted from: the tickets
+   * not packed yet (of the file being read, or loaded by the caller).
+   */
   owners: Map<string, Map<string, number>>;
+  /** Day -> the tickets of the files read before, packed once each file is read. */
+  packed: Map<string, PackedTickets>;
   /** The data files read, in reading order. */
   files: string[];
   rows: number;
@@ -28,6 +34,7 @@ export interface TillFiles {
 export function newTillFiles(): TillFiles {
   return {
     owners: new Map(),
+    packed: new Map(),
     files: [],
     rows: 0,
     invalid: 0,
@@ -35,6 +42,16 @@ export function newTillFiles(): TillFiles {
     first: undefined,
     last: undefined,
   };
+}
+
+/** Packs the tickets not packed yet (see PackedTickets): a file's, once it is read. */
+function packOwners(seen: TillFiles): void {
+  for (const [day, tickets] of seen.owners) {
+    if (tickets.size > 0) {
+      seen.packed.set(day, (seen.packed.get(day) ?? PackedTickets.EMPTY).with(tickets));
+    }
+  }
+  seen.owners.clear();
 }
 
 /** The tickets of one day, created on first use. */
@@ -113,7 +130,7 @@ export async function readOwnedRows<K extends DataKind>(
         lastTicket = row.ticket;
         lastDay = date;
         const tickets = ticketsOf(seen, date);
-        const owner = tickets.get(row.ticket);
+        const owner = tickets.get(row.ticket) ?? seen.packed.get(date)?.fileOf(row.ticket);
         if (owner === undefined) tickets.set(row.ticket, index);
         lastOwner = owner ?? index;
         const key = `${date}\u0000${row.ticket}`;
@@ -132,8 +149,10 @@ export async function readOwnedRows<K extends DataKind>(
       for (const [ticket, owner] of tickets) if (owner === index) tickets.delete(ticket);
     }
     seen.filesLeftOut++;
+    packOwners(seen);
     return undefined;
   }
+  packOwners(seen);
   seen.rows += rows + issues.count;
   seen.invalid += issues.count;
   if (first !== undefined && (seen.first === undefined || first < seen.first)) seen.first = first;
