@@ -9,6 +9,7 @@ import {
   type FolderSnapshot,
   type LabelBook,
   type LocalDate,
+  type PurchasePrices,
 } from "@caisse/core";
 import { tillDirectory, type CentralPaths, type TillRecord } from "../config.js";
 import { labelBookOf, labelKind, readCatalogLabels } from "./labels.js";
@@ -44,6 +45,11 @@ export interface CollectRequest {
    * and reportIndex/query.ts).
    */
   top?: number | undefined;
+  /**
+   * The catalogue's purchase prices, for the cost and margin of the reported range (see
+   * docs/reports.md#gross-margin); none or empty: no margin.
+   */
+  prices?: PurchasePrices | undefined;
   /** Called after each reading of a till, before the check that it was one snapshot (tests). */
   afterTillRead?: ((till: string, attempt: number) => Promise<void>) | undefined;
 }
@@ -145,6 +151,7 @@ export async function collectReport(request: CollectRequest): Promise<Collected>
     by,
     range,
     comparison,
+    prices: request.prices,
   };
   for (let attempt = 1; ; attempt++) {
     const { collected, folders } = await gather(request, spec);

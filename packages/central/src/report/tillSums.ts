@@ -5,6 +5,7 @@ import {
   type DateRange,
   type Dimension,
   type LocalDate,
+  type PurchasePrices,
   type RowOf,
   type WalkedFile,
 } from "@caisse/core";
@@ -19,6 +20,7 @@ export interface SumSpec {
   by: Dimension;
   range: DateRange;
   comparison: Comparison | undefined;
+  prices?: PurchasePrices | undefined;
 }
 
 /** Running sums: the reported range, and the compared one with its dates brought onto it. */
@@ -30,7 +32,7 @@ export interface Tallies {
 export function newTallies(spec: SumSpec): Tallies {
   const toReported = spec.comparison?.toReported;
   return {
-    data: new Aggregator(spec.by),
+    data: new Aggregator(spec.by, undefined, spec.prices),
     compared: toReported === undefined ? undefined : new Aggregator(spec.by, toReported),
   };
 }
