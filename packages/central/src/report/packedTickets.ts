@@ -4,7 +4,7 @@
  * numbers sorted and joined in one string, their ends and their files in two typed arrays. About
  * 9 bytes a ticket beside its characters, against some 60 in a Map of strings: a till's history
  * of tickets is what a report without the index keeps while it reads the till (see
- * docs/performance.md#memory).
+ * docs/performance.md#where-the-targets-are-missed-and-what-would-meet-them).
  */
 export class PackedTickets {
   private constructor(
