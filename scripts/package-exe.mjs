@@ -66,7 +66,7 @@ async function commonJsBundle(workspace, outfile) {
   const heap = join(repo, "packages", "cli", "dist", "start.js").replaceAll("\\", "/");
   await build({
     stdin: {
-      contents: `import { limitYoungGeneration } from ${JSON.stringify(heap)};\nimport { main } from ${JSON.stringify(cli)};\nlimitYoungGeneration();\nmain(process.argv.slice(2)).then((code) => { process.exitCode = code; });\n`,
+      contents: `import { limitOldGeneration, limitYoungGeneration } from ${JSON.stringify(heap)};\nimport { main } from ${JSON.stringify(cli)};\nlimitYoungGeneration();\n${workspace === "central" ? "limitOldGeneration();\n" : ""}main(process.argv.slice(2)).then((code) => { process.exitCode = code; });\n`,
       resolveDir: repo,
       loader: "js",
     },

@@ -53,3 +53,24 @@ describe("the young generation of the CLIs", () => {
     expect(sized.after).toBeGreaterThan(sized.before);
   });
 });
+
+describe("the old generation of caisse-central", () => {
+  const PRELOAD_OLD = join(REPO, "test", "helpers", "old-generation.mjs");
+  const MIB = 1024 * 1024;
+
+  async function largestOldGeneration(flags: string[]): Promise<number> {
+    const file = join(work.path, "old.json");
+    const result = await runBin("--import", [PRELOAD_OLD, ...flags, BIN.central, "--version"], {
+      cwd: work.path,
+      env: { CAISSE_TEST_OLD_GENERATION: file },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    return (JSON.parse(await readFile(file, "utf8")) as { largest: number }).largest;
+  }
+
+  it("stays near what is alive under churn, where V8's own growth doubles it", async () => {
+    // About 16 MiB alive throughout: V8's default lets the old generation reach about 70 MiB.
+    expect(await largestOldGeneration(["--heap-growing-percent=0"])).toBeGreaterThan(50 * MIB);
+    expect(await largestOldGeneration([])).toBeLessThan(40 * MIB);
+  });
+});

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-import { limitYoungGeneration } from "@caisse/cli/start";
+import { limitOldGeneration, limitYoungGeneration } from "@caisse/cli/start";
 import { main } from "./cli.js";
 
 limitYoungGeneration();
+limitOldGeneration();
 process.exitCode = await main(process.argv.slice(2));

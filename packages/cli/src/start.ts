@@ -25,3 +25,19 @@ export function limitYoungGeneration(): void {
   if (/semi-space/u.test(given)) return;
   setFlagsFromString("--semi-space-growth-factor=1");
 }
+
+/**
+ * Keeps V8's old generation within a fifth above the data it found alive at its last
+ * collection (see docs/decisions.md#the-old-generation-of-the-central). By default V8 lets it
+ * grow to several times that before collecting again when the process allocates fast: building
+ * the report index held 20 MiB alive in a 70 MiB heap, and its peak went from 128 to 170 MiB.
+ * `--heap-growing-percent` is read at each collection, so it can be set from inside the process.
+ * Each collection then finds less garbage: more of them, about a fifth more CPU time where the
+ * process allocates most. Called by the central's entry point only, after
+ * `limitYoungGeneration`, and left alone when node flags set it.
+ */
+export function limitOldGeneration(): void {
+  const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ""].join(" ");
+  if (/heap-growing/u.test(given)) return;
+  setFlagsFromString("--heap-growing-percent=20");
+}

@@ -103,11 +103,12 @@ function connect(path: string): DatabaseSync {
   const db = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS });
   // WAL: a report reads one consistent state while an import writes (docs/reports.md).
   // The write-ahead log grows with a till's transaction; cut back to 4 MiB once checkpointed.
-  // A page cache of up to 32 MiB (the default is 2 MiB): indexing a till writes all over the
-  // tables' B-trees, which a small cache reads and writes again page by page.
+  // A page cache of up to 8 MiB (the default is 2 MiB): indexing a till writes all over the
+  // tables' B-trees, which a small cache reads and writes again page by page. 32 MiB cost as much
+  // CPU time to build and 24 MiB more of the 150 MiB a command may use (docs/performance.md).
   db.exec(
     `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = 4194304;
-     PRAGMA cache_size = -32768;`,
+     PRAGMA cache_size = -8192;`,
   );
   return db;
 }

@@ -4,7 +4,8 @@ import {
   CaisseError,
   isoWeekOf,
   isTimeDimension,
-  keptByTop,
+  answerRemainder,
+  topSplit,
   monthOf,
   sourceOf,
   ZERO_MILLI_CENTS,
@@ -311,25 +312,9 @@ function prepareTop(
   bounds: Bounds,
   top: number | undefined,
 ): void {
-  if (data.by === "till" || (isTimeDimension(data.by) && data.by !== "hour")) return;
-  const keys = new Set(data.rows.keys());
-  for (const key of compared?.rows.keys() ?? []) keys.add(key);
-  const rows = [...keys].map((key) => {
-    let ttc = 0;
-    for (const tally of data.rows.get(key)?.values() ?? []) ttc += tally.ttc;
-    return { key, ttc };
-  });
-  const kept = keptByTop(rows, top);
-  if (kept === undefined) return;
-  const keptKeys = new Set([...kept].map((row) => row.key));
-  const rest = new Set(rows.filter((row) => !keptKeys.has(row.key)).map((row) => row.key));
-  const union = ticketsOutside(db, data, tills, bounds, keptKeys);
-  data.ticketsOfRows = (asked) => {
-    if (asked.length !== rest.size || asked.some((key) => !rest.has(key))) {
-      throw new Error("the --top remainder asked for is not the one the index computed");
-    }
-    return union;
-  };
+  const split = topSplit(data, compared, top);
+  if (split === undefined) return;
+  answerRemainder(data, split, ticketsOutside(db, data, tills, bounds, split.kept));
 }
 
 /** The warnings of one till as reading its files would print them (see collect.ts). */

@@ -157,6 +157,15 @@ export class Aggregator {
     for (const article of other.unpricedArticles) this.unpricedArticles.add(article);
   }
 
+  /**
+   * Settles every tally (see Tally.settle): when the tickets counted so far are distinct from any
+   * still to come, such as a file's own tickets.
+   */
+  settle(): void {
+    for (const tallies of this.rows.values()) for (const tally of tallies.values()) tally.settle();
+    for (const tally of this.total.values()) tally.settle();
+  }
+
   private rowOf(key: string): TillTallies {
     let tallies = this.rows.get(key);
     if (tallies === undefined) {

@@ -211,6 +211,54 @@ function othersRow(input: ReportInput, rest: readonly ReportRow[], totalTtc: Cen
   );
 }
 
+/** The rows `--top N` keeps and the rest, by key. */
+export interface TopSplit {
+  kept: ReadonlySet<string>;
+  rest: ReadonlySet<string>;
+}
+
+/**
+ * For `--top N` of a dimension whose tickets do not add up across rows (a ticket may have lines
+ * in several of them): which rows the report keeps and which it sums into the remainder, from the
+ * summed data, before the report is built; undefined when the remainder needs no union of tickets
+ * (no remainder, or rows that never share a ticket: tills, days, weeks, months).
+ */
+export function topSplit(
+  data: Aggregator,
+  compared: Aggregator | undefined,
+  top: number | undefined,
+): TopSplit | undefined {
+  if (data.by === "till" || (isTimeDimension(data.by) && data.by !== "hour")) return undefined;
+  const keys = new Set(data.rows.keys());
+  for (const key of compared?.rows.keys() ?? []) keys.add(key);
+  const rows = [...keys].map((key) => {
+    let ttc = 0;
+    for (const tally of data.rows.get(key)?.values() ?? []) ttc += tally.ttc;
+    return { key, ttc };
+  });
+  const kept = keptByTop(rows, top);
+  if (kept === undefined) return undefined;
+  const keptKeys = new Set([...kept].map((row) => row.key));
+  return { kept: keptKeys, rest: new Set([...keys].filter((key) => !keptKeys.has(key))) };
+}
+
+/**
+ * Gives `data` the distinct tickets per till of the remainder `split.rest`, counted by the
+ * caller, for the report to use instead of the union of its rows' ticket sets.
+ */
+export function answerRemainder(
+  data: Aggregator,
+  split: TopSplit,
+  union: ReadonlyMap<string, number>,
+): void {
+  data.ticketsOfRows = (asked) => {
+    if (asked.length !== split.rest.size || asked.some((key) => !split.rest.has(key))) {
+      throw new Error("the --top remainder asked for is not the one computed with the rows");
+    }
+    return union;
+  };
+}
+
 /**
  * The rows `--top N` keeps: the N with the largest TTC, ties by key; undefined when it keeps
  * them all.

@@ -91,6 +91,16 @@ export class Tally {
     this.countedTickets += tickets;
   }
 
+  /**
+   * Turns the tickets listed into a count and forgets them, once no ticket still to come can be one
+   * of them (a file's tickets, which no other file of the till counts again): the tally then
+   * weighs the same however many tickets it counted.
+   */
+  settle(): void {
+    this.countedTickets += this.tickets.size;
+    this.tickets.clear();
+  }
+
   /** Adds another tally of the SAME till: tickets are united, not added. */
   merge(other: Tally): void {
     this.ttc = addCents(this.ttc, other.ttc);
