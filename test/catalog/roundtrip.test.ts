@@ -176,6 +176,52 @@ describe("caisse-export catalog import", () => {
     expect(await readFile(join(world.catalogDir, "articles.csv"), "utf8")).toBe(V2.articles);
   });
 
+  it("says what changed in French where the till's locale is French", async () => {
+    await world.writeCatalog(V1);
+    expect((await world.central("catalog", "export")).code).toBe(0);
+    await world.writeCatalog(V2);
+    expect((await world.central("catalog", "export")).code).toBe(0);
+    world.env.LANG = "fr_FR.UTF-8";
+    const first = await world.till("catalog", "import", published(1, 1));
+    expect(first.stdout).toBe(
+      [
+        `catalogue n° 1 (CATALOG_20261130T200100_000001.zip) appliqué dans ${world.catalogDir}`,
+        "articles : 3 ajoutés, 0 modifié, 0 supprimé (3 en tout)",
+        "  ajoutés : A1, A2, A3",
+        "familles : 3 ajoutées, 0 modifiée, 0 supprimée (3 en tout)",
+        "  ajoutées : BOU, EPI, HYG",
+        "",
+      ].join("\n"),
+    );
+    const second = await world.till("catalog", "import", published(2, 2));
+    expect(second.code).toBe(0);
+    expect(second.stdout).toBe(
+      [
+        `catalogue n° 2 (CATALOG_20261130T200200_000002.zip) appliqué dans ${world.catalogDir}`,
+        "articles : 1 ajouté, 1 modifié, 1 supprimé (3 en tout)",
+        "  ajouté : A4",
+        "  modifié : A1 (prix_ttc)",
+        "  supprimé : A3",
+        "familles : 1 ajoutée, 1 modifiée, 1 supprimée (3 en tout)",
+        "  ajoutée : FRA",
+        "  modifiée : EPI (libelle)",
+        "  supprimée : HYG",
+        "",
+      ].join("\n"),
+    );
+    const again = await world.till("catalog", "import", published(2, 2));
+    expect(again.stdout).toBe(
+      "catalogue n° 2 (CATALOG_20261130T200200_000002.zip) déjà appliqué : rien n'a changé\n",
+    );
+    // The JSON does not change with the language.
+    const json = await world.till("catalog", "import", published(2, 2), "--format", "json");
+    expect(JSON.parse(json.stdout)).toMatchObject({ applied: false, sequence: 2 });
+    // Nothing sent to the till's folder yet: fetch finds none.
+    expect((await world.till("catalog", "fetch")).stdout).toBe(
+      "aucun catalogue n'est encore publié : rien n'a changé\n",
+    );
+  });
+
   it("sends the catalogue to a folder, where catalog fetch finds the newest one", async () => {
     await configure([{ type: "dir", path: "depot" }]);
     const none = await world.till("catalog", "fetch");
@@ -212,6 +258,10 @@ describe("caisse-export catalog import", () => {
     expect(twice.code).toBe(0);
     expect(twice.stdout).toBe(
       "catalogue #2 is the newest published, and #2 is applied: nothing changed\n",
+    );
+    world.env.LANG = "fr_FR.UTF-8";
+    expect((await world.till("catalog", "fetch")).stdout).toBe(
+      "le catalogue n° 2 est le plus récent publié, et le n° 2 est appliqué : rien n'a changé\n",
     );
   });
 

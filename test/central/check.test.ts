@@ -82,8 +82,8 @@ beforeEach(async () => {
 });
 afterEach(async () => folder.remove());
 
-async function check(argv: string[] = ["--format", "json"]) {
-  const { ctx, output } = captureContext(folder.path, {}, () => new Date());
+async function check(argv: string[] = ["--format", "json"], env: Record<string, string> = {}) {
+  const { ctx, output } = captureContext(folder.path, env, () => new Date());
   const code = await main(["--root", folder.path, "check", ...argv], ctx);
   return { code, ...output() };
 }
@@ -318,3 +318,77 @@ function byPlace(
     `${finding.till ?? ""} ${finding.kind} ${String(finding.line ?? 0).padStart(8, "0")}`;
   return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 }
+
+describe("check: the language of the text (docs/monitor.md#check)", () => {
+  const TILLS = [{ ref: "D01", name: "Magasin 1", path: "D01", enabled: true }];
+  const FR =
+    "D01 ventes.csv ligne 2 : [not-in-catalogue] l'article Z1 est vendu (1 ligne) mais n'est pas au catalogue\n  que faire : ajouter l'article à catalog/articles.csv, ou corriger son code dans le logiciel de caisse\n1 anomalie : 1 not-in-catalogue\n";
+  const EN =
+    "D01 ventes.csv line 2: [not-in-catalogue] article Z1 is sold (1 line) but is not in the catalogue\n  what to do: add the article to catalog/articles.csv, or correct its code in the till software\n1 finding: 1 not-in-catalogue\n";
+
+  beforeEach(async () => {
+    await root.config(TILLS);
+    await root.put("catalog/articles.csv", catalogueCsv());
+    await root.put(
+      "tills/D01/ventes.csv",
+      salesCsv([
+        {
+          ticket: "1",
+          day: "2026-11-02",
+          article: "Z1",
+          family: "EPI",
+          quantity: 1,
+          cents: 100,
+          rate: "20",
+        },
+      ]),
+    );
+  });
+
+  it("--lang fr, --lang en, before the locale variables", async () => {
+    const fr = await check(["--lang", "fr"], { LANG: "en_US.UTF-8" });
+    expect(fr.stdout).toBe(FR);
+    expect(fr.code).toBe(3);
+    expect((await check(["--lang", "EN"], { LC_ALL: "fr_FR.UTF-8" })).stdout).toBe(EN);
+  });
+
+  it("LANG=fr_FR.UTF-8 without --lang; LANG=C is English", async () => {
+    expect((await check([], { LANG: "fr_FR.UTF-8" })).stdout).toBe(FR);
+    expect((await check([], { LANG: "C" })).stdout).toBe(EN);
+  });
+
+  it('the config\'s "lang" after --lang, before the locale variables', async () => {
+    await root.config(TILLS, { lang: "fr" });
+    expect((await check([], { LANG: "en_US.UTF-8" })).stdout).toBe(FR);
+    expect((await check(["--lang", "en"], { LANG: "fr_FR.UTF-8" })).stdout).toBe(EN);
+  });
+
+  it("nothing found, in French", async () => {
+    await root.put("tills/D01/ventes.csv", salesCsv([]));
+    const { code, stdout } = await check(["--lang", "fr"]);
+    expect(stdout).toBe("aucune anomalie : codes, familles, clôtures et fichiers sont cohérents\n");
+    expect(code).toBe(0);
+  });
+
+  it("the JSON is the same in every language; a bad --lang is a usage error", async () => {
+    const en = await check(["--format", "json", "--lang", "en"]);
+    const fr = await check(["--format", "json", "--lang", "fr"], { LANG: "fr_FR.UTF-8" });
+    expect(fr.stdout).toBe(en.stdout);
+    expect((JSON.parse(en.stdout) as Result).findings).toEqual([
+      {
+        kind: "not-in-catalogue",
+        code: "not-in-catalogue",
+        till: "D01",
+        file: "ventes.csv",
+        line: 2,
+        message: "article Z1 is sold (1 line) but is not in the catalogue",
+        todo: "add the article to catalog/articles.csv, or correct its code in the till software",
+        count: 1,
+      },
+    ]);
+    const wrong = await check(["--lang", "de"]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stdout).toBe("");
+    expect(wrong.stderr).toContain("--lang must be one of fr, en (found 'de')");
+  });
+});

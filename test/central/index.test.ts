@@ -1,6 +1,6 @@
-import { DIMENSIONS } from "@caisse/core";
+import { DIMENSIONS, MARGIN_DIMENSIONS } from "@caisse/core";
 import { runReport, type ReportOptions } from "../../packages/central/src/commands/report.js";
-import { stat, writeFile } from "node:fs/promises";
+import { mkdir, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { captureContext, temporaryFolder } from "../helpers/cli.js";
@@ -82,4 +82,48 @@ describe("report index: the generated data has what it must cover", () => {
     expect(text).toMatch(/invalid/u);
     expect(json.rows.map((row) => row.key)).toContain("(others)");
   });
+});
+
+/**
+ * With purchase prices in the central's catalogue, the margin of every dimension that has one:
+ * every article priced (every figure has a margin), then one without a price (most rows lack it,
+ * and the warning lists them).
+ */
+describe.each([
+  ["every article priced", 40],
+  ["A40 without a price", 39],
+])("report index: the same margin as the files, %s", (_name, priced) => {
+  beforeAll(async () => {
+    await mkdir(join(root.path, "catalog"), { recursive: true });
+    const rows = Array.from({ length: 40 }, (_, index) => {
+      const cost =
+        index < priced
+          ? `${Math.floor((index * 37) / 100)},${String((index * 37) % 100).padStart(2, "0")}`
+          : "";
+      return `A${index + 1};Article ${index + 1};EPI;9,99;5,5;${cost}`;
+    });
+    await writeFile(
+      join(root.path, "catalog", "articles.csv"),
+      `article;libelle;famille;prix_ttc;taux_tva;prix_achat_ht\n${rows.join("\n")}\n`,
+    );
+  });
+  afterAll(async () => rm(join(root.path, "catalog"), { recursive: true }));
+
+  const SOME = VARIANTS.filter(([name]) =>
+    ["the whole history", "a month", "--compare previous", "--top 3", "--tills D02,D03"].includes(
+      name,
+    ),
+  );
+  for (const by of MARGIN_DIMENSIONS) {
+    it.each(SOME)(`--by ${by}, %s`, async (_variant, options) => {
+      const json = JSON.parse(await both({ by, ...options })) as {
+        rows: { margin_ht: number | null }[];
+        warnings: string[];
+      };
+      const known = json.rows.filter((row) => row.margin_ht !== null).length;
+      if (priced === 40) expect(known).toBe(json.rows.length);
+      else expect(json.warnings.join("\n")).toContain("without a purchase price");
+      expect(json.rows.every((row) => "margin_ht" in row)).toBe(true);
+    });
+  }
 });

@@ -242,6 +242,8 @@ describe("caisse-central monitor", () => {
     ]);
     const table = await monitor();
     expect(table.stdout).toContain("│ #2 #4 #6 (+2) missing │");
+    const french = await monitor(["--lang", "fr"]);
+    expect(french.stdout).toContain("│ #2 #4 #6 (+2) manquantes │");
   });
 
   it("shows an archive that did not continue the one before (a broken chain)", async () => {
@@ -259,6 +261,7 @@ describe("caisse-central monitor", () => {
       broken_chain: [13],
     });
     expect((await monitor()).stdout).toContain("│ #13 chain broken │");
+    expect((await monitor(["--lang", "fr"])).stdout).toContain("│ #13 chaîne rompue │");
   });
 
   it("speaks French where the locale is French; statuses and codes stay as they are", async () => {
@@ -266,6 +269,9 @@ describe("caisse-central monitor", () => {
     expect(code).toBe(3);
     expect(stdout).toContain("│ D01 │ Magasin 1 │ ✓      │ ok       │ 27/11/2026 02:00 │");
     expect(stdout).toContain("12,50\u00A0€");
+    // One sequence: the singular; a run of several: the plural.
+    expect(stdout).toContain("│ #2 manquante │");
+    expect(stdout).toContain("│ #6 refusée   │");
     expect(stdout.trimEnd().split("\n").at(-1)).toBe(
       "à regarder : D02 late (aucune archive depuis 58 h), D03 rejected (E_ARCHIVE_SIGNATURE)",
     );

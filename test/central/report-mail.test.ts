@@ -199,7 +199,7 @@ describe("report --mail", () => {
     ];
     const text = crlfToLf(parts[0]?.body);
     expect(text.split("\n").slice(0, 4)).toEqual([
-      ...alarms.map((alarm) => `ALERTE: ${alarm}`),
+      ...alarms.map((alarm) => `ALERTE\u00A0: ${alarm}`),
       "",
     ]);
     const html = crlfToLf(parts[1]?.body);

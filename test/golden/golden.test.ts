@@ -52,23 +52,43 @@ const CASES: readonly Case[] = [
   },
 ];
 
+/**
+ * The same data with a central catalogue giving purchase prices (test/golden/margin/catalog),
+ * all but one article's (P02): the gross margin, known for some rows, unknown for others.
+ */
+const MARGIN_CASES: readonly Case[] = [
+  { name: "family-month-margin", argv: ["--period", "month", "--by", "family"], formats: ALL },
+  { name: "till-month-margin", argv: ["--period", "month"], formats: ["table", "csv"] },
+];
+
 let root: { path: string; remove: () => Promise<void> };
+let marginRoot: { path: string; remove: () => Promise<void> };
 
 beforeAll(async () => {
   // A copy: a report never writes into its root today, but nothing here may change the data.
   root = await temporaryFolder("caisse-golden-");
   await cp(join(HERE, "data"), root.path, { recursive: true });
+  marginRoot = await temporaryFolder("caisse-golden-margin-");
+  await cp(join(HERE, "data"), marginRoot.path, { recursive: true });
+  await cp(join(HERE, "margin"), marginRoot.path, { recursive: true });
 });
-afterAll(async () => root.remove());
+afterAll(async () => {
+  await root.remove();
+  await marginRoot.remove();
+});
 
-async function run(argv: readonly string[], today = TODAY): Promise<string> {
+async function run(
+  argv: readonly string[],
+  today = TODAY,
+  at: { path: string } = root,
+): Promise<string> {
   // The clock is years away: only the pinned day may count.
   const { ctx, output } = captureContext(
-    root.path,
+    at.path,
     { CAISSE_TODAY: today, COLUMNS },
     () => new Date(2030, 0, 1),
   );
-  const code = await main(["--root", root.path, "report", ...argv], ctx);
+  const code = await main(["--root", at.path, "report", ...argv], ctx);
   expect(code, output().stderr).toBe(0);
   return output().stdout;
 }
@@ -112,6 +132,13 @@ describe.each(["fr", "en"] as const)("golden reports in %s", (lang) => {
     });
   }
 
+  for (const { name, argv, formats } of MARGIN_CASES) {
+    it.each(formats)(`${name}: %s`, async (format) => {
+      const text = await run([...argv, "--format", format, "--lang", lang], TODAY, marginRoot);
+      await compare(`${name}.${lang}.${EXTENSIONS[format]}`, text);
+    });
+  }
+
   it.each(["table", "json"] as const)("monitor: %s", async (format) => {
     await compare(
       `monitor.${lang}.${format === "table" ? "txt" : "json"}`,
@@ -125,5 +152,42 @@ describe.each(["fr", "en"] as const)("golden reports in %s", (lang) => {
       "2020-01-01",
     );
     await compare(`family-month.${lang}.txt`, text);
+  });
+});
+
+/**
+ * `caisse-central check` on fixed data made to give every kind of finding (test/golden/check:
+ * `catalogue`, tills checked against catalog/; `tills`, without a catalogue, checked against each
+ * other): the text in each language, and the JSON, which is the same in both.
+ */
+describe("golden check", () => {
+  const roots = new Map<string, string>();
+  beforeAll(async () => {
+    for (const name of ["catalogue", "tills"]) {
+      const copy = join(root.path, `check-${name}`);
+      await cp(join(HERE, "check", name), copy, { recursive: true });
+      roots.set(name, copy);
+    }
+  });
+
+  async function check(name: string, argv: readonly string[], env = {}): Promise<string> {
+    const path = roots.get(name) ?? "";
+    const { ctx, output } = captureContext(path, { COLUMNS, ...env }, () => new Date(2030, 0, 1));
+    const code = await main(["--root", path, "check", ...argv], ctx);
+    expect(code, output().stderr).toBe(3);
+    expect(output().stderr).toBe("");
+    return output().stdout;
+  }
+
+  describe.each(["catalogue", "tills"])("%s", (name) => {
+    it.each(["fr", "en"])("text in %s", async (lang) => {
+      await compare(`check-${name}.${lang}.txt`, await check(name, ["--lang", lang]));
+    });
+
+    it("JSON, the same in both languages", async () => {
+      const json = await check(name, ["--format", "json", "--lang", "en"]);
+      expect(await check(name, ["--format", "json", "--lang", "fr"])).toBe(json);
+      await compare(`check-${name}.json`, json);
+    });
   });
 });

@@ -257,3 +257,100 @@ export const REPORT_WORDS: Record<Locale, ReportWords> = {
     csvLastArchive: "Last archive",
   },
 };
+
+/** How many row keys and article codes a margin warning lists before it counts the rest. */
+export const MARGIN_LISTED = 10;
+
+/** What a margin warning says: the rows (and total) without a margin, the articles without price. */
+export interface MarginGap {
+  /** The first row keys without a margin, in row order, and how many rows lack it of how many. */
+  rows: readonly string[];
+  rowCount: number;
+  of: number;
+  /** Whether the total lacks it too. */
+  total: boolean;
+  /** The first article codes sold without a purchase price, sorted, and how many there are. */
+  articles: readonly string[];
+  articleCount: number;
+}
+
+/** The words of the gross margin (see docs/reports.md#gross-margin): column heads, warnings. */
+export interface MarginWords {
+  cost: string;
+  margin: string;
+  marginRate: string;
+  /** The same heads in the CSV for people. */
+  csvCost: string;
+  csvMargin: string;
+  /** Rows whose margin is unknown, and why. */
+  unknown: (gap: MarginGap) => string;
+  /** Margin columns asked for (`--metrics`) while the catalogue has no purchase price. */
+  noPrices: string;
+}
+
+/** The pieces of the margin warning in one language. */
+interface GapWords {
+  start: string;
+  theTotal: string;
+  andTheTotal: string;
+  rowsOf: (count: number, of: number) => string;
+  more: (count: number) => string;
+  articles: (count: number) => string;
+  colon: string;
+}
+
+/** `margin unknown for 2 of 5 rows (A, B) and the total: 1 article sold without ...: P02`. */
+function gapText(gap: MarginGap, words: GapWords): string {
+  const list = (codes: readonly string[], count: number): string =>
+    count > codes.length
+      ? `${codes.join(", ")}, ... (${words.more(count - codes.length)})`
+      : codes.join(", ");
+  const rows =
+    gap.rowCount === 0
+      ? words.theTotal
+      : `${words.rowsOf(gap.rowCount, gap.of)} (${list(gap.rows, gap.rowCount)})${gap.total ? words.andTheTotal : ""}`;
+  return `${words.start} ${rows}${words.colon}${words.articles(gap.articleCount)}${words.colon}${list(gap.articles, gap.articleCount)}`;
+}
+
+export const MARGIN_WORDS: Record<Locale, MarginWords> = {
+  fr: {
+    cost: "Coût HT",
+    margin: "Marge HT",
+    marginRate: "Taux de marge",
+    csvCost: "Coût HT",
+    csvMargin: "Marge HT",
+    unknown: (gap) =>
+      gapText(gap, {
+        start: "marge inconnue pour",
+        theTotal: "le total",
+        andTheTotal: " et le total",
+        rowsOf: (count, of) => `${counted(count, "ligne")} sur ${of}`,
+        more: (count) => `${count} de plus`,
+        articles: (count) =>
+          `${counted(count, "article vendu", "articles vendus")} sans prix d'achat (prix_achat_ht) dans catalog/articles.csv`,
+        colon: " : ",
+      }),
+    noPrices:
+      "aucun prix d'achat (prix_achat_ht) dans catalog/articles.csv : les colonnes de marge sont vides",
+  },
+  en: {
+    cost: "Cost HT",
+    margin: "Margin HT",
+    marginRate: "Margin rate",
+    csvCost: "Cost excl. VAT",
+    csvMargin: "Margin excl. VAT",
+    unknown: (gap) =>
+      gapText(gap, {
+        start: "margin unknown for",
+        theTotal: "the total",
+        andTheTotal: " and the total",
+        rowsOf: (count, of) => `${count} of ${counted(of, "row")}`,
+        more: (count) => `${count} more`,
+        articles: (count) =>
+          `${counted(count, "article sold", "articles sold")} without a purchase price (prix_achat_ht) in catalog/articles.csv`,
+        colon: ": ",
+      }),
+    noPrices:
+      "no purchase price (prix_achat_ht) in catalog/articles.csv: the margin columns are empty",
+  },
+};

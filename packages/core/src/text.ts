@@ -64,6 +64,30 @@ export function counted(count: number, noun: string, plural = `${noun}s`): strin
   return `${count} ${count === 1 ? noun : plural}`;
 }
 
+/**
+ * `counted` in a language: French uses the singular below two (`0 ticket`, `1 ticket`,
+ * `2 tickets`), English only for one (`0 tickets`, `1 ticket`).
+ */
+export function countedIn(locale: Locale, count: number, one: string, many: string): string {
+  const singular = locale === "fr" ? Math.abs(count) < 2 : count === 1;
+  return `${count} ${singular ? one : many}`;
+}
+
+/** A rewriting rule: a pattern, and what a text it matches becomes (from the match's groups). */
+export type TextRule = readonly [
+  pattern: RegExp,
+  rewrite: (match: readonly (string | undefined)[]) => string,
+];
+
+/** `text` rewritten by the first rule whose pattern matches it, or as it is when none does. */
+export function rewriteByRules(text: string, rules: readonly TextRule[]): string {
+  for (const [pattern, rewrite] of rules) {
+    const match = pattern.exec(text);
+    if (match !== null) return rewrite(match);
+  }
+  return text;
+}
+
 /** `845 B`, `45.6 kB`, `12,3 MB` (French decimal comma). */
 export function formatBytes(bytes: number, locale: Locale): string {
   if (bytes < 1024) return `${bytes} B`;

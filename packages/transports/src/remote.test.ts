@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { cappedFile, createRemoteSource, type RemoteEntry, type RemoteSession } from "./remote.js";
+import { createRemoteSource, type RemoteEntry, type RemoteSession } from "./remote.js";
+import { cappedFile } from "./transfer.js";
 
 let local: string;
 beforeEach(async () => {

@@ -1,19 +1,12 @@
-import {
-  isCaisseError,
-  CaisseError,
-  sha256OfFile,
-  systemErrorCode,
-  type ErrorCode,
-} from "@caisse/core";
+import { CaisseError, sha256OfFile } from "@caisse/core";
 import { randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { Transform, Writable } from "node:stream";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
 import { isCollectableName } from "./dir/source.js";
 import type { TransportEnv, VerifyStep } from "./kind.js";
 import { plainNameProblem } from "./names.js";
+import { failedStep, remoteError } from "./network.js";
 import type {
   OutgoingArchive,
   SendReceipt,
@@ -28,8 +21,6 @@ import type {
  * sftp/) open sessions and turn their library's errors into CaisseErrors naming the server and the
  * step; the sending, collecting and probing below are written once for both.
  */
-
-export const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** Subfolders of a source's folder where collected files are moved (see docs/transports.md). */
 export const PROCESSED_FOLDER = "processed";
@@ -68,231 +59,6 @@ export interface RemoteFolder {
   dir: string;
   /** Connects and logs in; the session resolves `dir`. */
   open(): Promise<{ session: RemoteSession; dir: string }>;
-}
-
-/** Node's codes for a certificate that does not verify. */
-export const CERTIFICATE_CODES = new Set([
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "CERT_HAS_EXPIRED",
-  "CERT_NOT_YET_VALID",
-  "CERT_UNTRUSTED",
-  "CERT_REJECTED",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
-]);
-
-/**
- * Node's errors of reaching a server and of its TLS, shared by the kinds: a certificate that does
- * not verify, a handshake that fails for another reason (`tlsHint` says which setting to check),
- * an unknown host name, a refused connection. Undefined for any other error: the kind names it.
- */
-export function reachError(
-  server: string,
-  step: string,
-  error: unknown,
-  options: { tlsStep?: string; tlsHint: string; dnsHint: string; refusedHint: string },
-): CaisseError | undefined {
-  const code = systemErrorCode(error) ?? (error as { code?: unknown } | null)?.code;
-  if (typeof code !== "string") return undefined;
-  const message = error instanceof Error ? error.message : String(error);
-  const tlsStep = options.tlsStep ?? step;
-  if (CERTIFICATE_CODES.has(code)) {
-    return remoteError(
-      "E_REMOTE_TLS",
-      server,
-      tlsStep,
-      `the certificate does not verify (${code}: ${message})`,
-      {
-        hint: "if the server has its own CA, give its certificate in ca (a PEM file); connect with the name the certificate is issued for. Verification is never turned off (see docs/security.md).",
-      },
-    );
-  }
-  if (code.startsWith("ERR_SSL") || code.startsWith("ERR_TLS")) {
-    // A handshake that failed for another reason than the certificate: a protocol mix-up (TLS
-    // from the start on a port that expects it later, or the reverse) or no common cipher.
-    return remoteError(
-      "E_REMOTE_TLS",
-      server,
-      tlsStep,
-      `the TLS handshake failed (${code}: ${message})`,
-      { hint: options.tlsHint },
-    );
-  }
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
-    return remoteError("E_REMOTE_CONNECT", server, step, "host name not found", {
-      hint: options.dnsHint,
-    });
-  }
-  if (code === "ECONNREFUSED" || code === "EHOSTUNREACH" || code === "ENETUNREACH") {
-    return remoteError("E_REMOTE_CONNECT", server, step, `connection refused (${code})`, {
-      hint: options.refusedHint,
-    });
-  }
-  return undefined;
-}
-
-/**
- * The `ca` file of a kind using TLS: a PEM file with the CA that signed the server's certificate;
- * undefined when the config names none (the system's CAs then).
- */
-export async function readCa(
-  file: string | undefined,
-  server: string,
-): Promise<Buffer | undefined> {
-  if (file === undefined) return undefined;
-  try {
-    return await readFile(file);
-  } catch (error) {
-    throw new CaisseError(
-      "E_CONFIG",
-      `${server}: the CA file ${file} cannot be read (${systemErrorCode(error) ?? String(error)})`,
-      {
-        details: { file },
-        hint: "check the path in ca: a PEM file with the certificate of the CA that signed the server's.",
-      },
-    );
-  }
-}
-
-/** A failure on the network side, in one line: server, step, reason. */
-export function remoteError(
-  code: ErrorCode,
-  server: string,
-  step: string,
-  reason: string,
-  options: { hint: string; cause?: unknown; details?: Record<string, unknown> },
-): CaisseError {
-  return new CaisseError(code, `${server}: ${step}: ${reason}`, {
-    cause: options.cause,
-    hint: options.hint,
-    details: { server, step, ...options.details },
-  });
-}
-
-/**
- * Runs one network step with a time limit and the stop signal: on either, `kill` closes the
- * connection (which makes the library's call fail) and the step fails with E_REMOTE_TIMEOUT or
- * E_INTERRUPTED rather than whatever the library says about a closed socket.
- */
-export async function guarded<T>(
-  server: string,
-  step: string,
-  env: TransportEnv,
-  kill: () => void,
-  task: () => Promise<T>,
-  mapError: (error: unknown) => CaisseError,
-  timeoutMs = env.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-): Promise<T> {
-  let reason: "timeout" | "abort" | undefined;
-  let stopped: (error: Error) => void = () => undefined;
-  // The step ends when the limit or the signal comes, even if the library never answers.
-  const halt = new Promise<never>((_resolve, reject) => {
-    stopped = reject;
-  });
-  halt.catch(() => undefined);
-  const stop = (why: "timeout" | "abort") => {
-    reason ??= why;
-    kill();
-    stopped(new Error(why));
-  };
-  const timer = setTimeout(() => {
-    stop("timeout");
-  }, timeoutMs);
-  const onAbort = () => {
-    stop("abort");
-  };
-  env.signal?.addEventListener("abort", onAbort, { once: true });
-  try {
-    if (env.signal?.aborted === true) stop("abort");
-    if (reason !== undefined) throw new Error(reason);
-    const running = task();
-    running.catch(() => undefined);
-    return await Promise.race([running, halt]);
-  } catch (error) {
-    if (reason === "abort") {
-      throw new CaisseError("E_INTERRUPTED", `${server}: ${step}: stopped`, {
-        hint: "nothing was left under its final name; the next run does it again.",
-        details: { server, step },
-      });
-    }
-    if (reason === "timeout") {
-      throw remoteError(
-        "E_REMOTE_TIMEOUT",
-        server,
-        step,
-        `no answer within ${Math.round(timeoutMs / 1000)} s`,
-        {
-          hint: "check the network and that the server is up; the next run tries again.",
-        },
-      );
-    }
-    throw isCaisseError(error) ? error : mapError(error);
-  } finally {
-    clearTimeout(timer);
-    env.signal?.removeEventListener("abort", onAbort);
-  }
-}
-
-/** Time allowed for moving `bytes`: the step limit plus 32 KiB/s, so that big files on slow links pass. */
-export function transferTimeout(env: TransportEnv, bytes: number): number {
-  return (env.timeoutMs ?? DEFAULT_TIMEOUT_MS) + Math.ceil(bytes / 32);
-}
-
-/**
- * A stream that passes bytes through unchanged and reports how many went by, for the bar of a
- * download (`env.onProgress`); `total` is the size the server listed.
- */
-export function countedBytes(
-  total: number,
-  onProgress: ((done: number, total: number) => void) | undefined,
-): Transform {
-  let done = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      done += chunk.length;
-      onProgress?.(Math.min(done, total), total);
-      callback(null, chunk);
-    },
-  });
-}
-
-/**
- * A file to download into that takes at most `limit` bytes: a server sending more than it listed
- * (a lie, or a file still growing) fails the download before it can fill the central's disk.
- */
-export function cappedFile(path: string, limit: number, server: string, step: string): Writable {
-  const file = createWriteStream(path, { flags: "wx" });
-  let written = 0;
-  return new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      written += chunk.length;
-      if (written > limit) {
-        callback(
-          remoteError(
-            "E_REMOTE_REPLY",
-            server,
-            step,
-            `the server sends more than the ${limit} bytes it listed`,
-            {
-              hint: "the file is left on the server; the next fetch tries again once it has stopped changing.",
-            },
-          ),
-        );
-        return;
-      }
-      file.write(chunk, callback);
-    },
-    final(callback) {
-      file.end(callback);
-    },
-    destroy(error, callback) {
-      file.destroy();
-      callback(error);
-    },
-  });
 }
 
 async function withTempFolder<T>(task: (folder: string) => Promise<T>): Promise<T> {
@@ -464,13 +230,6 @@ export function createRemoteSource(name: string, folder: RemoteFolder, env: Tran
       await current?.session.close();
     },
   };
-}
-
-/** A doctor step that failed, from its error: the code and message, the hint as the fix. */
-export function failedStep(step: string, error: unknown): VerifyStep {
-  if (isCaisseError(error))
-    return { step, ok: false, detail: `${error.code}: ${error.message}`, fix: error.hint };
-  return { step, ok: false, detail: error instanceof Error ? error.message : String(error) };
 }
 
 /** doctor: log in, reach the folder, write a probe file as a sender would, and remove it. */

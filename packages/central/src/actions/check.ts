@@ -1,4 +1,4 @@
-import { EXIT, oneOf, writeResult, type CliContext, type ExitCode } from "@caisse/cli";
+import { EXIT, langOf, oneOf, writeResult, type CliContext, type ExitCode } from "@caisse/cli";
 import type { Command } from "commander";
 import { runChecks, type CheckResult } from "../check/run.js";
 import { openCentral, type CommandEnv, type GlobalOptions } from "../context.js";
@@ -7,6 +7,8 @@ import { optionsOf } from "../commands/shared.js";
 
 export interface CheckOptions extends GlobalOptions {
   format?: string | undefined;
+  /** `fr` or `en`, before the config's `lang` and the locale variables (see resolveLang). */
+  lang?: string | undefined;
 }
 
 /**
@@ -19,8 +21,10 @@ export async function runCheck(
 ): Promise<{ result: CheckResult; text: string; exitCode: ExitCode }> {
   const format = oneOf("--format", options.format ?? "text", ["text", "json"] as const);
   const central = await openCentral(ctx, options);
+  // Checked before reading, even for JSON, which does not depend on it: a bad --lang is a bad run.
+  const locale = langOf(ctx, options.lang, central.config.lang);
   const result = await runChecks(central.paths, central.config.tills);
-  const text = format === "json" ? renderCheckJson(result) : renderCheckText(result);
+  const text = format === "json" ? renderCheckJson(result) : renderCheckText(result, locale);
   await writeResult(ctx, text);
   return { result, text, exitCode: result.total > 0 ? EXIT.rejected : EXIT.ok };
 }

@@ -3,21 +3,31 @@ import {
   EXIT,
   interruptible,
   langOf,
+  MARGIN_WORDS,
   writeResult,
   type CliContext,
   type ExitCode,
 } from "@caisse/cli";
-import { buildReport, CaisseError, oneLine, resolveToday, type Report } from "@caisse/core";
+import {
+  buildReport,
+  CaisseError,
+  hasMargin,
+  oneLine,
+  resolveToday,
+  type Report,
+} from "@caisse/core";
 import type { SmtpConfig } from "@caisse/transports";
 import type { Command } from "commander";
 import { logger, openCentral, type CommandEnv, type GlobalOptions } from "../context.js";
 import { freshnessOf, historiesForReport } from "../freshness.js";
 import { renderReport } from "../render/index.js";
+import { isMarginMetric } from "../render/formats.js";
 import { collectReport, type Collected, type CollectRequest } from "../report/collect.js";
 import { collectIndexed } from "../reportIndex/index.js";
 import { htmlReport } from "../report/htmlReport.js";
 import { tillAlarms } from "../report/alarms.js";
 import { mailReport } from "../report/mail.js";
+import { marginWarnings, readPurchasePrices } from "../report/margin.js";
 import type { CentralConfig } from "../config.js";
 import type { ReportMailConfig } from "../config/report.js";
 import { parseReportRequest, type ReportFlags } from "../report/request.js";
@@ -49,6 +59,11 @@ export async function runReport(options: ReportOptions, ctx: CliContext): Promis
   const mailing = request.mail ? mailSettings(central.config, central.paths.config) : undefined;
   const tills = selectTills(central.config, request.tills);
   const log = logger(ctx, options);
+  // The gross margin: from the catalogue's purchase prices, when it has some.
+  const priceWarnings: string[] = [];
+  const prices = hasMargin(request.by)
+    ? await readPurchasePrices(central.paths, priceWarnings)
+    : undefined;
   const collectRequest: CollectRequest = {
     paths: central.paths,
     tills,
@@ -56,6 +71,7 @@ export async function runReport(options: ReportOptions, ctx: CliContext): Promis
     range: request.range,
     comparison: request.comparison,
     top: request.top,
+    prices,
   };
   const collector = (wanted: CollectRequest): Promise<Collected> =>
     request.useIndex
@@ -71,6 +87,11 @@ export async function runReport(options: ReportOptions, ctx: CliContext): Promis
   const collected = await collector(collectRequest);
   const locale = langOf(ctx, request.lang, central.config.lang);
   const warnings = [...collected.warnings];
+  // The catalogue's invalid rows matter when it gives a margin; with --by article they are
+  // already among the warnings of its labels.
+  if (prices !== undefined && prices.size > 0 && request.by !== "article") {
+    warnings.push(...priceWarnings);
+  }
   const histories = await historiesForReport(central.paths.journal, warnings);
   const report = buildReport({
     by: request.by,
@@ -88,6 +109,10 @@ export async function runReport(options: ReportOptions, ctx: CliContext): Promis
     freshness: freshnessOf(tills, histories, collected),
     locale,
   });
+  report.warnings.push(...marginWarnings(report, collected.data.unpricedArticles));
+  if (prices?.size === 0 && request.metrics?.some(isMarginMetric) === true) {
+    report.warnings.push(MARGIN_WORDS.en.noPrices);
+  }
   for (const warning of report.warnings) log.warn(warning);
   // Colour only for a person at a terminal: never into a file.
   const color = request.out === undefined && colorAllowed(ctx, ctx.stdout);

@@ -13,7 +13,7 @@ import {
   type RowOf,
   type WalkedFile,
 } from "@caisse/core";
-import type { Finding, Findings } from "./findings.js";
+import type { Findings, NewFinding } from "./findings.js";
 
 /** A folder of till files: a till's directory, or the central's catalogue. */
 export interface Place {
@@ -74,20 +74,18 @@ function invalidRowsFinding(
   issues: readonly CsvIssue[],
   count: number,
   most: string,
-): Finding {
+): NewFinding {
   const first = issues[0];
   const lines = issues.map((issue) => issue.line).filter((line) => line !== undefined);
-  const message =
+  const what: NewFinding["what"] =
     count === 1
-      ? `invalid row, left out of every figure: ${first?.reason ?? most}`
-      : `${count} invalid rows, left out of every figure (lines ${lines.join(", ")}${count > lines.length ? ", ..." : ""}; most: ${most})`;
+      ? { code: "invalid-row", reason: first?.reason ?? most }
+      : { code: "invalid-rows", rows: count, lines, most };
   return {
-    kind: "invalid-rows",
     till: owner,
     file,
     line: first?.line ?? null,
-    message,
-    todo: "correct these rows in the till software (or its export settings) and send a new archive; see docs/csv-format.md",
+    what,
     ...(count > 1 ? { count } : {}),
   };
 }
@@ -128,14 +126,10 @@ async function readFile<K extends FileKind>(
     if (!isCaisseError(error, "E_CSV_UNREADABLE")) throw error;
     const line = (error.details as { line?: number } | undefined)?.line;
     findings.add({
-      kind: "unreadable-file",
       till: place.owner,
       file: file.relative,
       line: line ?? null,
-      message: `cannot be read, left out whole: ${error.message}`,
-      todo:
-        error.hint ??
-        "export the file again from the till software as CSV (see docs/csv-format.md), then send a new archive",
+      what: { code: "file-unreadable", reason: error.message, hint: error.hint ?? null },
     });
     return false;
   }
@@ -230,12 +224,17 @@ class SalesReader {
     }
     for (const [owner, copy] of [...copies].sort(([a], [b]) => a - b)) {
       this.findings.add({
-        kind: "duplicate-tickets",
         till: this.place.owner,
         file: file.relative,
         line: copy.line,
-        message: `${copy.count} ticket${copy.count === 1 ? "" : "s"} already in ${this.files[owner] ?? "?"} (the first: ticket ${copy.ticket} of ${copy.day}); counted once`,
-        todo: `if ${file.relative} is a copy (a backup, an export made twice), remove it from the till's folder; the next archive then leaves it out`,
+        what: {
+          code: "duplicate-tickets",
+          tickets: copy.count,
+          file: file.relative,
+          first: this.files[owner] ?? "?",
+          ticket: copy.ticket,
+          day: copy.day,
+        },
         count: copy.count,
       });
     }
@@ -264,12 +263,10 @@ export async function readPlace(place: Place, findings: Findings): Promise<Place
   const skipped = (entry: { relative: string; reason: "link" | "special" }): void => {
     if (fileKindOf(entry.relative) === undefined) return;
     findings.add({
-      kind: "unreadable-file",
       till: place.owner,
       file: entry.relative,
       line: null,
-      message: `${entry.reason === "link" ? "a symbolic link" : "not a regular file"}, left out`,
-      todo: "put the file itself in the till's folder, not a link to it",
+      what: { code: entry.reason === "link" ? "file-link" : "file-special" },
     });
   };
   for await (const file of walkFiles(place.dir, skipped)) {

@@ -1,29 +1,22 @@
-import { formatMoney, type Cents, type LocalDate } from "@caisse/core";
+import type { Cents, LocalDate } from "@caisse/core";
 import { tillDirectory, type CentralPaths, type TillRecord } from "../config.js";
 import { currentFolder } from "../swap.js";
-import { FINDING_KINDS, Findings, type Finding, type FindingKind } from "./findings.js";
+import { FINDING_KINDS, Findings, type Found, type FindingKind } from "./findings.js";
 import { readPlace, type Entry, type PlaceData, type Use } from "./read.js";
 import { folderAt } from "@caisse/core";
 
 /** What `check` found: the findings listed (bounded), and how many of each kind in all. */
 export interface CheckResult {
-  findings: Finding[];
+  findings: Found[];
   counts: Record<FindingKind, number>;
   total: number;
 }
-
-const money = (amount: Cents): string => formatMoney(amount, "en");
 
 /** Labels that differ only in case or spacing are the same label. */
 function sameLabel(a: string, b: string): boolean {
   const plain = (text: string): string => text.trim().replace(/\s+/gu, " ").toLowerCase();
   return plain(a) === plain(b);
 }
-
-const lines = (count: number): string => `${count} line${count === 1 ? "" : "s"}`;
-
-const FIX_CATALOGUE =
-  "correct the article in the till software to match catalog/articles.csv (or correct the catalogue), then send a new archive";
 
 /** Against the central's catalogue: families and labels of articles, unknown codes. */
 function againstCatalogue(till: PlaceData, catalogue: PlaceData, findings: Findings): void {
@@ -33,22 +26,28 @@ function againstCatalogue(till: PlaceData, catalogue: PlaceData, findings: Findi
     if (reference === undefined) continue;
     if (entry.family !== reference.family) {
       findings.add({
-        kind: "family-differs",
         till: till.owner,
         file: entry.file,
         line: entry.line,
-        message: `article ${code} is in family ${entry.family ?? "?"} here but in ${reference.family ?? "?"} in the catalogue`,
-        todo: FIX_CATALOGUE,
+        what: {
+          code: "family-differs-catalogue",
+          article: code,
+          here: entry.family ?? null,
+          catalogue: reference.family ?? null,
+        },
       });
     }
     if (!sameLabel(entry.label, reference.label)) {
       findings.add({
-        kind: "label-differs",
         till: till.owner,
         file: entry.file,
         line: entry.line,
-        message: `article ${code} is '${entry.label}' here but '${reference.label}' in the catalogue`,
-        todo: FIX_CATALOGUE,
+        what: {
+          code: "label-differs-catalogue",
+          article: code,
+          here: entry.label,
+          catalogue: reference.label,
+        },
       });
     }
   }
@@ -58,12 +57,10 @@ function againstCatalogue(till: PlaceData, catalogue: PlaceData, findings: Findi
       if (!hasArticles) continue;
       const first = firstUse(byFamily);
       findings.add({
-        kind: "not-in-catalogue",
         till: till.owner,
         file: first.file,
         line: first.line,
-        message: `article ${code} is sold (${lines(totalUses(byFamily))}) but is not in the catalogue`,
-        todo: "add the article to catalog/articles.csv, or correct its code in the till software",
+        what: { code: "not-in-catalogue", article: code, rows: totalUses(byFamily) },
         count: totalUses(byFamily),
       });
       continue;
@@ -71,12 +68,16 @@ function againstCatalogue(till: PlaceData, catalogue: PlaceData, findings: Findi
     for (const [family, found] of byFamily) {
       if (family === reference.family) continue;
       findings.add({
-        kind: "family-differs",
         till: till.owner,
         file: found.file,
         line: found.line,
-        message: `article ${code} is sold in family ${family} (${lines(found.count)}) but is in ${reference.family ?? "?"} in the catalogue`,
-        todo: FIX_CATALOGUE,
+        what: {
+          code: "sold-family-differs-catalogue",
+          article: code,
+          family,
+          rows: found.count,
+          catalogue: reference.family ?? null,
+        },
         count: found.count,
       });
     }
@@ -125,15 +126,26 @@ function acrossTills(tills: readonly PlaceData[], findings: Findings): void {
         for (const [family, found] of byFamily) {
           if (family === expected) continue;
           findings.add({
-            kind: "family-differs",
             till: till.owner,
             file: found.file,
             line: found.line,
-            message:
+            what:
               expected === undefined
-                ? `article ${code} is sold in several families here (${[...byFamily.keys()].join(", ")}); ${family} from this line on ${lines(found.count)}`
-                : `article ${code} is sold in family ${family} (${lines(found.count)}) but is in ${expected} in ${own?.file ?? "?"}`,
-            todo: "give the article one family in the till software, then send a new archive",
+                ? {
+                    code: "sold-in-several-families",
+                    article: code,
+                    families: [...byFamily.keys()],
+                    family,
+                    rows: found.count,
+                  }
+                : {
+                    code: "sold-family-differs-articles",
+                    article: code,
+                    family,
+                    rows: found.count,
+                    expected,
+                    file: own?.file ?? null,
+                  },
             count: found.count,
           });
         }
@@ -147,28 +159,22 @@ function acrossTills(tills: readonly PlaceData[], findings: Findings): void {
       note(labels, code, entry.label, till.owner);
     }
   }
-  const describe = (values: Map<string, string[]>): string =>
-    [...values].map(([value, refs]) => `'${value}' at ${refs.join(", ")}`).join(", ");
   for (const [code, values] of families) {
     if (values.size < 2) continue;
     findings.add({
-      kind: "family-differs",
       till: null,
       file: null,
       line: null,
-      message: `article ${code} has different families at different tills: ${describe(values)}`,
-      todo: "give the article the same family at every till, or put the reference in catalog/articles.csv",
+      what: { code: "family-differs-tills", article: code, values: [...values] },
     });
   }
   for (const [code, values] of labels) {
     if (values.size < 2) continue;
     findings.add({
-      kind: "label-differs",
       till: null,
       file: null,
       line: null,
-      message: `article ${code} has different labels at different tills: ${describe(values)}`,
-      todo: "give the article the same label at every till, or put the reference in catalog/articles.csv",
+      what: { code: "label-differs-tills", article: code, values: [...values] },
     });
   }
 }
@@ -186,7 +192,6 @@ function unknownFamilies(
         ? till
         : undefined;
   if (reference === undefined) return;
-  const where = reference.owner === "catalog" ? "catalog/familles.csv" : "the till's familles file";
   const used = new Map<string, Use>(till.familiesSold);
   for (const entry of till.articles.values()) {
     if (entry.family !== undefined && !used.has(entry.family))
@@ -195,12 +200,15 @@ function unknownFamilies(
   for (const [family, found] of used) {
     if (reference.families.has(family)) continue;
     findings.add({
-      kind: "unknown-family",
       till: till.owner,
       file: found.file,
       line: found.line,
-      message: `family ${family} (${lines(found.count)}) is not in ${where}`,
-      todo: `add the family to ${where}, or correct the code in the till software`,
+      what: {
+        code: "unknown-family",
+        family,
+        rows: found.count,
+        reference: reference.owner === "catalog" ? "catalogue" : "till",
+      },
       count: found.count,
     });
   }
@@ -227,12 +235,10 @@ function closures(till: PlaceData, findings: Findings): void {
     const lines = till.dayTotals.get(date) ?? (0 as Cents);
     if (lines === closure.total) continue;
     findings.add({
-      kind: "closure-mismatch",
       till: till.owner,
       file: closure.file,
       line: closure.line,
-      message: `the Z closure of ${date} says ${money(closure.total)} but the sales lines of that day sum to ${money(lines)} (difference ${money((closure.total - lines) as Cents)})`,
-      todo: "look for a sales file of that day missing from the till's folder or left out (see the other findings), or a sale made after the closure",
+      what: { code: "closure-mismatch", day: date, closure: closure.total, lines },
     });
   }
 }

@@ -1,33 +1,47 @@
-import { oneLine } from "@caisse/core";
+import { oneLine, type Locale } from "@caisse/core";
 import type { CheckResult } from "../check/run.js";
-import type { Finding } from "../check/findings.js";
-
-function where(finding: Finding): string {
-  const parts = [finding.till ?? "all tills"];
-  if (finding.file !== null)
-    parts.push(finding.line === null ? finding.file : `${finding.file} line ${finding.line}`);
-  return parts.join(" ");
-}
+import type { Finding, Found } from "../check/findings.js";
+import { CHECK_WORDS, sayMessage, sayTodo } from "../check/words.js";
 
 /**
- * The findings for people: one line each (where, what), the next saying what to do, then a count
- * per kind; or one line saying that nothing was found.
+ * The findings for people, in the language of the run (see docs/monitor.md#check): one line
+ * each (where, [kind], what), the next saying what to do, then a count per kind; or one line
+ * saying that nothing was found. The kinds stay as they are, as in the JSON.
  */
-export function renderCheckText(result: CheckResult): string {
-  if (result.total === 0) return "no finding: codes, families, closures and files are coherent\n";
+export function renderCheckText(result: CheckResult, locale: Locale): string {
+  const words = CHECK_WORDS[locale];
+  if (result.total === 0) return `${words.none}\n`;
   const lines: string[] = [];
-  for (const finding of result.findings) {
-    lines.push(oneLine(`${where(finding)}: [${finding.kind}] ${finding.message}`));
-    lines.push(oneLine(`  what to do: ${finding.todo}`));
+  for (const found of result.findings) {
+    const where = words.where(found.till, found.file, found.line);
+    lines.push(oneLine(words.found(where, found.kind, sayMessage(words, found.what))));
+    lines.push(oneLine(words.whatToDo(sayTodo(words, found.what))));
   }
   const counts = Object.entries(result.counts)
     .filter(([, count]) => count > 0)
     .map(([kind, count]) => `${count} ${kind}`);
-  lines.push(`${result.total} finding${result.total === 1 ? "" : "s"}: ${counts.join(", ")}`);
+  lines.push(words.total(result.total, counts.join(", ")));
   return `${lines.join("\n")}\n`;
 }
 
-/** The findings as JSON (see docs/monitor.md#check). */
+/** A finding for the JSON: its stable kind and code, its words in English. */
+function findingOf(found: Found): Finding {
+  return {
+    kind: found.kind,
+    code: found.what.code,
+    till: found.till,
+    file: found.file,
+    line: found.line,
+    message: sayMessage(CHECK_WORDS.en, found.what),
+    todo: sayTodo(CHECK_WORDS.en, found.what),
+    ...(found.count === undefined ? {} : { count: found.count }),
+  };
+}
+
+/**
+ * The findings as JSON (see docs/monitor.md#check), the same whatever the language: `kind` and
+ * `code` for programs, `message` and `todo` in English.
+ */
 export function renderCheckJson(result: CheckResult): string {
-  return `${JSON.stringify({ total: result.total, counts: result.counts, findings: result.findings }, null, 2)}\n`;
+  return `${JSON.stringify({ total: result.total, counts: result.counts, findings: result.findings.map(findingOf) }, null, 2)}\n`;
 }

@@ -12,9 +12,9 @@ import {
   type ReportTotal,
   type ReportTill,
 } from "@caisse/core";
-import type { ReportWords } from "@caisse/cli";
+import { MARGIN_WORDS, type MarginWords, type ReportWords } from "@caisse/cli";
 import { countCell, deltaCell, moneyCell, NONE, percentCell, quantityCell } from "./cells.js";
-import { METRICS, type Metric } from "./formats.js";
+import { MARGIN_METRICS, METRICS, type Metric } from "./formats.js";
 
 /** A row or the total. */
 export type Line = ReportRow | ReportTotal;
@@ -78,14 +78,30 @@ export function parseMetrics(text: string, withCompare: boolean): Metric[] {
  */
 export function defaultMetrics(report: Report, forCsv: boolean): Metric[] {
   const compare = report.compared === undefined ? [] : COMPARE_METRICS;
+  // The margin only in a report that has one: the catalogue gives purchase prices.
+  const margin = report.total.cost === undefined ? [] : forCsv ? MARGIN_METRICS : SHORT_MARGIN;
   if (report.by === "till") {
-    return ["ttc", "ht", "vat", "tickets", "avg_basket", "share", ...compare];
+    return ["ttc", "ht", "vat", "tickets", "avg_basket", "share", ...margin, ...compare];
   }
   if (forCsv) {
-    return ["ttc", "ht", "vat", "tickets", "quantity", "avg_basket", "share", "tills", ...compare];
+    return [
+      "ttc",
+      "ht",
+      "vat",
+      "tickets",
+      "quantity",
+      "avg_basket",
+      "share",
+      ...margin,
+      "tills",
+      ...compare,
+    ];
   }
-  return ["tills", "ttc", "ht", "tickets", "share", ...compare];
+  return ["tills", "ttc", "ht", "tickets", "share", ...margin, ...compare];
 }
+
+/** The margin columns of the table, Markdown and HTML by default: the cost is left to the CSV. */
+const SHORT_MARGIN: readonly Metric[] = ["margin_ht", "margin_rate"];
 
 /** A store for people: `Magasin 1 (D01)`, or its ref alone when it has no name. */
 export function storeName(till: Pick<ReportTill, "ref" | "name">): string {
@@ -139,6 +155,7 @@ export function figureColumns(
   report: Report,
   words: ReportWords,
   metrics: readonly Metric[],
+  marginWords: MarginWords = MARGIN_WORDS.en,
 ): FigureColumn[] {
   const perTill = report.by !== "till" && metrics.includes("tills");
   const one = (metric: Metric): FigureColumn[] => {
@@ -176,6 +193,17 @@ export function figureColumns(
             ? { kind: "blank" }
             : { kind: "percent", hundredths: line.shareBp },
         );
+      case "cost_ht":
+        return column(marginWords.cost, marginWords.csvCost, (line) => money(line.cost ?? null));
+      case "margin_ht":
+        return column(marginWords.margin, marginWords.csvMargin, (line) =>
+          money(line.margin ?? null),
+        );
+      case "margin_rate":
+        return column(marginWords.marginRate, marginWords.marginRate, (line) => ({
+          kind: "percent",
+          hundredths: line.marginRateBp ?? null,
+        }));
       case "compare_ttc":
         return column(words.comparedTtc, words.csvComparedTtc, (line) => compareValue(line, "ttc"));
       case "delta":

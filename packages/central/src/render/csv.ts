@@ -11,7 +11,7 @@ import {
   type ReportRow,
   type ReportTotal,
 } from "@caisse/core";
-import { REPORT_WORDS } from "@caisse/cli";
+import { MARGIN_WORDS, REPORT_WORDS } from "@caisse/cli";
 import { defaultMetrics, figureColumns, plainValue, storeName, withMark } from "./columns.js";
 import { timeCell } from "./cells.js";
 import { totalWord, type RenderOptions } from "./grid.js";
@@ -66,7 +66,12 @@ function csvText(lines: readonly (readonly string[])[], { separator, bom }: Dial
 export function renderCsv(report: Report, options: RenderOptions): string {
   const { locale } = options;
   const words = REPORT_WORDS[locale];
-  const columns = figureColumns(report, words, options.metrics ?? defaultMetrics(report, true));
+  const columns = figureColumns(
+    report,
+    words,
+    options.metrics ?? defaultMetrics(report, true),
+    MARGIN_WORDS[locale],
+  );
   const byTill = report.by === "till";
   const head = [
     ...(byTill ? [words.store] : [words.key[report.by], words.label]),
@@ -112,7 +117,7 @@ export function renderCsv(report: Report, options: RenderOptions): string {
  * The report as CSV for scripts (`--format csv-raw`): the same whatever the language, like the
  * JSON (`,`, decimal points, no BOM; labels follow the language). One line per row then the total
  * (key `(total)`), columns `key,label,ttc,ht,vat,tickets,quantity,avg_basket,share`, then
- * `ttc_<TILL>` per till unless `--by till`, then `compare_ttc,delta,pct` with `--compare`, then
+ * `cost_ht,margin_ht,margin_rate` in a report with a margin, then `ttc_<TILL>` per till unless `--by till`, then `compare_ttc,delta,pct` with `--compare`, then
  * with `--by till` `last_sale,last_archive,sequence` (ISO, empty when unknown).
  * Amounts in euros with 2 decimals, share as a fraction with 4, pct in percent with 2; an empty
  * cell where a figure does not exist. CRLF line ends.
@@ -127,6 +132,9 @@ export function renderCsvRaw(report: Report, { locale }: RenderOptions): string 
   const withCompare = report.compared !== undefined;
 
   const head = ["key", "label", "ttc", "ht", "vat", "tickets", "quantity", "avg_basket", "share"];
+  // The gross margin's, in a report that has one (see docs/reports.md#gross-margin).
+  const withMargin = report.total.cost !== undefined;
+  if (withMargin) head.push("cost_ht", "margin_ht", "margin_rate");
   if (perTill) head.push(...report.tills.map((till) => text(`ttc_${till.ref}`)));
   if (withCompare) head.push("compare_ttc", "delta", "pct");
   // With `--by till` the rows are the tills: each with how fresh its data is.
@@ -158,6 +166,17 @@ export function renderCsvRaw(report: Report, { locale }: RenderOptions): string 
             money(figures.avgBasket),
             ratio(share, 4),
           ];
+    if (withMargin) {
+      cells.push(
+        ...(figures.noData === true
+          ? ["", "", ""]
+          : [
+              money(figures.cost ?? null),
+              money(figures.margin ?? null),
+              ratio(figures.marginRateBp, 4),
+            ]),
+      );
+    }
     if (perTill) {
       cells.push(
         ...report.tills.map((till) => {

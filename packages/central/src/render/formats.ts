@@ -15,7 +15,8 @@ export const FORMAT_OF_EXTENSION: Readonly<Record<string, ReportFormat>> = {
 
 /**
  * What `report --metrics` accepts: the figure columns, by their JSON keys; `tills` is one column
- * per store (the stores side by side), `compare_ttc`, `delta`, `pct` the comparison's.
+ * per store (the stores side by side), `compare_ttc`, `delta`, `pct` the comparison's,
+ * `cost_ht`, `margin_ht`, `margin_rate` the gross margin's (see docs/reports.md#gross-margin).
  */
 export const METRICS = [
   "tills",
@@ -26,8 +27,18 @@ export const METRICS = [
   "quantity",
   "avg_basket",
   "share",
+  "cost_ht",
+  "margin_ht",
+  "margin_rate",
   "compare_ttc",
   "delta",
   "pct",
 ] as const;
 export type Metric = (typeof METRICS)[number];
+
+/** The gross margin's columns: only for the dimensions that have one (see hasMargin). */
+export const MARGIN_METRICS: readonly Metric[] = ["cost_ht", "margin_ht", "margin_rate"];
+
+export function isMarginMetric(metric: Metric): boolean {
+  return MARGIN_METRICS.includes(metric);
+}

@@ -1,6 +1,7 @@
 import { oneLine, formatDate, type Locale, type Report } from "@caisse/core";
-import { REPORT_WORDS, type ReportWords } from "@caisse/cli";
+import { MARGIN_WORDS, REPORT_WORDS, type ReportWords } from "@caisse/cli";
 import { timeCell } from "./cells.js";
+import { warningIn } from "./warnings.js";
 import {
   defaultMetrics,
   displayValue,
@@ -111,7 +112,7 @@ export function reportGrid(
   metrics: readonly Metric[] = defaultMetrics(report, false),
 ): ReportGrid {
   const words = REPORT_WORDS[locale];
-  const columns: FigureColumn[] = figureColumns(report, words, metrics);
+  const columns: FigureColumn[] = figureColumns(report, words, metrics, MARGIN_WORDS[locale]);
   const cells = (line: Line, isTotal: boolean, key: string, label: string): string[] => [
     key,
     label,
@@ -148,7 +149,7 @@ export function reportGrid(
     ),
     naming: 2,
     warningsTitle: words.warnings,
-    warnings: report.warnings.map(oneLine),
+    warnings: report.warnings.map((warning) => oneLine(warningIn(warning, locale))),
     freshnessTitle: words.freshness,
     freshness: freshnessLines(report, words, locale),
   };

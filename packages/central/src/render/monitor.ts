@@ -7,9 +7,10 @@ import { moneyCell, NONE, timeCell } from "./cells.js";
 interface Words {
   head: string[];
   noData: string;
-  missing: string;
-  rejected: string;
-  chainBroken: string;
+  /** After the runs of sequences shown: `many` when they are more than one sequence. */
+  missing: (many: boolean) => string;
+  rejected: (many: boolean) => string;
+  chainBroken: (many: boolean) => string;
   allOk: string;
   attention: string;
   lateFor: (hours: number) => string;
@@ -33,9 +34,9 @@ const WORDS: Record<Locale, Words> = {
       "Today",
     ],
     noData: "no data",
-    missing: "missing",
-    rejected: "rejected",
-    chainBroken: "chain broken",
+    missing: () => "missing",
+    rejected: () => "rejected",
+    chainBroken: () => "chain broken",
     allOk: "every enabled till is ok",
     attention: "needs attention",
     lateFor: (hours) => `no archive for ${hours} h`,
@@ -57,9 +58,9 @@ const WORDS: Record<Locale, Words> = {
       "Aujourd'hui",
     ],
     noData: "pas de données",
-    missing: "manquante(s)",
-    rejected: "refusée(s)",
-    chainBroken: "chaîne rompue",
+    missing: (many) => (many ? "manquantes" : "manquante"),
+    rejected: (many) => (many ? "refusées" : "refusée"),
+    chainBroken: (many) => (many ? "chaînes rompues" : "chaîne rompue"),
     allOk: "toutes les caisses actives sont à jour",
     attention: "à regarder",
     lateFor: (hours) => `aucune archive depuis ${hours} h`,
@@ -83,11 +84,13 @@ function runText([first, last]: [number, number]): string {
  */
 function sequencesCell(state: TillState, words: Words): string {
   const parts: string[] = [];
-  const listed = (runs: [number, number][], word: string): void => {
-    if (runs.length === 0) return;
+  const listed = (runs: [number, number][], word: (many: boolean) => string): void => {
+    const first = runs[0];
+    if (first === undefined) return;
     const shown = runs.slice(0, LISTED_RUNS).map(runText).join(" ");
     const more = runs.length - LISTED_RUNS;
-    parts.push(`${shown}${more > 0 ? ` (+${more})` : ""} ${word}`);
+    const many = runs.length > 1 || first[1] > first[0];
+    parts.push(`${shown}${more > 0 ? ` (+${more})` : ""} ${word(many)}`);
   };
   listed(state.missing, words.missing);
   listed(sequenceRuns(state.rejected), words.rejected);

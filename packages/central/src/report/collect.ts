@@ -19,6 +19,7 @@ import {
   type FileKind,
   type LabelBook,
   type LocalDate,
+  type PurchasePrices,
   type RowOf,
   type WalkedFile,
 } from "@caisse/core";
@@ -39,6 +40,11 @@ export interface CollectRequest {
    * rows (see reportIndex/query.ts); reading the files needs it not.
    */
   top?: number | undefined;
+  /**
+   * The catalogue's purchase prices, for the cost and margin of the reported range (see
+   * docs/reports.md#gross-margin); none or empty: no margin.
+   */
+  prices?: PurchasePrices | undefined;
   /** Called after each reading of a till, before the check that it was one snapshot (tests). */
   afterTillRead?: ((till: string, attempt: number) => Promise<void>) | undefined;
 }
@@ -214,6 +220,7 @@ interface SumSpec {
   by: Dimension;
   range: DateRange;
   comparison: Comparison | undefined;
+  prices?: PurchasePrices | undefined;
 }
 
 /** Running sums: the reported range, and the compared one with its dates brought onto it. */
@@ -225,7 +232,7 @@ interface Tallies {
 function newTallies(spec: SumSpec): Tallies {
   const toReported = spec.comparison?.toReported;
   return {
-    data: new Aggregator(spec.by),
+    data: new Aggregator(spec.by, undefined, spec.prices),
     compared: toReported === undefined ? undefined : new Aggregator(spec.by, toReported),
   };
 }
@@ -575,6 +582,7 @@ export async function collectReport(request: CollectRequest): Promise<Collected>
     by,
     range,
     comparison,
+    prices: request.prices,
   };
   const total = newTallies(spec);
   const labelsKind = labelKind(by);

@@ -52,14 +52,24 @@ export function reportMessage(request: ReportMailRequest): {
   const words = WORDS[locale];
   const stem = reportFileName(report, locale);
   const note = words.attached(`${stem}.html`);
-  const title = request.mail.subject ?? reportGrid(report, locale).title;
+  const grid = reportGrid(report, locale);
+  const title = request.mail.subject ?? grid.title;
   const colon = locale === "fr" ? "\u00A0:" : ":";
   const subject =
     alarms.length === 0 ? title : `${words.alarm} (${alarms.length})${colon} ${title}`;
-  const table = renderReport(report, "table", { locale, color: false });
+  // A mail has no stderr: the table's "see stderr" line gives way to the warnings themselves,
+  // in the report's language as in the HTML part.
+  const table = renderReport({ ...report, warnings: [] }, "table", { locale, color: false });
+  const warnings =
+    grid.warnings.length === 0
+      ? []
+      : ["", `${grid.warningsTitle}${colon}`, ...grid.warnings.map((warning) => `- ${warning}`)];
   const text = [
-    ...(alarms.length === 0 ? [] : [...alarms.map((alarm) => `${words.alarm}: ${alarm}`), ""]),
+    ...(alarms.length === 0
+      ? []
+      : [...alarms.map((alarm) => `${words.alarm}${colon} ${alarm}`), ""]),
     table.trimEnd(),
+    ...warnings,
     "",
     note,
     "",

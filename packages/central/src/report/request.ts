@@ -4,6 +4,8 @@ import {
   COMPARE_MODES,
   comparePeriod,
   DIMENSIONS,
+  hasMargin,
+  MARGIN_DIMENSIONS,
   oneLine,
   resolvePeriod,
   type Comparison,
@@ -17,6 +19,7 @@ import { extname } from "node:path";
 import { parseMetrics } from "../render/columns.js";
 import {
   FORMAT_OF_EXTENSION,
+  isMarginMetric,
   REPORT_FORMATS,
   type Metric,
   type ReportFormat,
@@ -115,6 +118,23 @@ function comparisonOf(range: DateRange, mode: string | undefined): Comparison | 
 }
 
 /**
+ * The margin's columns exist only for the dimensions whose rows can have one: E_USAGE otherwise,
+ * rather than columns that would always be empty (see docs/reports.md#gross-margin).
+ */
+function checkMarginMetrics(by: Dimension, metrics: readonly Metric[] | undefined): void {
+  const asked = metrics?.filter(isMarginMetric) ?? [];
+  if (asked.length === 0 || hasMargin(by)) return;
+  throw new CaisseError(
+    "E_USAGE",
+    `--metrics ${asked.join(",")}: the margin is not available with --by ${by} (the cost is known per till, day, family and article only)`,
+    {
+      details: { flag: "--metrics" },
+      hint: `use --by ${MARGIN_DIMENSIONS.join("|")} for the margin, or leave ${asked.join(", ")} out.`,
+    },
+  );
+}
+
+/**
  * Checks every flag and resolves the dates against `today`; throws E_USAGE naming the flag and
  * the accepted values. Pure, so the plan of a run can be tested without files.
  */
@@ -122,19 +142,20 @@ export function parseReportRequest(flags: ReportFlags, today: LocalDate): Report
   checkLocalPaths({ "--out": flags.out });
   const range = resolvePeriod(flags, today);
   const comparison = comparisonOf(range, flags.compare);
+  const by = oneOf("--by", flags.by ?? "till", DIMENSIONS);
+  const metrics =
+    flags.metrics === undefined ? undefined : parseMetrics(flags.metrics, comparison !== undefined);
+  checkMarginMetrics(by, metrics);
   return {
     range,
-    by: oneOf("--by", flags.by ?? "till", DIMENSIONS),
+    by,
     tills: flags.tills,
     comparison,
     top: flags.top === undefined ? undefined : parseTop(flags.top),
     format: formatOf(flags.format, flags.out),
     out: flags.out,
     lang: flags.lang === undefined ? undefined : parseLang(flags.lang),
-    metrics:
-      flags.metrics === undefined
-        ? undefined
-        : parseMetrics(flags.metrics, comparison !== undefined),
+    metrics,
     useIndex: flags.index !== false,
     mail: flags.mail === true,
   };

@@ -1,4 +1,5 @@
 import {
+  addMilliCents,
   Aggregator,
   CaisseError,
   isoWeekOf,
@@ -6,13 +7,17 @@ import {
   keptByTop,
   monthOf,
   sourceOf,
+  ZERO_MILLI_CENTS,
   type Cents,
+  type CountedSums,
   type DateRange,
   type DateShift,
   type Dimension,
   type LocalDate,
   type LocalDateTime,
   type Milli,
+  type MilliCents,
+  type PurchasePrices,
   type RateBp,
 } from "@caisse/core";
 import type { DatabaseSync } from "node:sqlite";
@@ -72,6 +77,7 @@ interface RowSums {
   byRate: Map<RateBp, Cents>;
   quantity: number;
   tickets: number;
+  cost?: { cost: MilliCents; unpriced: boolean };
 }
 
 function sumsOf(map: Map<string, RowSums>, key: string): RowSums {
@@ -90,18 +96,89 @@ function add(sums: RowSums, rate: number, ttc: number, quantity: number, sales: 
     sums.byRate.set(rate as RateBp, ((sums.byRate.get(rate as RateBp) ?? 0) + ttc) as Cents);
 }
 
-function counted(sums: RowSums): {
-  ttc: Cents;
-  byRate: Map<RateBp, Cents>;
-  quantity: Milli;
-  tickets: number;
-} {
+function counted(sums: RowSums): CountedSums {
   return {
     ttc: sums.ttc as Cents,
     byRate: sums.byRate,
     quantity: sums.quantity as Milli,
     tickets: sums.tickets,
+    cost: sums.cost,
   };
+}
+
+/** The column of the `margin` table a dimension's rows are grouped by (`--by till`: none). */
+function marginGroup(by: Dimension): string | undefined {
+  if (by === "family") return "family";
+  if (by === "article") return "article";
+  if (by === "day" || by === "week" || by === "month") return "day";
+  return undefined;
+}
+
+/**
+ * Puts the purchase prices into the connection's temporary table `price(article, cents)` (keyed
+ * by article, so that the cost queries look each line's price up rather than scan them), before
+ * the report's read transaction. A temporary table is the connection's own: the index file is not
+ * written.
+ */
+function loadPrices(db: DatabaseSync, prices: PurchasePrices): void {
+  db.exec(
+    `CREATE TEMP TABLE IF NOT EXISTS price (article TEXT PRIMARY KEY, cents INTEGER NOT NULL)
+     WITHOUT ROWID; DELETE FROM temp.price;`,
+  );
+  const insert = db.prepare("INSERT INTO temp.price (article, cents) VALUES (?, ?)");
+  for (const [article, cents] of prices) insert.run(article, cents);
+}
+
+/**
+ * Adds to each row's sums of one till the cost of its lines at the purchase prices, computed by
+ * SQLite from the quantities per article of the `margin` table and the `price` table (see
+ * loadPrices): integer products and sums, exact
+ * (the price times the summed quantity is the sum of the lines' costs; an overflow of 64 bits is
+ * an error, not a wrong figure). Notes the articles without price (see
+ * docs/reports.md#gross-margin). Returns the till's cost over every row, for its total.
+ */
+function addCosts(
+  db: DatabaseSync,
+  into: Aggregator,
+  rows: Map<string, RowSums>,
+  keyOf: (value: string) => string,
+  till: string,
+  bounds: Bounds,
+): { cost: MilliCents; unpriced: boolean } {
+  const total = { cost: ZERO_MILLI_CENTS, unpriced: false };
+  const prices = into.prices;
+  if (prices === undefined) return total;
+  const group = marginGroup(into.by);
+  const costs = db
+    .prepare(
+      `SELECT ${group === undefined ? "''" : `m.${group}`} AS g,
+         SUM(m.qty * p.cents) AS cost, SUM(p.cents IS NULL) AS unpriced
+       FROM margin AS m LEFT JOIN temp.price AS p ON p.article = m.article
+       WHERE m.till = ? AND m.day >= ? AND m.day <= ? GROUP BY g`,
+    )
+    .all(till, bounds.from, bounds.to);
+  for (const row of costs) {
+    const sums = sumsOf(rows, group === undefined ? till : keyOf(String(row.g)));
+    sums.cost ??= { cost: ZERO_MILLI_CENTS, unpriced: false };
+    // A sum beyond 2^53 would lose digits as a JavaScript number: refused, as on the files.
+    const cost = addMilliCents(ZERO_MILLI_CENTS, Number(row.cost ?? 0) as MilliCents);
+    sums.cost.cost = addMilliCents(sums.cost.cost, cost);
+    total.cost = addMilliCents(total.cost, cost);
+    if (Number(row.unpriced) > 0) {
+      sums.cost.unpriced = true;
+      total.unpriced = true;
+    }
+  }
+  if (!total.unpriced) return total;
+  for (const row of db
+    .prepare(
+      `SELECT DISTINCT article FROM margin WHERE till = ? AND day >= ? AND day <= ?
+       AND article NOT IN (SELECT article FROM temp.price)`,
+    )
+    .all(till, bounds.from, bounds.to)) {
+    into.unpricedArticles.add(String(row.article));
+  }
+  return total;
 }
 
 /**
@@ -146,10 +223,11 @@ function fillTill(
     )
     .all(dim, till, bounds.from, bounds.to);
   for (const row of tickets) sumsOf(rows, keyOf(String(row.g))).tickets += Number(row.tickets);
+  const cost = addCosts(db, into, rows, keyOf, till, bounds);
   for (const [key, sums] of rows) into.addCounted(till, key, counted(sums));
 
   if (rows.size === 0) return;
-  const totals: RowSums = { ttc: 0, byRate: new Map(), quantity: 0, tickets: 0 };
+  const totals: RowSums = { ttc: 0, byRate: new Map(), quantity: 0, tickets: 0, cost };
   for (const cell of db
     .prepare(
       `SELECT rate, SUM(ttc) AS ttc, SUM(qty) AS qty FROM cell
@@ -352,6 +430,7 @@ export async function collectFromIndex(
   const { by } = request;
   const kind: DataKind = sourceOf(by) === "payments" ? "reglements" : "ventes";
   const labelsKind = labelKind(by);
+  if (request.prices !== undefined && request.prices.size > 0) loadPrices(db, request.prices);
   for (let attempt = 1; attempt <= TILL_READ_ATTEMPTS; attempt++) {
     const warnings: string[] = [];
     const labels = new Map<string, string>();
@@ -385,7 +464,7 @@ function readChecked(
 ): Collected {
   const { by, range, comparison } = request;
   const labelsKind = labelKind(by);
-  const data = new Aggregator(by);
+  const data = new Aggregator(by, undefined, request.prices);
   const compared = comparison === undefined ? undefined : new Aggregator(by, comparison.toReported);
   const bounds = boundsOf(range);
   const comparedBounds = comparison === undefined ? undefined : boundsOf(comparison.range);

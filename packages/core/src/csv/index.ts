@@ -1,2 +1,3 @@
 export * from "./types.js";
 export * from "./read.js";
+export { csvHintIn, csvReasonIn } from "./reasonIn.js";

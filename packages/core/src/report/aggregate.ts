@@ -9,6 +9,7 @@ import {
   type Dimension,
   type FigureSource,
 } from "./dimension.js";
+import { hasMargin, type MilliCents, type PurchasePrices } from "./margin.js";
 import { Tally } from "./tally.js";
 
 /** Tallies per till of one row (or of the total): till ref -> tally. */
@@ -22,6 +23,8 @@ export interface CountedSums {
   quantity: Milli;
   /** Distinct tickets, distinct from those of any other sums added to the same tally. */
   tickets: number;
+  /** With purchase prices: the exact cost of the priced lines, and whether a line had none. */
+  cost?: { cost: MilliCents; unpriced: boolean } | undefined;
 }
 
 /** An article's label as last seen in the sales lines. */
@@ -37,6 +40,11 @@ function tallyOf(tallies: TillTallies, till: string): Tally {
     tallies.set(till, tally);
   }
   return tally;
+}
+
+function addCountedTo(tally: Tally, sums: CountedSums): void {
+  tally.addCounted(sums.ttc, sums.byRate, sums.quantity, sums.tickets);
+  if (sums.cost !== undefined) tally.addCountedCost(sums.cost.cost, sums.cost.unpriced);
 }
 
 /** Adds the tallies of `from` to those of the same tills in `into`. */
@@ -69,24 +77,44 @@ export class Aggregator {
    * remainder, whose tickets are not the sum of its rows'.
    */
   ticketsOfRows: ((keys: readonly string[]) => ReadonlyMap<string, number>) | undefined;
+  /**
+   * The purchase prices the cost is counted at, when the report has a margin (some price known,
+   * a dimension that has one: see docs/reports.md#gross-margin); else undefined.
+   */
+  readonly prices: PurchasePrices | undefined;
+  /** With `prices`: the articles sold that have no purchase price. */
+  readonly unpricedArticles = new Set<string>();
 
   /**
    * @param by the dimension of the rows.
    * @param shift for a compared period: brings its dates onto the reported period, so that each
    *   compared line lands in the row it is compared with.
+   * @param prices the catalogue's purchase prices: with some, and a dimension that can have a
+   *   margin, the tallies count the cost of the lines too.
    */
   constructor(
     readonly by: Dimension,
     private readonly shift?: DateShift,
+    prices?: PurchasePrices,
   ) {
     this.source = sourceOf(by);
+    this.prices = prices !== undefined && prices.size > 0 && hasMargin(by) ? prices : undefined;
+  }
+
+  /** Whether the figures have a cost and a margin. */
+  get withMargin(): boolean {
+    return this.prices !== undefined;
   }
 
   /** Adds one sales line of till `till`. */
   addSale(till: string, line: SaleLine): void {
     if (this.by === "payment") throw new Error("--by payment is computed from payments, not sales");
+    const { prices } = this;
+    const price = prices?.get(line.article);
+    if (prices !== undefined && price === undefined) this.unpricedArticles.add(line.article);
     this.add(till, saleKey(this.by, till, line, this.shift), line.at, (tally) => {
       tally.addSale(line);
+      if (prices !== undefined) tally.addCost(line.quantity, price);
     });
     if (this.by === "article" && line.label !== undefined) {
       this.seeLabel(line.article, { at: line.at, label: line.label });
@@ -104,12 +132,12 @@ export class Aggregator {
 
   /** Adds sums counted elsewhere (the report index) to row `key` of till `till`. */
   addCounted(till: string, key: string, sums: CountedSums): void {
-    tallyOf(this.rowOf(key), till).addCounted(sums.ttc, sums.byRate, sums.quantity, sums.tickets);
+    addCountedTo(tallyOf(this.rowOf(key), till), sums);
   }
 
   /** Adds sums counted elsewhere (the report index) to the total of till `till`. */
   addCountedTotal(till: string, sums: CountedSums): void {
-    tallyOf(this.total, till).addCounted(sums.ttc, sums.byRate, sums.quantity, sums.tickets);
+    addCountedTo(tallyOf(this.total, till), sums);
   }
 
   /** Notes that lines of this date were counted (with `addCounted`). */
@@ -126,6 +154,7 @@ export class Aggregator {
     if (other.first !== undefined) this.seeDate(other.first);
     if (other.last !== undefined) this.seeDate(other.last);
     for (const [article, seen] of other.saleLabels) this.seeLabel(article, seen);
+    for (const article of other.unpricedArticles) this.unpricedArticles.add(article);
   }
 
   private rowOf(key: string): TillTallies {

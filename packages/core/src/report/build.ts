@@ -147,7 +147,8 @@ function perTill(
   return Object.fromEntries(
     input.tills.map((till) => {
       const tally = tallies.get(till.ref);
-      const figures = figuresOf(tally === undefined ? [] : [tally], source, totalTtc);
+      const tallied = tally === undefined ? [] : [tally];
+      const figures = figuresOf(tallied, source, totalTtc, input.data.withMargin);
       marked(figures, isIncomplete(input, till.ref));
       return [till.ref, markedNoData(figures, isNoData(input, till.ref, rowKey, start))];
     }),
@@ -170,7 +171,7 @@ function makeRow(
   const row: ReportRow = {
     key,
     label,
-    ...figuresOf(tallies.values(), input.data.source, totalTtc),
+    ...figuresOf(tallies.values(), input.data.source, totalTtc, input.data.withMargin),
   };
   marked(row, input.by === "till" ? isIncomplete(input, key) : anyIncomplete(input));
   if (input.by === "till" && key !== OTHERS_KEY) {
@@ -230,7 +231,8 @@ function applyTop(input: ReportInput, rows: ReportRow[], totalTtc: Cents): Repor
 }
 
 function totalOf(input: ReportInput): ReportTotal {
-  const figures = figuresOf(input.data.total.values(), input.data.source, ZERO_CENTS);
+  const { data } = input;
+  const figures = figuresOf(data.total.values(), data.source, ZERO_CENTS, data.withMargin);
   // Every figure but the share, which would be 100 % by definition.
   const total: ReportTotal = {
     ttc: figures.ttc,
@@ -240,6 +242,11 @@ function totalOf(input: ReportInput): ReportTotal {
     quantity: figures.quantity,
     avgBasket: figures.avgBasket,
   };
+  if (data.withMargin) {
+    total.cost = figures.cost ?? null;
+    total.margin = figures.margin ?? null;
+    total.marginRateBp = figures.marginRateBp ?? null;
+  }
   marked(total, anyIncomplete(input));
   // Every till after its last sale: the total is no data too.
   const start = startOf(input);

@@ -5,3 +5,4 @@ export * from "./labels.js";
 export * from "./model.js";
 export * from "./period.js";
 export * from "./tally.js";
+export * from "./margin.js";

@@ -24,6 +24,16 @@ export interface Figures {
   /** This `ttc` over the report total's, in basis points (4123 is 0.4123); null when that is 0. */
   shareBp: number | null;
   /**
+   * Present only in a report with a margin (see docs/reports.md#gross-margin): the cost of the
+   * lines at the catalogue's purchase prices (HT), rounded once; null when an article sold has
+   * no purchase price.
+   */
+  cost?: Cents | null;
+  /** With `cost`: `ht - cost`; null when the cost is. */
+  margin?: Cents | null;
+  /** With `cost`: `margin / ht` in basis points (3512 is 35.12 %); null when either is null or 0. */
+  marginRateBp?: number | null;
+  /**
    * Present (true) when these figures include a till whose invalid or unreadable data leave out
    * more than a small share of its rows (see docs/reports.md#incomplete-figures).
    */
@@ -124,6 +134,11 @@ export interface FiguresJson {
   quantity: number | null;
   avg_basket: number | null;
   share?: number | null;
+  /** Only in a report with a margin: see {@link Figures.cost}. */
+  cost_ht?: number | null;
+  margin_ht?: number | null;
+  /** A fraction with at most 4 decimals (0.3512 is 35.12 %). */
+  margin_rate?: number | null;
   /** Only when true: see {@link Figures.incomplete}. */
   incomplete?: true;
   /** Only when true: see {@link Figures.noData}. */
@@ -181,6 +196,12 @@ function figuresJson(figures: Figures | TotalFigures): FiguresJson {
     avg_basket: euros(figures.avgBasket),
   };
   if ("shareBp" in figures) json.share = figures.shareBp === null ? null : figures.shareBp / 10000;
+  if (figures.cost !== undefined) {
+    json.cost_ht = euros(figures.cost);
+    json.margin_ht = euros(figures.margin ?? null);
+    const rate = figures.marginRateBp ?? null;
+    json.margin_rate = rate === null ? null : rate / 10000;
+  }
   if (figures.incomplete === true) json.incomplete = true;
   if (figures.noData === true) json.no_data = true;
   return json;

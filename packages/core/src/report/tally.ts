@@ -13,6 +13,7 @@ import {
   type RateBp,
 } from "../money.js";
 import type { FigureSource } from "./dimension.js";
+import { addMilliCents, lineCost, roundCost, ZERO_MILLI_CENTS, type MilliCents } from "./margin.js";
 import type { CompareFigures, Figures } from "./model.js";
 
 /**
@@ -36,6 +37,12 @@ export class Tally {
    */
   countedTickets = 0;
   quantity: Milli = ZERO_MILLI;
+  /**
+   * With purchase prices (see docs/reports.md#gross-margin): the cost of the lines whose article
+   * has one, exact; and whether a line's article has none, which leaves the margin unknown.
+   */
+  cost: MilliCents = ZERO_MILLI_CENTS;
+  unpriced = false;
 
   /** How many distinct tickets the lines counted have. */
   get ticketCount(): number {
@@ -47,6 +54,18 @@ export class Tally {
     this.ttcByRate.set(line.rate, addCents(this.ttcByRate.get(line.rate) ?? ZERO_CENTS, line.ttc));
     this.tickets.add(ticketKey(line.at, line.ticket));
     this.quantity = addMilli(this.quantity, line.quantity);
+  }
+
+  /** Adds the cost of a sales line: its quantity at its article's price, or that it has none. */
+  addCost(quantity: Milli, price: Cents | undefined): void {
+    if (price === undefined) this.unpriced = true;
+    else this.cost = addMilliCents(this.cost, lineCost(quantity, price));
+  }
+
+  /** Adds a cost counted elsewhere (the report index). */
+  addCountedCost(cost: MilliCents, unpriced: boolean): void {
+    this.cost = addMilliCents(this.cost, cost);
+    if (unpriced) this.unpriced = true;
   }
 
   addPayment(payment: Payment): void {
@@ -81,6 +100,7 @@ export class Tally {
     for (const ticket of other.tickets) this.tickets.add(ticket);
     this.countedTickets += other.countedTickets;
     this.quantity = addMilli(this.quantity, other.quantity);
+    this.addCountedCost(other.cost, other.unpriced);
   }
 }
 
@@ -101,14 +121,19 @@ export function basisPoints(numerator: Cents, denominator: Cents): number | null
 
 /**
  * The figures of a set of lines given as tallies of DIFFERENT tills (so their tickets are
- * distinct pairs and simply add up). `totalTtc` is the report total, for the share.
+ * distinct pairs and simply add up). `totalTtc` is the report total, for the share. With
+ * `withMargin`, the cost, margin and margin rate too (see docs/reports.md#gross-margin): the cost
+ * rounded once from the exact sum of the tallies', null when a line's article has no price.
  */
 export function figuresOf(
   tallies: Iterable<Tally>,
   source: FigureSource,
   totalTtc: Cents,
+  withMargin = false,
 ): Figures {
   let ttc = ZERO_CENTS;
+  let cost = ZERO_MILLI_CENTS;
+  let unpriced = false;
   let quantity = ZERO_MILLI;
   let tickets = 0;
   const ttcByRate = new Map<RateBp, Cents>();
@@ -116,6 +141,8 @@ export function figuresOf(
     ttc = addCents(ttc, tally.ttc);
     quantity = addMilli(quantity, tally.quantity);
     tickets += tally.ticketCount;
+    cost = addMilliCents(cost, tally.cost);
+    if (tally.unpriced) unpriced = true;
     for (const [rate, amount] of tally.ttcByRate) {
       ttcByRate.set(rate, addCents(ttcByRate.get(rate) ?? ZERO_CENTS, amount));
     }
@@ -125,7 +152,7 @@ export function figuresOf(
     ht = ZERO_CENTS;
     for (const [rate, amount] of ttcByRate) ht = addCents(ht, htOf(amount, rate));
   }
-  return {
+  const figures: Figures = {
     ttc,
     ht,
     vat: ht === null ? null : cents(ttc - ht),
@@ -134,6 +161,13 @@ export function figuresOf(
     avgBasket: tickets === 0 ? null : cents(Number(divideRounded(BigInt(ttc), BigInt(tickets)))),
     shareBp: basisPoints(ttc, totalTtc),
   };
+  if (withMargin) {
+    figures.cost = unpriced || ht === null ? null : roundCost(cost);
+    figures.margin = figures.cost === null || ht === null ? null : cents(ht - figures.cost);
+    figures.marginRateBp =
+      figures.margin === null ? null : basisPoints(figures.margin, ht ?? ZERO_CENTS);
+  }
+  return figures;
 }
 
 /**

@@ -1,11 +1,11 @@
-import { EXIT, interruptible, oneOf, writeResult } from "@caisse/cli";
+import { EXIT, interruptible, langOf, oneOf, writeResult } from "@caisse/cli";
 import { CaisseError, checkLocalPaths } from "@caisse/core";
 import type { Command } from "commander";
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { applyCatalog, recoverCatalogApply, type ApplyResult } from "../catalog/apply.js";
 import { fetchCatalog } from "../catalog/fetch.js";
-import { appliedJson, renderApplied } from "../catalog/render.js";
+import { appliedJson, renderApplied, renderNothingNew } from "../catalog/render.js";
 import { readCatalogState } from "../catalog/state.js";
 import { requireConfig, type CatalogConfig, type ExportConfig } from "../config.js";
 import { logger, type CommandEnv, type GlobalOptions } from "../context.js";
@@ -31,7 +31,9 @@ function requireCatalog(config: ExportConfig): CatalogConfig & { centralKey: str
 async function print(env: CommandEnv, format: "text" | "json", result: ApplyResult): Promise<void> {
   await writeResult(
     env.ctx,
-    format === "json" ? JSON.stringify(appliedJson(result), null, 2) : renderApplied(result),
+    format === "json"
+      ? JSON.stringify(appliedJson(result), null, 2)
+      : renderApplied(result, langOf(env.ctx)),
   );
 }
 
@@ -96,10 +98,7 @@ export async function catalogFetchAction(env: CommandEnv, command: Command): Pro
   if (fetched.applied !== undefined) {
     await print(env, format, fetched.applied);
   } else {
-    const text =
-      fetched.sequence === undefined
-        ? "no catalogue is published yet: nothing changed"
-        : `catalogue #${fetched.sequence} is the newest published, and #${last?.sequence ?? "?"} is applied: nothing changed`;
+    const text = renderNothingNew(fetched.sequence, last?.sequence, langOf(env.ctx));
     await writeResult(
       env.ctx,
       format === "json"

@@ -3,17 +3,9 @@ import { stat } from "node:fs/promises";
 import { posix } from "node:path";
 import type { ConnectionOptions } from "node:tls";
 import type { TransportEnv } from "../kind.js";
-import {
-  cappedFile,
-  DEFAULT_TIMEOUT_MS,
-  guarded,
-  reachError,
-  readCa,
-  remoteError,
-  transferTimeout,
-  type RemoteFolder,
-  type RemoteSession,
-} from "../remote.js";
+import { DEFAULT_TIMEOUT_MS, guarded, reachError, readCa, remoteError } from "../network.js";
+import { type RemoteFolder, type RemoteSession } from "../remote.js";
+import { cappedFile, transferTimeout } from "../transfer.js";
 import { readPassword } from "../secrets.js";
 import type { FtpConfig } from "./index.js";
 

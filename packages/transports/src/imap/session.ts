@@ -1,7 +1,7 @@
 import { CaisseError, systemErrorCode } from "@caisse/core";
 import type { ImapFlow } from "imapflow";
 import type { TransportEnv } from "../kind.js";
-import { DEFAULT_TIMEOUT_MS, guarded, reachError, readCa, remoteError } from "../remote.js";
+import { DEFAULT_TIMEOUT_MS, guarded, reachError, readCa, remoteError } from "../network.js";
 import { readPassword, resolveToken } from "../secrets.js";
 import type { ImapConfig } from "./index.js";
 

@@ -1,5 +1,5 @@
 import type { TransportEnv, VerifyStep } from "../kind.js";
-import { failedStep as failed } from "../remote.js";
+import { failedStep as failed } from "../network.js";
 import type { ImapConfig } from "./index.js";
 import { openImap, type ImapSession } from "./session.js";
 

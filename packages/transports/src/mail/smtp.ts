@@ -5,14 +5,13 @@ import type { TLSSocket } from "node:tls";
 import type { TransportEnv, VerifyStep } from "../kind.js";
 import {
   CERTIFICATE_CODES,
-  countedBytes,
   DEFAULT_TIMEOUT_MS,
   readCa,
   failedStep,
   guarded,
   remoteError,
-  transferTimeout,
-} from "../remote.js";
+} from "../network.js";
+import { countedBytes, transferTimeout } from "../transfer.js";
 import { describeCredential, readPassword, resolveToken } from "../secrets.js";
 
 import {

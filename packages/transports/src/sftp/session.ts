@@ -5,16 +5,9 @@ import { posix } from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { SFTPWrapper } from "ssh2";
 import type { TransportEnv } from "../kind.js";
-import {
-  cappedFile,
-  countedBytes,
-  DEFAULT_TIMEOUT_MS,
-  guarded,
-  remoteError,
-  transferTimeout,
-  type RemoteFolder,
-  type RemoteSession,
-} from "../remote.js";
+import { DEFAULT_TIMEOUT_MS, guarded, remoteError } from "../network.js";
+import { type RemoteFolder, type RemoteSession } from "../remote.js";
+import { cappedFile, countedBytes, transferTimeout } from "../transfer.js";
 import { readPassword, readSecretFile } from "../secrets.js";
 import type { SftpConfig } from "./index.js";
 
