@@ -1,3 +1,4 @@
+import { pathExists } from "@caisse/core";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -68,9 +69,11 @@ afterEach(async () => work.remove());
 
 describe("import and the report index", () => {
   it("an import indexes the tills it swapped in, and only those", async () => {
+    // Not indexed yet: left to the next report, which indexes both from nothing.
+    expect(await pathExists(join(root, "index", "reports.sqlite"))).toBe(false);
+    expect((await report()).total).toMatchObject({ ttc: 15, tickets: 2 });
     const first = stored();
     expect(first).toEqual({ D01: await current("D01"), D02: await current("D02") });
-    expect((await report()).total).toMatchObject({ ttc: 15, tickets: 2 });
 
     const next = await archiveOf(work.path, "d01-2", sales([1, 1000], [2, 250]), "D01");
     expect((await central("import", next)).code).toBe(0);
@@ -80,6 +83,17 @@ describe("import and the report index", () => {
     // Up to date: the next report has nothing to index again.
     expect(after.D01).toBe(await current("D01"));
     expect((await report()).total).toMatchObject({ ttc: 17.5, tickets: 3 });
+  });
+
+  it("an import leaves a till the index does not hold yet to the next report", async () => {
+    expect((await report()).total).toMatchObject({ ttc: 15, tickets: 2 });
+    expect((await central("tills", "add", "D03", "--name", "Magasin D03")).code).toBe(0);
+    const d03 = await archiveOf(work.path, "d03-1", sales([1, 700]), "D03");
+    expect((await central("import", d03)).code).toBe(0);
+    // Its first indexing would read its whole history: the import does not do it.
+    expect(Object.keys(stored())).toEqual(["D01", "D02"]);
+    expect((await report()).total).toMatchObject({ ttc: 22, tickets: 3 });
+    expect(stored().D03).toBe(await current("D03"));
   });
 
   it.each(["marked", "moved-old", "moved-new", "journaled"])(

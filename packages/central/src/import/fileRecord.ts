@@ -144,6 +144,28 @@ export async function loadFileRecord(
 }
 
 /**
+ * The SHA-256 the record holds for the file at `path` (relative to the till's directory, with `/`),
+ * when `info`, its `lstat`, shows the very file recorded: the same size, inode and modification
+ * time, modified strictly before the record was written. Undefined otherwise: the file must be read.
+ */
+export function recordedSha256(
+  record: FileRecord | undefined,
+  path: string,
+  info: BigIntStats,
+): string | undefined {
+  const known = record?.files.get(path);
+  if (record === undefined || known === undefined) return undefined;
+  const same =
+    info.isFile() &&
+    info.size === BigInt(known.size) &&
+    info.ino !== 0n &&
+    info.ino === known.ino &&
+    info.mtimeNs === known.mtimeNs &&
+    info.mtimeNs < record.writtenNs;
+  return same ? known.sha256 : undefined;
+}
+
+/**
  * True when `info`, the `lstat` of the till's copy of a listed file, shows the very file the
  * record holds with the size and SHA-256 the manifest gives: it need not be read.
  */
@@ -152,16 +174,7 @@ export function unchangedByRecord(
   listed: { path: string; size: number; sha256: string },
   info: BigIntStats,
 ): boolean {
-  const known = record?.files.get(listed.path);
-  if (record === undefined || known === undefined) return false;
   return (
-    info.isFile() &&
-    known.sha256 === listed.sha256 &&
-    known.size === listed.size &&
-    info.size === BigInt(known.size) &&
-    info.ino !== 0n &&
-    info.ino === known.ino &&
-    info.mtimeNs === known.mtimeNs &&
-    info.mtimeNs < record.writtenNs
+    info.size === BigInt(listed.size) && recordedSha256(record, listed.path, info) === listed.sha256
   );
 }

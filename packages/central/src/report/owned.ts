@@ -21,6 +21,11 @@ export interface TillFiles {
   owners: Map<string, Map<string, number>>;
   /** Day -> the tickets of the files read before, packed once each file is read. */
   packed: Map<string, PackedTickets>;
+  /**
+   * Whether a file's tickets are packed once it is read; false where `owners` holds them itself
+   * and loads what it needs again (the report index's upkeep, reportIndex/owners.ts).
+   */
+  pack: boolean;
   /** The data files read, in reading order. */
   files: string[];
   rows: number;
@@ -35,6 +40,7 @@ export function newTillFiles(): TillFiles {
   return {
     owners: new Map(),
     packed: new Map(),
+    pack: true,
     files: [],
     rows: 0,
     invalid: 0,
@@ -46,6 +52,7 @@ export function newTillFiles(): TillFiles {
 
 /** Packs the tickets not packed yet (see PackedTickets): a file's, once it is read. */
 function packOwners(seen: TillFiles): void {
+  if (!seen.pack) return;
   for (const [day, tickets] of seen.owners) {
     if (tickets.size > 0) {
       seen.packed.set(day, (seen.packed.get(day) ?? PackedTickets.EMPTY).with(tickets));

@@ -11,6 +11,7 @@ import {
   type SaleLine,
   type WalkedFile,
 } from "@caisse/core";
+import { lstat } from "node:fs/promises";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { tillDirectory, type CentralPaths, type TillRecord } from "../config.js";
 import {
@@ -25,10 +26,17 @@ import {
   type Place,
   type RowSink,
 } from "../report/collect.js";
+import {
+  fileRecordPath,
+  loadFileRecord,
+  recordedSha256,
+  type FileRecord,
+} from "../import/fileRecord.js";
 import { currentFolder } from "../swap.js";
 import { TILL_TABLES } from "./db.js";
 import { fingerprintOf } from "./fingerprint.js";
-import { encodeTickets, forEachTicket } from "./tickets.js";
+import { IndexedOwners } from "./owners.js";
+import { encodeTickets } from "./tickets.js";
 
 const DATA_KINDS: readonly DataKind[] = ["ventes", "reglements"];
 const LABEL_KINDS = ["familles", "articles"] as const;
@@ -300,100 +308,146 @@ function dimsOf(kind: DataKind): readonly string[] {
   return kind === "ventes" ? SALES_DIMS : ["ptotal", "payment"];
 }
 
-/**
- * Deletes a data kind's rows of the files from `from` on; returns what reading the files before
- * it had found (the tickets they gave, their counts), as if they had just been read.
- */
-function keepFilesBefore(
-  db: DatabaseSync,
-  till: string,
-  kind: DataKind,
-  kept: readonly IndexedFile[],
-): TillFiles {
-  const from = kept.length;
-  for (const dim of dimsOf(kind)) {
-    for (const table of ["cell", "tix", "tlist"]) {
-      db.prepare(`DELETE FROM ${table} WHERE dim = ? AND till = ? AND file >= ?`).run(
-        dim,
-        till,
-        from,
-      );
-    }
-  }
-  if (kind === "ventes") {
-    for (const table of ["margin", "seen"]) {
-      db.prepare(`DELETE FROM ${table} WHERE till = ? AND file >= ?`).run(till, from);
-    }
-  }
-  for (const table of ["dup", "file"]) {
-    db.prepare(`DELETE FROM ${table} WHERE till = ? AND kind = ? AND idx >= ?`).run(
-      till,
-      kind,
-      from,
-    );
-  }
-  db.prepare("DELETE FROM part WHERE till = ? AND kind = ?").run(till, kind);
-  const seen = newTillFiles();
-  for (const file of kept) {
-    seen.files.push(file.name);
-    if (!file.whole) {
-      seen.filesLeftOut++;
-      continue;
-    }
-    seen.rows += file.rows;
-    seen.invalid += file.invalid;
-    if (file.first !== undefined && (seen.first === undefined || file.first < seen.first)) {
-      seen.first = file.first;
-    }
-    if (file.last !== undefined && (seen.last === undefined || file.last > seen.last)) {
-      seen.last = file.last;
-    }
-  }
-  // The tickets the kept files gave: later files may not count them again.
-  for (const row of db
-    .prepare("SELECT day, file, list FROM tlist WHERE dim = ? AND till = ? AND key = ''")
-    .all(totalDim(kind), till)) {
-    const day = String(row.day);
-    let tickets = seen.owners.get(day);
-    if (tickets === undefined) {
-      tickets = new Map();
-      seen.owners.set(day, tickets);
-    }
-    const file = Number(row.file);
-    const owners = tickets;
-    forEachTicket(row.list, (ticket) => owners.set(ticket, file));
-  }
-  return seen;
+/** The tables holding a data file's rows per day (column `file`), by data kind. */
+function dayTablesOf(kind: DataKind): readonly string[] {
+  return kind === "ventes" ? ["margin", "seen"] : [];
 }
 
 /**
- * Reads one data kind of a till and writes its rows: the files from the first one that is not
- * as last indexed (its name or SHA-256 differs) on, since a file's tickets decide what the files
- * after it count; the files before it keep their rows.
+ * Deletes the rows of the data file `index` of a till as last indexed (`old`): all of them lie
+ * between its first and last days, which keeps each deletion to the file's own rows.
+ */
+function forgetFile(
+  db: DatabaseSync,
+  till: string,
+  kind: DataKind,
+  index: number,
+  old: IndexedFile,
+): void {
+  if (old.first !== undefined && old.last !== undefined) {
+    const days = [old.first, old.last, index] as const;
+    for (const dim of dimsOf(kind)) {
+      // tlist's key comes before its day: its rows are found through the keys of tix's.
+      db.prepare(
+        `DELETE FROM tlist WHERE dim = ? AND till = ? AND key IN (SELECT key FROM tix
+         WHERE dim = ? AND till = ? AND day BETWEEN ? AND ? AND file = ?)
+         AND day BETWEEN ? AND ? AND file = ?`,
+      ).run(dim, till, dim, till, ...days, ...days);
+      for (const table of ["cell", "tix"]) {
+        db.prepare(
+          `DELETE FROM ${table} WHERE dim = ? AND till = ? AND day BETWEEN ? AND ? AND file = ?`,
+        ).run(dim, till, ...days);
+      }
+    }
+    for (const table of dayTablesOf(kind)) {
+      db.prepare(`DELETE FROM ${table} WHERE till = ? AND day BETWEEN ? AND ? AND file = ?`).run(
+        till,
+        ...days,
+      );
+    }
+  }
+  for (const table of ["dup", "file"]) {
+    db.prepare(`DELETE FROM ${table} WHERE till = ? AND kind = ? AND idx = ?`).run(
+      till,
+      kind,
+      index,
+    );
+  }
+}
+
+/** Counts a file kept as last indexed into `seen`, as reading it again would. */
+function keepFile(seen: TillFiles, file: IndexedFile): void {
+  seen.files.push(file.name);
+  if (!file.whole) {
+    seen.filesLeftOut++;
+    return;
+  }
+  seen.rows += file.rows;
+  seen.invalid += file.invalid;
+  if (file.first !== undefined && (seen.first === undefined || file.first < seen.first)) {
+    seen.first = file.first;
+  }
+  if (file.last !== undefined && (seen.last === undefined || file.last > seen.last)) {
+    seen.last = file.last;
+  }
+}
+
+/** Days whose ticket owners may have changed, as ranges of days. */
+class TouchedDays {
+  private readonly ranges: [LocalDate, LocalDate][] = [];
+
+  add(first: LocalDate | undefined, last: LocalDate | undefined): void {
+    if (first !== undefined && last !== undefined) this.ranges.push([first, last]);
+  }
+
+  meets(file: IndexedFile): boolean {
+    const { first, last } = file;
+    if (first === undefined || last === undefined) return false;
+    return this.ranges.some(([from, to]) => first <= to && from <= last);
+  }
+}
+
+/**
+ * The SHA-256 of a till file: the file record's (`.caisse/files/<TILL>.json`, written by the
+ * import that swapped the directory in) when `lstat` shows the very file it recorded, else read.
+ */
+async function sha256Of(file: WalkedFile, record: FileRecord | undefined): Promise<string> {
+  if (record !== undefined) {
+    const info = await lstat(file.absolute, { bigint: true }).catch(() => undefined);
+    const known = info === undefined ? undefined : recordedSha256(record, file.relative, info);
+    if (known !== undefined) return known;
+  }
+  return sha256OfFile(file.absolute);
+}
+
+/**
+ * Reads one data kind of a till and writes its rows, reading again only what may have changed
+ * (see docs/performance.md#the-report-index): a file whose name or SHA-256 is not as last
+ * indexed; every file from the first whose name differs on (their indexes moved); and a later
+ * file sharing a day with a changed one (before or after the change), since a ticket is counted
+ * from the first file that gives it that day. Every other file keeps its rows: its tickets, its
+ * copies of earlier tickets and its figures depend only on its own content and on the files
+ * before it on its days, none of which changed.
  */
 async function indexKind(
   db: DatabaseSync,
   place: Place,
   kind: DataKind,
   files: readonly WalkedFile[],
+  record: FileRecord | undefined,
 ): Promise<void> {
-  // One file at a time: all at once held a read buffer per file (90 MiB for 1,400 files).
-  const hashes: string[] = [];
-  for (const file of files) hashes.push(await sha256OfFile(file.absolute));
   const before = indexedFiles(db, place.owner, kind);
-  let same = 0;
+  let aligned = 0;
   while (
-    same < files.length &&
-    same < before.length &&
-    before[same]?.name === files[same]?.relative &&
-    before[same]?.sha256 === hashes[same]
+    aligned < files.length &&
+    aligned < before.length &&
+    before[aligned]?.name === files[aligned]?.relative
   ) {
-    same++;
+    aligned++;
   }
-  const seen = keepFilesBefore(db, place.owner, kind, before.slice(0, same));
+  for (const [index, old] of before.entries()) {
+    if (index >= aligned) forgetFile(db, place.owner, kind, index, old);
+  }
+  db.prepare("DELETE FROM part WHERE till = ? AND kind = ?").run(place.owner, kind);
+  const seen = newTillFiles();
+  // The owners are loaded from the index per day, and dropped past a number of days: never
+  // packed, which would keep every day's tickets and load again those already packed.
+  seen.owners = new IndexedOwners(db, totalDim(kind), place.owner, seen.files);
+  seen.pack = false;
+  const touched = new TouchedDays();
   const writers = writersOf(db);
   for (const [index, file] of files.entries()) {
-    if (index < same) continue;
+    const sha256 = await sha256Of(file, record);
+    const old = index < aligned ? before[index] : undefined;
+    const changed = old === undefined || old.sha256 !== sha256;
+    if (!changed && !touched.meets(old)) {
+      keepFile(seen, old);
+      continue;
+    }
+    if (old !== undefined) {
+      if (changed) touched.add(old.first, old.last);
+      forgetFile(db, place.owner, kind, index, old);
+    }
     const sums = new FileSums();
     const warnings: string[] = [];
     const sink: RowSink<DataKind> = {
@@ -408,12 +462,13 @@ async function indexKind(
     };
     const counts = { rows: seen.rows, invalid: seen.invalid };
     const issues = await readOwnedRows(place, file, kind, seen, warnings, sink);
+    if (changed) touched.add(sums.first, sums.last);
     writers.file.run(
       place.owner,
       kind,
       index,
       file.relative,
-      hashes[index] ?? "",
+      sha256,
       JSON.stringify(warnings),
       issues === undefined ? 0 : 1,
       seen.rows - counts.rows,
@@ -468,6 +523,7 @@ function settingsOf(till: TillRecord): string {
  */
 async function writeTill(
   db: DatabaseSync,
+  paths: CentralPaths,
   till: TillRecord,
   dir: string,
   fingerprint: string,
@@ -483,7 +539,8 @@ async function writeTill(
   const files = await filesOf(place, [...DATA_KINDS, ...LABEL_KINDS], [], (kind, warning) =>
     walk.push([kind, warning]),
   );
-  for (const kind of DATA_KINDS) await indexKind(db, place, kind, files.get(kind) ?? []);
+  const record = await loadFileRecord(fileRecordPath(paths, till.ref), dir);
+  for (const kind of DATA_KINDS) await indexKind(db, place, kind, files.get(kind) ?? [], record);
   for (const kind of LABEL_KINDS) await indexLabels(db, place, kind, files.get(kind) ?? []);
   db.prepare("INSERT INTO till (till, fingerprint, settings, walk) VALUES (?, ?, ?, ?)").run(
     till.ref,
@@ -517,7 +574,7 @@ export async function indexTill(
     db.exec("BEGIN IMMEDIATE");
     let done = false;
     try {
-      await writeTill(db, till, before.path, fingerprint);
+      await writeTill(db, paths, till, before.path, fingerprint);
       const after = await currentFolder(target);
       done =
         after !== undefined &&

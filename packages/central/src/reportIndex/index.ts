@@ -1,7 +1,9 @@
+import { pathExists } from "@caisse/core";
+import { join } from "node:path";
 import type { CentralPaths, TillRecord } from "../config.js";
 import type { Collected, CollectRequest } from "../report/collect.js";
 import { indexTill } from "./build.js";
-import { openIndex } from "./db.js";
+import { INDEX_FILE, openIndex } from "./db.js";
 import { collectFromIndex } from "./query.js";
 
 export { INDEX_FILE, INDEX_SCHEMA_VERSION } from "./db.js";
@@ -20,13 +22,19 @@ export async function collectIndexed(request: CollectRequest): Promise<Collected
 }
 
 /**
- * Indexes a till again after its directory was replaced (an import). The index is a cache that
- * every report checks against the directories: should this fail or never run (a crash just after
- * the swap), the next report indexes the till itself, so a failure here is not the import's.
+ * Brings the index up to date for a till whose directory an import replaced, when the till is
+ * in it already: the import then costs what its archive changed (see docs/performance.md). A
+ * till not indexed yet, or a central without an index, is left to the next report, which indexes
+ * it from nothing: done here, that first build would read the till's whole history in the import.
+ * The index is a cache that every report checks against the directories: should this fail or
+ * never run (a crash just after the swap), the next report indexes the till itself, so a failure
+ * here is not the import's.
  */
 export async function reindexTill(paths: CentralPaths, till: TillRecord): Promise<void> {
+  if (!(await pathExists(join(paths.index, INDEX_FILE)))) return;
   const db = await openIndex(paths.index);
   try {
+    if (db.prepare("SELECT 1 FROM till WHERE till = ?").get(till.ref) === undefined) return;
     await indexTill(db, paths, till);
   } finally {
     db.close();
