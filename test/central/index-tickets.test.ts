@@ -16,7 +16,7 @@ function decoded(stored: unknown): [string, number][] {
 }
 
 describe("report index ticket lists", () => {
-  it("stores plain numbers as sorted deltas, a byte a ticket, with key counts above 1", () => {
+  it("stores plain numbers as width 0 and sorted deltas, a byte a ticket, with key counts above 1", () => {
     const entries: TicketEntry[] = [
       ["3", 1],
       ["1", 2],
@@ -25,8 +25,8 @@ describe("report index ticket lists", () => {
       ["200", 300],
     ];
     const stored = encode(entries);
-    // 0 -> 0; 1 (+1, 2 keys) -> 3, 2; 2 (+1) -> 2; 3 (+1) -> 2; 200 (+197, 300 keys) -> 395, 300.
-    expect([...(stored as Uint8Array)]).toEqual([0, 3, 2, 2, 2, 0x8b, 0x03, 0xac, 0x02]);
+    // Width 0; 0 -> 0; 1 (+1, 2 keys) -> 3, 2; 2 (+1) -> 2; 3 (+1) -> 2; 200 (+197, 300 keys) -> 395, 300.
+    expect([...(stored as Uint8Array)]).toEqual([0, 0, 3, 2, 2, 2, 0x8b, 0x03, 0xac, 0x02]);
     expect(decoded(stored)).toEqual([
       ["0", 1],
       ["1", 2],
@@ -44,6 +44,49 @@ describe("report index ticket lists", () => {
     expect(decoded(encode(entries))).toEqual([
       ["1", 70000],
       ["999999999999999", 1],
+    ]);
+  });
+
+  it("stores numbers written with zeros to one width as that width and deltas", () => {
+    const entries: TicketEntry[] = [
+      ["000123", 1],
+      ["000007", 2],
+      ["100000", 1],
+      ["000000", 1],
+    ];
+    const stored = encode(entries);
+    expect(stored).toBeInstanceOf(Uint8Array);
+    // Width 6; 0 -> 0; 7 (+7, 2 keys) -> 15, 2; 123 (+116) -> 232 as 0xe8 0x01; 100000 ...
+    expect([...(stored as Uint8Array)].slice(0, 6)).toEqual([6, 0, 15, 2, 0xe8, 0x01]);
+    expect(decoded(stored)).toEqual([
+      ["000000", 1],
+      ["000007", 2],
+      ["000123", 1],
+      ["100000", 1],
+    ]);
+    expect(decoded(encode([["000000000000001", 1]]))).toEqual([["000000000000001", 1]]);
+  });
+
+  it("an empty list is a BLOB of width 0", () => {
+    expect([...(encode([]) as Uint8Array)]).toEqual([0]);
+    expect(decoded(encode([]))).toEqual([]);
+  });
+
+  it.each([
+    ["007", "12"],
+    ["0123", "12"],
+    ["0012", "123"],
+    ["0000000000000001", "0000000000000002"],
+    ["07", "A7"],
+  ])("stores %j with %j as JSON text: the same strings come back", (first, second) => {
+    const stored = encode([
+      [first, 1],
+      [second, 2],
+    ]);
+    expect(typeof stored).toBe("string");
+    expect(decoded(stored)).toEqual([
+      [first, 1],
+      [second, 2],
     ]);
   });
 

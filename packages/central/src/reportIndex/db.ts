@@ -8,7 +8,7 @@ import { DatabaseSync } from "node:sqlite";
  * (a table, a column, how a figure or a warning is computed): an index of another version is
  * deleted and built again, never read.
  */
-export const INDEX_SCHEMA_VERSION = 3;
+export const INDEX_SCHEMA_VERSION = 4;
 
 /** The index file in `<root>/index/` (see docs/central-layout.md). */
 export const INDEX_FILE = "reports.sqlite";
