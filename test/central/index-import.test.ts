@@ -1,10 +1,10 @@
 import { pathExists } from "@caisse/core";
 import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fingerprintOf } from "../../packages/central/src/reportIndex/fingerprint.js";
 import { archiveOf } from "../helpers/central-import.js";
 import { BIN, runBin, temporaryFolder } from "../helpers/cli.js";
+import { storedFingerprints } from "../helpers/report-index.js";
 import { importKilledAt } from "../helpers/killed-import.js";
 
 /**
@@ -43,15 +43,7 @@ async function report(): Promise<Json> {
   return JSON.parse(indexed.stdout) as Json;
 }
 
-function stored(): Record<string, string> {
-  const db = new DatabaseSync(join(root, "index", "reports.sqlite"), { readOnly: true });
-  try {
-    const rows = db.prepare("SELECT till, fingerprint FROM till ORDER BY till").all();
-    return Object.fromEntries(rows.map((row) => [String(row.till), String(row.fingerprint)]));
-  } finally {
-    db.close();
-  }
-}
+const stored = (): Record<string, string> => storedFingerprints(root);
 
 const current = (ref: string): Promise<string> => fingerprintOf(join(root, "tills", ref), {});
 

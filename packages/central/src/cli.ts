@@ -5,6 +5,7 @@ import { registerCatalog } from "./commands/catalog.js";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerFetch } from "./commands/fetch.js";
 import { registerImport } from "./commands/import.js";
+import { registerIndex } from "./commands/reindex.js";
 import { registerInit } from "./commands/init.js";
 import { registerJournal } from "./commands/journal.js";
 import { registerMonitor } from "./commands/monitor.js";
@@ -35,6 +36,7 @@ export function buildProgram(env: CommandEnv): Command {
     registerImport,
     registerFetch,
     registerReport,
+    registerIndex,
     registerMonitor,
     registerJournal,
     registerDoctor,

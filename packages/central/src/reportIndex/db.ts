@@ -123,6 +123,11 @@ async function removeIndexFiles(path: string): Promise<void> {
   }
 }
 
+/** Deletes the report index in `dir` (it is a cache: the next report or `index` builds it). */
+export async function deleteIndex(dir: string): Promise<void> {
+  await removeIndexFiles(join(dir, INDEX_FILE));
+}
+
 /**
  * Opens the report index in `dir`, creating it when missing; an index of another schema version,
  * or one that is not a readable SQLite file, is deleted and created again (it is a cache).

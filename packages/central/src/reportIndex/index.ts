@@ -3,8 +3,8 @@ import { join } from "node:path";
 import type { CentralPaths, TillRecord } from "../config.js";
 import type { Collected, CollectRequest } from "../report/collect.js";
 import { indexTill } from "./build.js";
-import { INDEX_FILE, openIndex } from "./db.js";
-import { collectFromIndex } from "./query.js";
+import { deleteIndex, INDEX_FILE, openIndex } from "./db.js";
+import { collectFromIndex, refresh, type Checked } from "./query.js";
 
 export { INDEX_FILE, INDEX_SCHEMA_VERSION } from "./db.js";
 
@@ -36,6 +36,46 @@ export async function reindexTill(paths: CentralPaths, till: TillRecord): Promis
   try {
     if (db.prepare("SELECT 1 FROM till WHERE till = ?").get(till.ref) === undefined) return;
     await indexTill(db, paths, till);
+  } finally {
+    db.close();
+  }
+}
+
+/** What `caisse-central index` did for one till. */
+export interface IndexedTill {
+  till: TillRecord;
+  state: Checked["state"];
+  /** Time spent on the till, in seconds. */
+  seconds: number;
+}
+
+/**
+ * Builds or brings up to date the report index for `tills`, as the next report would, one till
+ * at a time (see docs/reports.md#the-report-index); with `rebuild`, from nothing. `onTill` is told
+ * each till as it is done.
+ */
+export async function updateIndex(
+  paths: CentralPaths,
+  tills: readonly TillRecord[],
+  options: { rebuild: boolean; onTill?: (done: IndexedTill) => void; now?: () => number },
+): Promise<IndexedTill[]> {
+  const now = options.now ?? (() => performance.now());
+  if (options.rebuild) await deleteIndex(paths.index);
+  const db = await openIndex(paths.index);
+  try {
+    const done: IndexedTill[] = [];
+    for (const till of tills) {
+      const start = now();
+      const [checked] = await refresh(db, paths, [till]);
+      const result: IndexedTill = {
+        till,
+        state: checked?.state ?? "no-directory",
+        seconds: (now() - start) / 1000,
+      };
+      done.push(result);
+      options.onTill?.(result);
+    }
+    return done;
   } finally {
     db.close();
   }

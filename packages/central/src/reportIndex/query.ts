@@ -22,7 +22,7 @@ import {
   type RateBp,
 } from "@caisse/core";
 import type { DatabaseSync } from "node:sqlite";
-import { tillDirectory, type TillRecord } from "../config.js";
+import { tillDirectory, type CentralPaths, type TillRecord } from "../config.js";
 import {
   duplicateWarnings,
   labelBookOf,
@@ -366,28 +366,42 @@ function tillWarnings(
 }
 
 /** A till to read from the index, with the fingerprint its rows must have. */
-interface Checked {
+export interface Checked {
   till: TillRecord;
   /** Undefined: the till has no directory. */
   fingerprint: string | undefined;
+  /** Its rows were current, were written again from its files, or it has no directory. */
+  state: "current" | "indexed" | "no-directory";
 }
 
 /**
- * Brings the index up to date for the selected tills: each till whose directory does not match
- * what its rows were built from (or that has none) is indexed again from its files.
+ * Brings the index up to date for `tills`: each till whose directory does not match what its
+ * rows were built from (or that has none) is indexed again from its files.
  */
-async function refresh(db: DatabaseSync, request: CollectRequest): Promise<Checked[]> {
+export async function refresh(
+  db: DatabaseSync,
+  paths: CentralPaths,
+  tills: readonly TillRecord[],
+): Promise<Checked[]> {
   const stored = db.prepare("SELECT fingerprint FROM till WHERE till = ?");
   const checked: Checked[] = [];
-  for (const till of request.tills) {
-    const folder = await currentFolder(tillDirectory(request.paths, till));
+  for (const till of tills) {
+    const folder = await currentFolder(tillDirectory(paths, till));
     if (folder === undefined) {
-      checked.push({ till, fingerprint: undefined });
+      checked.push({ till, fingerprint: undefined, state: "no-directory" });
       continue;
     }
     const fingerprint = await fingerprintOf(folder.path, till);
-    if (stored.get(till.ref)?.fingerprint === fingerprint) checked.push({ till, fingerprint });
-    else checked.push({ till, fingerprint: await indexTill(db, request.paths, till) });
+    if (stored.get(till.ref)?.fingerprint === fingerprint) {
+      checked.push({ till, fingerprint, state: "current" });
+      continue;
+    }
+    const indexed = await indexTill(db, paths, till);
+    checked.push({
+      till,
+      fingerprint: indexed,
+      state: indexed === undefined ? "no-directory" : "indexed",
+    });
   }
   return checked;
 }
@@ -421,7 +435,7 @@ export async function collectFromIndex(
     const labels = new Map<string, string>();
     if (labelsKind !== undefined)
       await readCatalogLabels(request.paths, labelsKind, labels, warnings);
-    const checked = await refresh(db, request);
+    const checked = await refresh(db, request.paths, request.tills);
     db.exec("BEGIN");
     try {
       if (!stillChecked(db, checked)) continue;
