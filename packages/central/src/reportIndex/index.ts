@@ -4,7 +4,8 @@ import type { CentralPaths, TillRecord } from "../config.js";
 import type { Collected, CollectRequest } from "../report/collect.js";
 import { indexTill } from "./build.js";
 import { deleteIndex, INDEX_FILE, openIndex } from "./db.js";
-import { collectFromIndex, refresh, type Checked } from "./query.js";
+import { collectFromIndex } from "./query.js";
+import { refresh, type Checked } from "./refresh.js";
 
 export { INDEX_FILE, INDEX_SCHEMA_VERSION } from "./db.js";
 

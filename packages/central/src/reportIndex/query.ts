@@ -18,11 +18,10 @@ import {
   type LocalDateTime,
   type Milli,
   type MilliCents,
-  type PurchasePrices,
   type RateBp,
 } from "@caisse/core";
 import type { DatabaseSync } from "node:sqlite";
-import { tillDirectory, type CentralPaths, type TillRecord } from "../config.js";
+import { tillDirectory } from "../config.js";
 import {
   duplicateWarnings,
   labelBookOf,
@@ -33,9 +32,8 @@ import {
   type CollectRequest,
   type DataKind,
 } from "../report/collect.js";
-import { currentFolder } from "../swap.js";
-import { indexTill } from "./build.js";
-import { fingerprintOf } from "./fingerprint.js";
+import { loadPrices, marginGroup } from "./prices.js";
+import { refresh, stillChecked, type Checked } from "./refresh.js";
 import { forEachTicket } from "./tickets.js";
 
 /** The lowest and highest days a closed range is queried with. */
@@ -105,29 +103,6 @@ function counted(sums: RowSums): CountedSums {
     tickets: sums.tickets,
     cost: sums.cost,
   };
-}
-
-/** The column of the `margin` table a dimension's rows are grouped by (`--by till`: none). */
-function marginGroup(by: Dimension): string | undefined {
-  if (by === "family") return "family";
-  if (by === "article") return "article";
-  if (by === "day" || by === "week" || by === "month") return "day";
-  return undefined;
-}
-
-/**
- * Puts the purchase prices into the connection's temporary table `price(article, cents)` (keyed
- * by article, so that the cost queries look each line's price up rather than scan them), before
- * the report's read transaction. A temporary table is the connection's own: the index file is not
- * written.
- */
-function loadPrices(db: DatabaseSync, prices: PurchasePrices): void {
-  db.exec(
-    `CREATE TEMP TABLE IF NOT EXISTS price (article TEXT PRIMARY KEY, cents INTEGER NOT NULL)
-     WITHOUT ROWID; DELETE FROM temp.price;`,
-  );
-  const insert = db.prepare("INSERT INTO temp.price (article, cents) VALUES (?, ?)");
-  for (const [article, cents] of prices) insert.run(article, cents);
 }
 
 /**
@@ -363,56 +338,6 @@ function tillWarnings(
     }
   }
   return { warnings, incomplete, first: part?.first, last: part?.last };
-}
-
-/** A till to read from the index, with the fingerprint its rows must have. */
-export interface Checked {
-  till: TillRecord;
-  /** Undefined: the till has no directory. */
-  fingerprint: string | undefined;
-  /** Its rows were current, were written again from its files, or it has no directory. */
-  state: "current" | "indexed" | "no-directory";
-}
-
-/**
- * Brings the index up to date for `tills`: each till whose directory does not match what its
- * rows were built from (or that has none) is indexed again from its files.
- */
-export async function refresh(
-  db: DatabaseSync,
-  paths: CentralPaths,
-  tills: readonly TillRecord[],
-): Promise<Checked[]> {
-  const stored = db.prepare("SELECT fingerprint FROM till WHERE till = ?");
-  const checked: Checked[] = [];
-  for (const till of tills) {
-    const folder = await currentFolder(tillDirectory(paths, till));
-    if (folder === undefined) {
-      checked.push({ till, fingerprint: undefined, state: "no-directory" });
-      continue;
-    }
-    const fingerprint = await fingerprintOf(folder.path, till);
-    if (stored.get(till.ref)?.fingerprint === fingerprint) {
-      checked.push({ till, fingerprint, state: "current" });
-      continue;
-    }
-    const indexed = await indexTill(db, paths, till);
-    checked.push({
-      till,
-      fingerprint: indexed,
-      state: indexed === undefined ? "no-directory" : "indexed",
-    });
-  }
-  return checked;
-}
-
-/** Whether every till's rows are still those checked (no import replaced them meanwhile). */
-function stillChecked(db: DatabaseSync, checked: readonly Checked[]): boolean {
-  const stored = db.prepare("SELECT fingerprint FROM till WHERE till = ?");
-  return checked.every(
-    ({ till, fingerprint }) =>
-      fingerprint === undefined || stored.get(till.ref)?.fingerprint === fingerprint,
-  );
 }
 
 /**
